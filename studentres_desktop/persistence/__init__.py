@@ -1,0 +1,1 @@
+"""Persistence: engines, tables, repositories and the unit of work. No Qt here."""

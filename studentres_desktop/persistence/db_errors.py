@@ -1,0 +1,101 @@
+"""Map driver and SQLAlchemy errors to domain errors, so no driver message reaches a person."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import exc as sa_exc
+
+from studentres_desktop.domain.errors import (
+    DatabaseError,
+    DatabaseUnavailable,
+    DomainError,
+    SchemaNotReady,
+)
+
+log = logging.getLogger(__name__)
+
+# MySQL/MariaDB error numbers, grouped by what they mean for the person waiting.
+_DROPPED = {2006, 2013, 2055, 1927, 4031}  # the connection went away mid-request
+_BUSY = {1205, 1213}  # lock wait timeout, deadlock
+_REASONS = {
+    1040: "the server has too many connections",
+    1044: "access to the database was denied",
+    1045: "access denied: check the user name and password in the database URL",
+    1049: "the database named in the URL does not exist",
+    1129: "this computer is blocked by the server",
+    1130: "this computer is not allowed to connect to the server",
+    2002: "no database server answers there",
+    2003: "no database server answers there",
+    2005: "the database host name is unknown",
+    2026: "the secure (TLS) connection could not be set up",
+    3159: "the server requires a secure (TLS) connection",
+}
+_SCHEMA = {1146, 1054}  # table or column does not exist
+DUPLICATE_KEY = 1062
+
+
+def mysql_errno(error: BaseException) -> int | None:
+    orig = getattr(error, "orig", None)
+    errno = getattr(orig, "errno", None)
+    return errno if isinstance(errno, int) else None
+
+
+def is_duplicate_key(error: sa_exc.IntegrityError) -> bool:
+    """True for a unique-index violation on either backend."""
+    if mysql_errno(error) == DUPLICATE_KEY:
+        return True
+    return isinstance(error.orig, sqlite3.IntegrityError) and "UNIQUE" in str(error.orig)
+
+
+def to_domain_error(error: sa_exc.SQLAlchemyError) -> DomainError:
+    """The domain error for a database failure; the original is logged, never shown."""
+    errno = mysql_errno(error)
+    if errno is not None:
+        if errno in _DROPPED:
+            return DatabaseUnavailable("the connection was lost", transient=True)
+        if errno in _BUSY:
+            return DatabaseUnavailable("the database is busy", transient=True)
+        if errno in _REASONS:
+            return DatabaseUnavailable(_REASONS[errno])
+        if errno in _SCHEMA:
+            return SchemaNotReady("a table or column is missing")
+    orig = getattr(error, "orig", None)
+    if isinstance(orig, sqlite3.OperationalError):
+        text = str(orig)
+        if text.startswith(("no such table", "no such column", "table ")):
+            return SchemaNotReady("a table or column is missing")
+        if "locked" in text or "busy" in text:
+            return DatabaseUnavailable("the database file is busy", transient=True)
+        if text.startswith(("unable to open", "attempt to write a readonly", "disk I/O")):
+            return DatabaseUnavailable("the database file cannot be opened or written")
+        return DatabaseError()
+    if isinstance(error, sa_exc.TimeoutError):
+        return DatabaseUnavailable("all connections are busy", transient=True)
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return DatabaseUnavailable("the connection was lost", transient=True)
+    if isinstance(
+        error, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.DisconnectionError
+    ):
+        return DatabaseUnavailable()
+    return DatabaseError()
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Re-raise SQLAlchemy errors as domain errors; domain errors pass through untouched."""
+    try:
+        yield
+    except sa_exc.SQLAlchemyError as error:
+        domain_error = to_domain_error(error)
+        log.warning(
+            "database error %s (errno %s) mapped to %s",
+            type(error).__name__,
+            mysql_errno(error),
+            type(domain_error).__name__,
+            exc_info=not isinstance(domain_error, DatabaseUnavailable),
+        )
+        raise domain_error from None

@@ -1,0 +1,118 @@
+"""Turn a database URL into a configured SQLAlchemy engine (SQLite or MySQL/MariaDB)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from studentres_desktop.domain.errors import ValidationError
+
+MYSQL_CHARSET = "utf8mb4"
+# Set explicitly: the connector's own default, utf8mb4_0900_ai_ci, is unknown to MariaDB.
+MYSQL_COLLATION = "utf8mb4_unicode_ci"
+MYSQL_DRIVER = "mysql+mysqlconnector"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where the database is and how to reach it. The URL may hold a password: never log it."""
+
+    url: str = field(repr=False)
+    connect_timeout: int = 10
+    read_timeout: int = 30
+    ssl_ca: str | None = None
+    ssl_verify_cert: bool | None = None
+    pool_recycle: int = 1800
+
+    def __repr__(self) -> str:
+        return (
+            f"DatabaseSettings(url={safe_url(self.url)!r}, "
+            f"connect_timeout={self.connect_timeout})"
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return parse_url(self.url).get_backend_name() == "sqlite"
+
+
+def parse_url(raw: str) -> URL:
+    try:
+        return make_url(raw)
+    except ArgumentError:
+        raise ValidationError(
+            "database URL",
+            "is not a database URL; expected e.g. "
+            "mysql+mysqlconnector://user:pw@host:3306/studentres or sqlite:///path/to/file.sqlite3",
+        ) from None
+
+
+def safe_url(raw: str) -> str:
+    """The URL with any password replaced by ***; for logs, messages and repr()."""
+    try:
+        return make_url(raw).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unreadable database URL>"
+
+
+def create_database_engine(settings: DatabaseSettings) -> Engine:
+    """Build the engine with what each backend needs; no connection is opened here."""
+    url = parse_url(settings.url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url, settings)
+    if backend in ("mysql", "mariadb"):
+        return _mysql_engine(url, settings)
+    raise ValidationError(
+        "database URL", f"uses '{backend}', but only MySQL/MariaDB and SQLite are supported"
+    )
+
+
+def _sqlite_engine(url: URL, settings: DatabaseSettings) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"timeout": settings.connect_timeout},
+        hide_parameters=True,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    return engine
+
+
+def _mysql_engine(url: URL, settings: DatabaseSettings) -> Engine:
+    if url.drivername in ("mysql", "mariadb", "mariadb+mysqlconnector"):
+        url = url.set(drivername=MYSQL_DRIVER)
+    url = url.update_query_dict({"charset": MYSQL_CHARSET, "collation": MYSQL_COLLATION})
+    connect_args: dict[str, Any] = {
+        "connection_timeout": settings.connect_timeout,
+        "read_timeout": settings.read_timeout,
+        "write_timeout": settings.read_timeout,
+    }
+    if settings.ssl_ca:
+        connect_args["ssl_ca"] = settings.ssl_ca
+    if settings.ssl_verify_cert is not None:
+        connect_args["ssl_verify_cert"] = settings.ssl_verify_cert
+    return create_engine(
+        url,
+        connect_args=connect_args,
+        pool_pre_ping=True,
+        pool_recycle=settings.pool_recycle,
+        pool_size=4,
+        max_overflow=4,
+        pool_timeout=settings.connect_timeout,
+        hide_parameters=True,
+    )

@@ -1,0 +1,405 @@
+"""Repositories: the only code that writes SQL. They take a connection inside a unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from studentres_desktop.domain.errors import EmailAlreadyRegistered
+from studentres_desktop.domain.models import (
+    Interest,
+    Resource,
+    ResourceDraft,
+    ResourceFilter,
+    ResourceKind,
+    Role,
+    Student,
+)
+from studentres_desktop.persistence import tables as t
+from studentres_desktop.persistence.db_errors import is_duplicate_key
+from studentres_desktop.persistence.resource_queries import count_query, page_query
+
+
+@dataclass(frozen=True)
+class StoredCredentials:
+    student_id: int
+    role: Role
+    password_hash: str
+
+
+class StudentRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, name: str, email: str, password_hash: str, role: Role = Role.STUDENT) -> int:
+        """Insert a student; a taken email raises EmailAlreadyRegistered, even under a race."""
+        try:
+            result = self._conn.execute(
+                insert(t.students_data).values(
+                    name=name, email=email, password_hash=password_hash, role=role.value
+                )
+            )
+        except IntegrityError as error:
+            if is_duplicate_key(error):
+                raise EmailAlreadyRegistered() from None
+            raise
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def credentials(self, email: str) -> StoredCredentials | None:
+        row = self._conn.execute(
+            select(t.students_data.c.id, t.students_data.c.role, t.students_data.c.password_hash)
+            .where(t.students_data.c.email == email)
+        ).first()
+        if row is None:
+            return None
+        return StoredCredentials(row.id, _role(row.role), row.password_hash)
+
+    def set_password_hash(self, student_id: int, password_hash: str) -> None:
+        self._conn.execute(
+            update(t.students_data)
+            .where(t.students_data.c.id == student_id)
+            .values(password_hash=password_hash)
+        )
+
+    def get(self, student_id: int) -> Student | None:
+        return self._load(t.students_data.c.id == student_id)
+
+    def get_by_email(self, email: str) -> Student | None:
+        return self._load(t.students_data.c.email == email)
+
+    def _load(self, condition: Any) -> Student | None:
+        s = t.students_data
+        row = self._conn.execute(
+            select(s.c.id, s.c.name, s.c.email, s.c.role, s.c.interest, s.c.learning_goal)
+            .where(condition)
+        ).first()
+        if row is None:
+            return None
+        links = self._conn.execute(
+            select(t.student_interests.c.interest_tag, t.student_interests.c.is_primary)
+            .where(t.student_interests.c.student_id == row.id)
+            .order_by(t.student_interests.c.is_primary.desc(), t.student_interests.c.interest_tag)
+        ).all()
+        tags = tuple(link.interest_tag for link in links)
+        primary = next((link.interest_tag for link in links if link.is_primary), None)
+        if not tags and row.interest:
+            # A student written by the original design: one interest, in students_data only.
+            tags, primary = (row.interest,), row.interest
+        return Student(
+            id=row.id,
+            name=row.name,
+            email=row.email,
+            role=_role(row.role),
+            interests=tags,
+            primary_interest=primary,
+            learning_goal=row.learning_goal or "",
+        )
+
+    def set_interests(self, student_id: int, tags: Sequence[str], primary: str) -> None:
+        self._conn.execute(
+            delete(t.student_interests).where(t.student_interests.c.student_id == student_id)
+        )
+        self._conn.execute(
+            insert(t.student_interests),
+            [
+                {"student_id": student_id, "interest_tag": tag, "is_primary": tag == primary}
+                for tag in tags
+            ],
+        )
+        self._conn.execute(
+            update(t.students_data)
+            .where(t.students_data.c.id == student_id)
+            .values(interest=primary)
+        )
+
+    def set_learning_goal(self, student_id: int, goal: str) -> None:
+        self._conn.execute(
+            update(t.students_data)
+            .where(t.students_data.c.id == student_id)
+            .values(learning_goal=goal or None)
+        )
+
+    def set_role(self, email: str, role: Role) -> bool:
+        result = self._conn.execute(
+            update(t.students_data).where(t.students_data.c.email == email).values(role=role.value)
+        )
+        return bool(result.rowcount)
+
+
+class InterestRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def list(self) -> list[Interest]:
+        i = t.interests
+        rows = self._conn.execute(
+            select(i.c.tag, i.c.label, i.c.description).order_by(i.c.position, i.c.label)
+        ).all()
+        return [Interest(row.tag, row.label, row.description) for row in rows]
+
+    def existing(self, tags: Iterable[str]) -> set[str]:
+        wanted = set(tags)
+        if not wanted:
+            return set()
+        rows = self._conn.execute(select(t.interests.c.tag).where(t.interests.c.tag.in_(wanted)))
+        return {row.tag for row in rows}
+
+    def upsert(self, interest: Interest, position: int) -> None:
+        """Insert or refresh one vocabulary entry."""
+        i = t.interests
+        values = {
+            "label": interest.label, "description": interest.description, "position": position
+        }
+        changed = self._conn.execute(update(i).where(i.c.tag == interest.tag).values(**values))
+        if not changed.rowcount:
+            self._conn.execute(insert(i).values(tag=interest.tag, **values))
+
+    def add_missing(self, interests: Sequence[Interest]) -> int:
+        """Insert the entries whose tag is not there yet; existing ones are left as they are."""
+        present = self.existing(i.tag for i in interests)
+        start = self._next_position()
+        rows = [
+            {"tag": i.tag, "label": i.label, "description": i.description, "position": start + n}
+            for n, i in enumerate(x for x in interests if x.tag not in present)
+        ]
+        if rows:
+            self._conn.execute(insert(t.interests), rows)
+        return len(rows)
+
+    def _next_position(self) -> int:
+        current = self._conn.execute(select(func.max(t.interests.c.position))).scalar()
+        return int(current or 0) + 1
+
+
+class ResourceRepository:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def page(self, flt: ResourceFilter) -> tuple[list[Resource], bool]:
+        """The resources of one page, and whether more follow."""
+        query = page_query(flt)
+        if query is None:
+            return [], False
+        rows = self._conn.execute(query).all()
+        has_more = len(rows) > flt.limit
+        rows = rows[: flt.limit]
+        tags = self._tags_of([row.row_id for row in rows if not row.legacy])
+        return [_resource(row, tags) for row in rows], has_more
+
+    def count(self, flt: ResourceFilter) -> int:
+        query = count_query(flt)
+        if query is None:
+            return 0
+        return int(self._conn.execute(query).scalar_one())
+
+    def get(self, row_id: int, kind: ResourceKind) -> Resource | None:
+        row = self._conn.execute(
+            select(t.interest_resources).where(t.interest_resources.c.id == row_id)
+        ).first()
+        if row is None:
+            return None
+        if row.kind is None:
+            cell = getattr(row, kind.value)
+            if cell is None or not cell.strip():
+                return None
+            return Resource(
+                row_id=row.id,
+                kind=kind,
+                title=cell,
+                interest_tags=(row.interest_tag,) if row.interest_tag else (),
+                legacy=True,
+            )
+        if row.kind != kind.value:
+            return None
+        tags = self._tags_of([row.id])
+        return Resource(
+            row_id=row.id,
+            kind=ResourceKind(row.kind),
+            title=row.title or "",
+            description=row.description or "",
+            interest_tags=tags.get(row.id, ()),
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            location=row.location or "",
+            url=row.url or "",
+            capacity=row.capacity,
+        )
+
+    def titles(self) -> set[tuple[str, str]]:
+        """(kind, title) of every row the app wrote; used to keep seeding idempotent."""
+        r = t.interest_resources
+        rows = self._conn.execute(select(r.c.kind, r.c.title).where(r.c.kind.is_not(None)))
+        return {(row.kind, row.title) for row in rows}
+
+    def _tags_of(self, row_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        if not row_ids:
+            return {}
+        rows = self._conn.execute(
+            select(t.resource_interests.c.resource_id, t.resource_interests.c.interest_tag)
+            .where(t.resource_interests.c.resource_id.in_(set(row_ids)))
+            .order_by(t.resource_interests.c.resource_id, t.resource_interests.c.interest_tag)
+        ).all()
+        found: dict[int, list[str]] = {}
+        for row in rows:
+            found.setdefault(row.resource_id, []).append(row.interest_tag)
+        return {key: tuple(value) for key, value in found.items()}
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def add(self, draft: ResourceDraft, now: datetime) -> int:
+        result = self._conn.execute(insert(t.interest_resources).values(**_row_values(draft, now)))
+        key = result.inserted_primary_key
+        assert key is not None
+        row_id = int(key[0])
+        self._insert_tags([(row_id, draft)])
+        return row_id
+
+    def add_many(self, drafts: Sequence[ResourceDraft], now: datetime) -> list[int]:
+        """Insert many resources in the current transaction; returns their row ids in order."""
+        if not drafts:
+            return []
+        dialect = self._conn.dialect
+        if dialect.insert_executemany_returning_sort_by_parameter_order:
+            result = self._conn.execute(
+                insert(t.interest_resources).returning(
+                    t.interest_resources.c.id, sort_by_parameter_order=True
+                ),
+                [_row_values(d, now) for d in drafts],
+            )
+            ids = [int(row_id) for row_id in result.scalars()]
+        else:  # e.g. MySQL 8, which has no INSERT … RETURNING
+            ids = [self._conn.execute(insert(t.interest_resources).values(**_row_values(d, now)))
+                   .inserted_primary_key[0] for d in drafts]
+        self._insert_tags(list(zip(ids, drafts, strict=True)))
+        return ids
+
+    def replace(self, row_id: int, draft: ResourceDraft, now: datetime) -> None:
+        self._conn.execute(
+            update(t.interest_resources)
+            .where(t.interest_resources.c.id == row_id)
+            .values(**_row_values(draft, now))
+        )
+        self._conn.execute(
+            delete(t.resource_interests).where(t.resource_interests.c.resource_id == row_id)
+        )
+        self._insert_tags([(row_id, draft)])
+
+    def clear_legacy_cell(self, row_id: int, kind: ResourceKind) -> None:
+        """Remove one item from an original-style row; the row goes when it holds no item."""
+        r = t.interest_resources
+        self._conn.execute(update(r).where(r.c.id == row_id).values({kind.value: None}))
+        self._conn.execute(
+            delete(r).where(
+                r.c.id == row_id,
+                r.c.kind.is_(None),
+                func.coalesce(func.trim(r.c.workshop), "") == "",
+                func.coalesce(func.trim(r.c.training), "") == "",
+                func.coalesce(func.trim(r.c.event), "") == "",
+            )
+        )
+
+    def delete(self, row_id: int) -> None:
+        self._conn.execute(delete(t.interest_resources).where(t.interest_resources.c.id == row_id))
+
+    def _insert_tags(self, pairs: Sequence[tuple[int, ResourceDraft]]) -> None:
+        rows = [
+            {"resource_id": row_id, "interest_tag": tag}
+            for row_id, draft in pairs
+            for tag in dict.fromkeys(draft.interest_tags)
+        ]
+        if rows:
+            self._conn.execute(insert(t.resource_interests), rows)
+
+
+class ThrottleRepository:
+    """Failed-login counts per normalised email, shared by every workstation."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self, email: str) -> tuple[int, datetime] | None:
+        row = self._conn.execute(
+            select(t.login_throttle.c.failures, t.login_throttle.c.last_failure_at)
+            .where(t.login_throttle.c.email == email)
+        ).first()
+        return None if row is None else (int(row.failures), row.last_failure_at)
+
+    def record_failure(self, email: str, now: datetime) -> int:
+        """Count one more failure atomically; returns the new count."""
+        lt = t.login_throttle
+        changed = self._conn.execute(
+            update(lt).where(lt.c.email == email)
+            .values(failures=lt.c.failures + 1, last_failure_at=now)
+        )
+        if not changed.rowcount:
+            try:
+                with self._conn.begin_nested():
+                    self._conn.execute(
+                        insert(lt).values(email=email, failures=1, last_failure_at=now)
+                    )
+            except IntegrityError:  # another workstation inserted it first
+                self._conn.execute(
+                    update(lt).where(lt.c.email == email)
+                    .values(failures=lt.c.failures + 1, last_failure_at=now)
+                )
+        found = self.get(email)
+        return found[0] if found else 1
+
+    def clear(self, email: str) -> None:
+        self._conn.execute(delete(t.login_throttle).where(t.login_throttle.c.email == email))
+
+
+def _role(value: str | None) -> Role:
+    try:
+        return Role(value or Role.STUDENT.value)
+    except ValueError:
+        return Role.STUDENT
+
+
+def _row_values(draft: ResourceDraft, now: datetime) -> dict[str, Any]:
+    cells: dict[str, Any] = {kind.value: None for kind in ResourceKind}
+    cells[draft.kind.value] = draft.title
+    return {
+        **cells,
+        "interest_tag": draft.interest_tags[0] if draft.interest_tags else None,
+        "kind": draft.kind.value,
+        "title": draft.title,
+        "description": draft.description,
+        "starts_at": draft.starts_at,
+        "ends_at": draft.ends_at,
+        "location": draft.location or None,
+        "url": draft.url or None,
+        "capacity": draft.capacity,
+        "updated_at": now,
+    }
+
+
+def _resource(row: Row[Any], tags: dict[int, tuple[str, ...]]) -> Resource:
+    if row.legacy:
+        item_tags: tuple[str, ...] = (row.interest_tag,) if row.interest_tag else ()
+    else:
+        item_tags = tags.get(row.row_id, ())
+        if row.interest_tag in item_tags:  # the row's first tag leads
+            item_tags = (row.interest_tag, *(x for x in item_tags if x != row.interest_tag))
+    return Resource(
+        row_id=int(row.row_id),
+        kind=ResourceKind(row.kind),
+        title=row.title or "",
+        description=row.description or "",
+        interest_tags=item_tags,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        location=row.location or "",
+        url=row.url or "",
+        capacity=row.capacity,
+        legacy=bool(row.legacy),
+    )

@@ -1,0 +1,200 @@
+"""Table definitions: the one source of the schema, kept equal to db/schema.sql by a test.
+
+`students_data` and `interest_resources` keep the columns and meaning of the original design;
+everything else is added next to them. Added columns are nullable or have a server default, so
+rows written by plain SQL that fill only the original columns stay valid.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects import mysql
+
+SCHEMA_VERSION = 1
+
+# Emails and tags are normalised by the services, so they compare byte for byte; the default
+# unicode_ci collation would treat "josé@…" and "jose@…" as the same address.
+BINARY_COLLATION = "utf8mb4_bin"
+
+TABLE_OPTIONS = {
+    "mysql_engine": "InnoDB",
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": "utf8mb4_unicode_ci",
+}
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _key(length: int) -> String:
+    return String(length).with_variant(  # type: ignore[return-value]
+        mysql.VARCHAR(length, collation=BINARY_COLLATION), "mysql", "mariadb"
+    )
+
+
+def _long_text() -> Text:
+    """TEXT on SQLite, MEDIUMTEXT on MySQL (TEXT caps at 64 KiB there)."""
+    return Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")  # type: ignore[return-value]
+
+
+def _blob() -> LargeBinary:
+    return LargeBinary().with_variant(mysql.MEDIUMBLOB(), "mysql", "mariadb")  # type: ignore[return-value]
+
+
+NOW = text("CURRENT_TIMESTAMP")
+
+students_data = Table(
+    "students_data",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("email", _key(254), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    # The student's primary interest tag, so the original one-column query still answers.
+    Column("interest", _key(64), nullable=True),
+    Column("role", String(16), nullable=False, server_default="student"),
+    Column("learning_goal", String(500), nullable=True),
+    Column("created_at", DateTime, nullable=False, server_default=NOW),
+    Index("uq_students_data_email", "email", unique=True),
+    **TABLE_OPTIONS,
+)
+
+interests = Table(
+    "interests",
+    metadata,
+    Column("tag", _key(64), primary_key=True),
+    Column("label", String(100), nullable=False),
+    Column("description", String(1000), nullable=False, server_default=""),
+    Column("position", Integer, nullable=False, server_default="0"),
+    **TABLE_OPTIONS,
+)
+
+student_interests = Table(
+    "student_interests",
+    metadata,
+    Column(
+        "student_id",
+        Integer,
+        ForeignKey("students_data.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "interest_tag",
+        _key(64),
+        ForeignKey("interests.tag", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True,
+    ),
+    Column("is_primary", Boolean, nullable=False, server_default=text("0")),
+    Index("ix_student_interests_interest_tag", "interest_tag"),
+    **TABLE_OPTIONS,
+)
+
+interest_resources = Table(
+    "interest_resources",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # Original columns. Rows the app writes fill the cell of their kind with the title and
+    # interest_tag with their first tag, so `SELECT * … WHERE interest_tag = ?` still answers.
+    Column("interest_tag", _key(64), nullable=True),
+    Column("workshop", Text, nullable=True),
+    Column("training", Text, nullable=True),
+    Column("event", Text, nullable=True),
+    # Added columns. `kind IS NULL` marks a row written with the original columns only.
+    Column("kind", String(16), nullable=True),
+    Column("title", String(200), nullable=True),
+    Column("description", _long_text(), nullable=True),
+    Column("starts_at", DateTime, nullable=True),
+    Column("ends_at", DateTime, nullable=True),
+    Column("location", String(200), nullable=True),
+    Column("url", String(2048), nullable=True),
+    Column("capacity", Integer, nullable=True),
+    Column("updated_at", DateTime, nullable=True),
+    Index("ix_interest_resources_interest_tag", "interest_tag"),
+    # Browsing walks these in order and stops after one page (see resource_queries).
+    Index("ix_interest_resources_starts_at", "starts_at"),
+    Index("ix_interest_resources_title", "title"),
+    **TABLE_OPTIONS,
+)
+
+resource_interests = Table(
+    "resource_interests",
+    metadata,
+    Column(
+        "resource_id",
+        Integer,
+        ForeignKey("interest_resources.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "interest_tag",
+        _key(64),
+        ForeignKey("interests.tag", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True,
+    ),
+    Index("ix_resource_interests_interest_tag", "interest_tag", "resource_id"),
+    **TABLE_OPTIONS,
+)
+
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    # Keyed by the normalised email, known or not, so the throttle does not reveal which
+    # addresses have accounts; never by workstation, which would lock out a whole lab.
+    Column("email", _key(254), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", DateTime, nullable=False),
+    **TABLE_OPTIONS,
+)
+
+resource_embeddings = Table(
+    "resource_embeddings",
+    metadata,
+    Column("resource_id", Integer, ForeignKey("interest_resources.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("model", _key(100), primary_key=True),
+    Column("text_hash", String(64), nullable=False),
+    Column("dimensions", Integer, nullable=False),
+    Column("chunks", Integer, nullable=False),
+    Column("vectors", _blob(), nullable=False),
+    **TABLE_OPTIONS,
+)
+
+interest_embeddings = Table(
+    "interest_embeddings",
+    metadata,
+    Column("interest_tag", _key(64), ForeignKey("interests.tag", ondelete="CASCADE",
+                                                onupdate="CASCADE"), primary_key=True),
+    Column("model", _key(100), primary_key=True),
+    Column("text_hash", String(64), nullable=False),
+    Column("dimensions", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+    **TABLE_OPTIONS,
+)
+
+schema_meta = Table(
+    "schema_meta",
+    metadata,
+    Column("name", _key(64), primary_key=True),
+    Column("value", String(255), nullable=False),
+    **TABLE_OPTIONS,
+)

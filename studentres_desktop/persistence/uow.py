@@ -1,0 +1,88 @@
+"""Unit of work: one transaction per user action; leaving without commit() rolls back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self, TypeVar
+
+from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy.exc import SQLAlchemyError
+
+from studentres_desktop.domain.errors import DatabaseUnavailable
+from studentres_desktop.persistence.db_errors import translated_errors
+from studentres_desktop.persistence.repositories import (
+    InterestRepository,
+    ResourceRepository,
+    StudentRepository,
+    ThrottleRepository,
+)
+
+T = TypeVar("T")
+
+
+class UnitOfWork:
+    """`with uow: …; uow.commit()` — database errors leave it as domain errors."""
+
+    students: StudentRepository
+    interests: InterestRepository
+    resources: ResourceRepository
+    throttle: ThrottleRepository
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+        self._tx: RootTransaction | None = None
+
+    @property
+    def connection(self) -> Connection:
+        if self._conn is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._conn
+
+    def __enter__(self) -> Self:
+        with translated_errors():
+            self._conn = self._engine.connect()
+            self._tx = self._conn.begin()
+        self.students = StudentRepository(self._conn)
+        self.interests = InterestRepository(self._conn)
+        self.resources = ResourceRepository(self._conn)
+        self.throttle = ThrottleRepository(self._conn)
+        return self
+
+    def commit(self) -> None:
+        assert self._tx is not None
+        with translated_errors():
+            self._tx.commit()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn, self._conn, self._tx = self._conn, None, None
+        if conn is None:
+            return
+        try:
+            conn.close()  # rolls back whatever was not committed
+        except Exception:
+            conn.invalidate()
+        if isinstance(exc, SQLAlchemyError):
+            with translated_errors():
+                raise exc
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+def read_with_retry(uow_factory: UnitOfWorkFactory, read: Callable[[UnitOfWork], T]) -> T:
+    """Run an idempotent read; if the connection dropped mid-request, try once more."""
+    try:
+        with uow_factory() as uow:
+            return read(uow)
+    except DatabaseUnavailable as error:
+        if not error.transient:
+            raise
+    with uow_factory() as uow:
+        return read(uow)
