@@ -1,0 +1,72 @@
+"""The services one running app (or one CLI call) uses, built together from one configuration."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from studentres_desktop.persistence.engine import DatabaseSettings, create_database_engine
+from studentres_desktop.persistence.schema import ensure_schema
+from studentres_desktop.persistence.uow import UnitOfWork
+from studentres_desktop.services.auth import AuthService, ThrottlePolicy
+from studentres_desktop.services.catalogue import CatalogueService
+from studentres_desktop.services.clock import Clock, utc_now
+from studentres_desktop.services.interests import InterestService
+from studentres_desktop.services.passwords import PasswordHasher
+from studentres_desktop.services.resources import ResourceService
+from studentres_desktop.services.tokens import TokenService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    engine: Engine
+    tokens: TokenService
+    auth: AuthService
+    interests: InterestService
+    resources: ResourceService
+    catalogue: CatalogueService
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def build_services(
+    database: DatabaseSettings,
+    *,
+    bcrypt_cost: int = 12,
+    token_ttl: timedelta = timedelta(minutes=30),
+    throttle: ThrottlePolicy | None = None,
+    clock: Clock = utc_now,
+) -> Services:
+    """Wire engine, unit of work and services; opens no connection yet."""
+    engine = create_database_engine(database)
+
+    def uow_factory() -> UnitOfWork:
+        return UnitOfWork(engine)
+
+    tokens = TokenService(clock=clock, ttl=token_ttl)
+    auth = AuthService(uow_factory, PasswordHasher(bcrypt_cost), tokens, throttle, clock)
+    return Services(
+        engine=engine,
+        tokens=tokens,
+        auth=auth,
+        interests=InterestService(uow_factory, auth),
+        resources=ResourceService(uow_factory, auth, clock),
+        catalogue=CatalogueService(uow_factory, clock),
+    )
+
+
+def prepare_embedded_database(services: Services) -> bool:
+    """Create and fill the embedded demo database on first use; True if it was filled now."""
+    ensure_schema(services.engine)
+    services.catalogue.seed_interests()
+    if not services.catalogue.is_empty():
+        return False
+    added = services.catalogue.seed_demo()
+    log.info("filled the embedded database with %d demo resources", added)
+    return True
