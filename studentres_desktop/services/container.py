@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from studentres_desktop.domain.errors import SchemaNotReady
 from studentres_desktop.persistence.engine import DatabaseSettings, create_database_engine
-from studentres_desktop.persistence.schema import ensure_schema
+from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
 from studentres_desktop.persistence.uow import UnitOfWork
 from studentres_desktop.services.auth import AuthService, ThrottlePolicy
 from studentres_desktop.services.catalogue import CatalogueService
@@ -70,3 +71,10 @@ def prepare_embedded_database(services: Services) -> bool:
     added = services.catalogue.seed_demo()
     log.info("filled the embedded database with %d demo resources", added)
     return True
+
+
+def check_database(services: Services) -> None:
+    """Connect and make sure the schema is the one this app expects (for configured servers)."""
+    report = inspect_schema(services.engine)
+    if not report.current:
+        raise SchemaNotReady("; ".join(report.problems[:3]))

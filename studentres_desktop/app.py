@@ -1,0 +1,113 @@
+"""The composition root of the desktop app: configuration, services, controllers, event loop."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from studentres_desktop.config import load_config
+from studentres_desktop.domain.errors import DomainError
+from studentres_desktop.logging_setup import configure_logging
+from studentres_desktop.persistence.engine import safe_url
+
+log = logging.getLogger(__name__)
+ORGANIZATION = "StudentRes"
+APPLICATION = "studentres-desktop"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="studentres-desktop",
+        description="Find workshops, trainings and events that fit your interests.",
+    )
+    parser.add_argument("--db", metavar="URL", help="database URL (default: the configured one, "
+                        "else the embedded SQLite demo database)")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log more detail")
+    parser.add_argument("--exit-when-ready", action="store_true",
+                        help="quit once the login window is shown and the database answered "
+                        "(start-up checks and benchmarks)")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    started = time.perf_counter()
+    args = parse_args(argv)
+    log_file = configure_logging(verbose=args.verbose)
+    try:
+        config = load_config(args.db)
+    except DomainError as error:
+        print(f"studentres-desktop: {error}", file=sys.stderr)
+        return 2
+    _fall_back_to_offscreen_without_a_display()
+
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from studentres_desktop.services.container import (
+        build_services,
+        check_database,
+        prepare_embedded_database,
+    )
+    from studentres_desktop.ui.controllers.app_controller import AppController
+    from studentres_desktop.ui.loader import stylesheet
+    from studentres_desktop.ui.qt_logging import route_qt_messages_to_logging
+
+    route_qt_messages_to_logging()
+    app = QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("StudentRes")
+    app.setStyleSheet(stylesheet())
+    log.info("starting; database %s (from %s)", safe_url(config.database.url), config.source)
+
+    services = build_services(config.database, bcrypt_cost=config.bcrypt_cost,
+                              token_ttl=config.token_ttl)
+
+    def prepare() -> None:
+        if config.is_default_database:
+            prepare_embedded_database(services)
+        else:
+            check_database(services)
+
+    controller = AppController(services, prepare, QSettings(), log_file=log_file)
+    sys.excepthook = lambda kind, error, tb: controller.report_unexpected(error)
+    controller.start()
+    shown_ms = (time.perf_counter() - started) * 1000
+    log.info("login window shown %.0f ms after main() began", shown_ms)
+    if args.exit_when_ready:
+        controller.sig_ready.connect(lambda: _report_ready_and_quit(app, shown_ms, started))
+        controller.sig_prepare_failed.connect(lambda message: _report_failure(app, message))
+        QTimer.singleShot(60_000, lambda: app.exit(3))
+    code = app.exec()
+    controller.runner.wait_for_done(10_000)
+    services.dispose()
+    return code
+
+
+def _report_ready_and_quit(app: object, shown_ms: float, started: float) -> None:
+    ready_ms = (time.perf_counter() - started) * 1000
+    print(f"window-shown-ms={shown_ms:.0f} database-ready-ms={ready_ms:.0f}", flush=True)
+    app.quit()  # type: ignore[attr-defined]
+
+
+def _report_failure(app: object, message: str) -> None:
+    print(f"studentres-desktop: {message}", file=sys.stderr, flush=True)
+    app.exit(1)  # type: ignore[attr-defined]
+
+
+def _fall_back_to_offscreen_without_a_display() -> None:
+    """On a Linux machine with no display, run offscreen instead of aborting inside Qt."""
+    if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        print("studentres-desktop: no display found, so the window is drawn offscreen and "
+              "nothing will appear. Run it in a desktop session to see it.", file=sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

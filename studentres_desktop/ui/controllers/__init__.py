@@ -1,0 +1,1 @@
+"""Controllers connect views to services; all database and bcrypt work goes through workers."""

@@ -1,0 +1,248 @@
+"""The resource browser: filters become one service query per change, pages load on demand."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QObject, QTimer
+
+from studentres_desktop.domain.errors import ValidationError
+from studentres_desktop.domain.models import (
+    Interest,
+    Resource,
+    ResourceFilter,
+    ResourceKind,
+    ResourcePage,
+    SortOrder,
+)
+from studentres_desktop.services.interests import InterestService
+from studentres_desktop.services.resources import ResourceService
+from studentres_desktop.ui.controllers.errors import ErrorReporter, field_message
+from studentres_desktop.ui.session import SessionState
+from studentres_desktop.ui.views.browser_view import ALL, WHOLE_CATALOGUE, BrowserView
+from studentres_desktop.ui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+PAGE_SIZE = 100
+SEARCH_DELAY_MS = 250
+
+
+@dataclass(frozen=True)
+class BrowseState:
+    text: str = ""
+    kind: str = ALL
+    interest: str = ALL  # a tag, ALL (the student's interests) or WHOLE_CATALOGUE
+    sort: SortOrder = SortOrder.DATE
+
+
+class BrowserController(QObject):
+    def __init__(
+        self,
+        view: BrowserView,
+        resources: ResourceService,
+        interests: InterestService,
+        runner: TaskRunner,
+        session: SessionState,
+        report_error: ErrorReporter,
+        choose_interests: Callable[[], None],
+    ) -> None:
+        super().__init__(view)
+        self._view = view
+        self._model = view.model
+        self._resources = resources
+        self._interests = interests
+        self._runner = runner
+        self._session = session
+        self._report_error = report_error
+        self._choose_interests = choose_interests
+        self._state = BrowseState()
+        self._labels: dict[str, str] = {}
+        self._empty_action: Callable[[], None] | None = None
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
+        self._connect()
+
+    def _connect(self) -> None:
+        self._view.sig_search_edited.connect(self._on_search_edited)
+        self._debounce.timeout.connect(self._on_search_settled)
+        self._view.sig_kind_changed.connect(lambda kind: self._change(kind=kind))
+        self._view.sig_interest_changed.connect(lambda tag: self._change(interest=tag))
+        self._view.sig_sort_changed.connect(lambda order: self._change(sort=order))
+        self._view.sig_resource_selected.connect(self._on_selected)
+        self._view.sig_empty_action.connect(self._on_empty_action)
+        self._model.sig_fetch_requested.connect(self._fetch)
+
+    @property
+    def state(self) -> BrowseState:
+        return self._state
+
+    @property
+    def interest_labels(self) -> dict[str, str]:
+        return self._labels
+
+    # --- opening and filtering ------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Show the student's interests as filter options and load the first page."""
+        student = self._session.student
+        if student is None:
+            return
+        if not self._labels:
+            self._load_labels()
+        self._view.set_interest_options([(self._labels.get(t, t), t) for t in student.interests])
+        if self._state.interest not in (ALL, WHOLE_CATALOGUE, *student.interests):
+            self._state = replace(self._state, interest=ALL)
+        self._view.set_filters(self._state.text, self._state.kind, self._state.interest,
+                               self._state.sort)
+        self.reload()
+
+    def _load_labels(self) -> None:
+        def done(vocabulary: list[Interest]) -> None:
+            self._labels = {i.tag: i.label for i in vocabulary}
+            self._model.set_interest_labels(self._labels)
+            student = self._session.student
+            if student is not None:
+                self._view.set_interest_options(
+                    [(self._labels.get(t, t), t) for t in student.interests])
+                self._view.set_filters(self._state.text, self._state.kind, self._state.interest,
+                                       self._state.sort)
+                self._model.layoutChanged.emit()
+
+        self._runner.run(self._interests.vocabulary, self._session.guard(done),
+                         lambda error: log.warning("interest labels not loaded: %s", error))
+
+    def _on_search_edited(self, _text: str) -> None:
+        self._debounce.start()
+
+    def _on_search_settled(self) -> None:
+        self._change(text=self._view.search_edit.text())
+
+    def _change(self, **changes: object) -> None:
+        updated = replace(self._state, **changes)  # type: ignore[arg-type]
+        if updated != self._state:
+            self._state = updated
+            self._view.set_filters(updated.text, updated.kind, updated.interest, updated.sort)
+            self.reload()
+
+    def reload(self) -> None:
+        """Start over from the first page of the current filter."""
+        self._debounce.stop()
+        student = self._session.student
+        if student is None:
+            return
+        self._view.show_detail(None)
+        if not student.interests and self._state.interest != WHOLE_CATALOGUE:
+            self._model.clear()
+            self._view.set_count("")
+            self._show_empty("Pick an interest to see resources.", "Choose interests",
+                             self._choose_interests)
+            return
+        generation = self._model.restart()
+        self._fetch(generation, 0)
+
+    def _filter(self, offset: int) -> ResourceFilter:
+        state = self._state
+        interests = None if state.interest in (ALL, WHOLE_CATALOGUE) else (state.interest,)
+        kinds = frozenset() if state.kind == ALL else frozenset({ResourceKind(state.kind)})
+        return ResourceFilter(interests=interests, kinds=kinds, text=state.text, sort=state.sort,
+                              offset=offset, limit=PAGE_SIZE)
+
+    def _fetch(self, generation: int, offset: int) -> None:
+        try:
+            token = self._session.require()
+        except Exception as error:  # noqa: BLE001 - an ended session goes to the reporter
+            self._report_error(error)
+            return
+        flt = self._filter(offset)
+        whole = self._state.interest == WHOLE_CATALOGUE
+
+        def query() -> tuple[ResourcePage, int | None]:
+            if whole:
+                page = self._resources.browse(token, flt)
+            else:
+                page = self._resources.for_student(token, flt)
+            total = None
+            if offset == 0:
+                total = len(page.items) if not page.has_more else self._resources.count(
+                    token, replace(flt, offset=0), for_student=not whole)
+            return page, total
+
+        self._view.set_busy(True)
+        self._runner.run(
+            query,
+            self._session.guard(lambda result: self._on_page(generation, *result)),
+            self._session.guard(lambda error: self._on_failed(generation, offset, error)),
+        )
+
+    def _on_page(self, generation: int, page: ResourcePage, total: int | None) -> None:
+        if not self._model.add_page(generation, page):
+            return
+        self._view.set_busy(False)
+        if total is not None:
+            noun = "resource" if total == 1 else "resources"
+            self._view.set_count(f"{total:,} {noun}")
+        if self._model.rowCount():
+            self._view.show_results()
+        elif page.offset == 0:
+            self._show_nothing_found()
+
+    def _on_failed(self, generation: int, offset: int, error: Exception) -> None:
+        self._model.load_failed(generation)
+        if generation != self._model.generation:
+            return
+        self._view.set_busy(False)
+        if isinstance(error, ValidationError):
+            self._model.clear()
+            self._show_empty(field_message(error), "Clear search", self._clear_search)
+            return
+        retry = self.reload if offset == 0 else (lambda: self._fetch(generation, offset))
+        self._report_error(error, retry)
+
+    # --- empty states ---------------------------------------------------------------------------
+
+    def _show_nothing_found(self) -> None:
+        state = self._state
+        self._view.set_count("")
+        if state.text:
+            self._show_empty(f"No resources match '{state.text}'.", "Clear search",
+                             self._clear_search)
+        elif state.kind != ALL or state.interest not in (ALL, WHOLE_CATALOGUE):
+            self._show_empty("No resources match these filters.", "Show all kinds and interests",
+                             self._clear_filters)
+        elif state.interest == ALL:
+            self._show_empty(
+                "Nothing is listed for your interests yet. Add more interests, or browse the "
+                "whole catalogue.", "Browse the whole catalogue",
+                lambda: self._change(interest=WHOLE_CATALOGUE))
+        else:
+            self._show_empty("The catalogue is empty.")
+
+    def _show_empty(self, message: str, action: str = "",
+                    callback: Callable[[], None] | None = None) -> None:
+        self._empty_action = callback
+        self._view.show_empty(message, action)
+
+    def _on_empty_action(self) -> None:
+        if self._empty_action is not None:
+            self._empty_action()
+
+    def _clear_search(self) -> None:
+        self._change(text="")
+
+    def _clear_filters(self) -> None:
+        self._change(kind=ALL, interest=ALL)
+
+    # --- detail and clean-up --------------------------------------------------------------------
+
+    def _on_selected(self, resource: Resource | None) -> None:
+        self._view.show_detail(resource, self._labels)
+
+    def clear(self) -> None:
+        """Forget everything shown for the student (logout, expiry)."""
+        self._debounce.stop()
+        self._state = BrowseState()
+        self._empty_action = None
+        self._view.clear()

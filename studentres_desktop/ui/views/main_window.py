@@ -1,0 +1,113 @@
+"""The main window: a header with who is logged in, a connection banner and the page stack."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QToolButton,
+    QWidget,
+)
+
+from studentres_desktop.ui.loader import child, load_ui_into
+
+GEOMETRY_KEY = "mainWindow/geometry"
+
+
+class MainWindow(QMainWindow):
+    sig_logout_requested = Signal()
+    sig_change_interests_requested = Signal()
+    sig_retry_requested = Signal()
+    sig_refresh_requested = Signal()
+    sig_search_focus_requested = Signal()
+    sig_closing = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        load_ui_into(self, "main_window.ui")
+        self.stack = child(self, QStackedWidget, "stack")
+        self.header = child(self, QFrame, "header")
+        self.user_label = child(self, QLabel, "userLabel")
+        self.user_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner = child(self, QFrame, "banner")
+        self.banner_label = child(self, QLabel, "bannerLabel")
+        self.banner_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.retry_button = child(self, QPushButton, "retryButton")
+        self.action_change_interests = child(self, QAction, "actionChangeInterests")
+        self.action_logout = child(self, QAction, "actionLogout")
+        self.action_quit = child(self, QAction, "actionQuit")
+        self.action_focus_search = child(self, QAction, "actionFocusSearch")
+        self.action_refresh = child(self, QAction, "actionRefresh")
+        self.interests_button = child(self, QToolButton, "interestsButton")
+        self.logout_button = child(self, QToolButton, "logoutButton")
+        self.interests_button.setDefaultAction(self.action_change_interests)
+        self.logout_button.setDefaultAction(self.action_logout)
+        self._connect()
+        self.hide_banner()
+        self.set_user(None)
+
+    def _connect(self) -> None:
+        self.action_logout.triggered.connect(self.sig_logout_requested)
+        self.action_change_interests.triggered.connect(self.sig_change_interests_requested)
+        self.action_quit.triggered.connect(self.close)
+        self.action_focus_search.triggered.connect(self.sig_search_focus_requested)
+        self.action_refresh.triggered.connect(self.sig_refresh_requested)
+        self.retry_button.clicked.connect(self.sig_retry_requested)
+
+    # --- setters --------------------------------------------------------------------------------
+
+    def add_page(self, page: QWidget) -> None:
+        self.stack.addWidget(page)
+
+    def show_page(self, page: QWidget) -> None:
+        self.stack.setCurrentWidget(page)
+
+    def current_page(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    def set_user(self, description: str | None) -> None:
+        """Show who is logged in; None hides the account actions (nobody is)."""
+        logged_in = description is not None
+        self.user_label.setText(description or "")
+        for action in (self.action_change_interests, self.action_logout,
+                       self.action_focus_search, self.action_refresh):
+            action.setEnabled(logged_in)
+        for widget in (self.user_label, self.interests_button, self.logout_button):
+            widget.setVisible(logged_in)
+
+    def set_browsing_actions(self, enabled: bool) -> None:
+        self.action_focus_search.setEnabled(enabled)
+        self.action_refresh.setEnabled(enabled)
+
+    def show_banner(self, text: str, retry: bool = True) -> None:
+        self.banner_label.setText(text)
+        self.retry_button.setVisible(retry)
+        self.retry_button.setEnabled(True)
+        self.banner.setVisible(True)
+
+    def hide_banner(self) -> None:
+        self.banner.setVisible(False)
+        self.banner_label.clear()
+
+    def banner_text(self) -> str:
+        return self.banner_label.text() if self.banner.isVisible() else ""
+
+    def show_status(self, text: str, milliseconds: int = 5000) -> None:
+        self.statusBar().showMessage(text, milliseconds)
+
+    def restore_geometry(self, settings: QSettings) -> None:
+        saved = settings.value(GEOMETRY_KEY)
+        if saved is None or not self.restoreGeometry(saved):
+            self.resize(1200, 780)
+
+    def save_geometry(self, settings: QSettings) -> None:
+        settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.sig_closing.emit()
+        super().closeEvent(event)
