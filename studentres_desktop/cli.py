@@ -65,6 +65,9 @@ class AdminGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # e.g. `studentres-admin list-resources | head`
+            sys.stderr.close()
+            ctx.exit(0)
         except Exception:
             log.exception("unexpected error in studentres-admin")
             click.echo(

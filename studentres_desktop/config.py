@@ -25,9 +25,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import NoSuchModuleError
+
 from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.paths import default_database_file, user_config_file
-from studentres_desktop.persistence.engine import DatabaseSettings, parse_url
+from studentres_desktop.persistence.engine import PASSWORD_PARAMETERS, DatabaseSettings, parse_url
 
 ENV_DB_URL = "STUDENTRES_DB_URL"
 ENV_CONFIG_FILE = "STUDENTRES_CONFIG"
@@ -63,9 +65,9 @@ def load_config(
         url, source = str(db_section["url"]), str(path)
     else:
         url, source = f"sqlite:///{default_database_file()}", "default"
-    parse_url(url)
+    _check_url(url, f"{path}: database.url" if source == str(path) else source)
 
-    timeout = _int(db_section, "connect_timeout", 10, path)
+    timeout = _int(db_section, "database", "connect_timeout", 10, path)
     if not 1 <= timeout <= MAX_CONNECT_TIMEOUT:
         raise ValidationError(
             f"{path}: database.connect_timeout", f"must be 1 to {MAX_CONNECT_TIMEOUT} seconds."
@@ -80,8 +82,8 @@ def load_config(
         ssl_ca=str(ssl_ca) if ssl_ca else None,
         ssl_verify_cert=verify,
     )
-    ttl = _int(_section(file_settings, "session", path), "ttl_minutes", 30, path)
-    cost = _int(_section(file_settings, "security", path), "bcrypt_cost", 12, path)
+    ttl = _int(_section(file_settings, "session", path), "session", "ttl_minutes", 30, path)
+    cost = _int(_section(file_settings, "security", path), "security", "bcrypt_cost", 12, path)
     if not 1 <= ttl <= 24 * 60:
         raise ValidationError(f"{path}: session.ttl_minutes", "must be 1 to 1440.")
     if not 10 <= cost <= 16:
@@ -115,8 +117,28 @@ def _section(settings: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
     return section
 
 
-def _int(section: dict[str, Any], key: str, default: int, path: Path) -> int:
+def _check_url(url: str, where: str) -> None:
+    """Refuse a URL SQLAlchemy cannot read or has no driver for, naming where it came from."""
+    try:
+        parsed = parse_url(url)
+        parsed.get_dialect()
+    except ValidationError as error:
+        raise ValidationError(where, error.message) from None
+    except ValueError:  # e.g. a port that is not a number; the message may quote the URL
+        raise ValidationError(where, "is not a readable database URL; check the port.") from None
+    except NoSuchModuleError:
+        raise ValidationError(
+            where, "names an unknown database driver; use mysql+mysqlconnector:// or sqlite:///"
+        ) from None
+    # The driver takes a password from the query string too, where safe_url() cannot hide it.
+    if PASSWORD_PARAMETERS & {key.lower() for key in parsed.query}:
+        raise ValidationError(
+            where, "must not carry the password as a query parameter; write user:password@host."
+        )
+
+
+def _int(section: dict[str, Any], name: str, key: str, default: int, path: Path) -> int:
     value = section.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"{path}: {key}", "must be a whole number.")
+        raise ValidationError(f"{path}: {name}.{key}", "must be a whole number.")
     return value

@@ -15,6 +15,9 @@ def configure_logging(*, filename: str = "studentres.log", verbose: bool = False
     """Send records to a rotating file; returns its path, or None if the folder is not writable."""
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for old in [h for h in root.handlers if getattr(h, "studentres", False)]:
+        root.removeHandler(old)
+        old.close()
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     path: Path | None = user_log_dir() / filename
     try:
@@ -26,5 +29,6 @@ def configure_logging(*, filename: str = "studentres.log", verbose: bool = False
     except OSError:
         handler, path = logging.StreamHandler(), None
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.studentres = True  # type: ignore[attr-defined]  # ours, replaced on the next call
     root.addHandler(handler)
     return path

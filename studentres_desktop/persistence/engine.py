@@ -52,12 +52,18 @@ def parse_url(raw: str) -> URL:
         ) from None
 
 
+# Query parameters mysql-connector also reads a password from (password1-3: multi-factor).
+PASSWORD_PARAMETERS = frozenset({"password", "passwd", "password1", "password2", "password3"})
+
+
 def safe_url(raw: str) -> str:
     """The URL with any password replaced by ***; for logs, messages and repr()."""
     try:
-        return make_url(raw).render_as_string(hide_password=True)
-    except ArgumentError:
+        url = make_url(raw)
+    except (ArgumentError, ValueError):
         return "<unreadable database URL>"
+    hidden = {key: "***" for key in url.query if key.lower() in PASSWORD_PARAMETERS}
+    return url.update_query_dict(hidden).render_as_string(hide_password=True)
 
 
 def create_database_engine(settings: DatabaseSettings) -> Engine:

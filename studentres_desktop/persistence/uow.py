@@ -66,7 +66,7 @@ class UnitOfWork:
             return
         try:
             conn.close()  # rolls back whatever was not committed
-        except Exception:
+        except Exception:  # noqa: BLE001 - a dead connection cannot close cleanly; drop it
             conn.invalidate()
         if isinstance(exc, SQLAlchemyError):
             with translated_errors():

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
-from collections.abc import Iterable, Sequence
+import dataclasses
+import io
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from studentres_desktop.domain.errors import (
     CatalogueImportFailed,
     ImportProblem,
     ValidationError,
 )
-from studentres_desktop.domain.models import ResourceDraft, ResourceFilter, ResourcePage
+from studentres_desktop.domain.models import (
+    ResourceDraft,
+    ResourceFilter,
+    ResourceKind,
+    ResourcePage,
+)
 from studentres_desktop.persistence.uow import UnitOfWorkFactory, read_with_retry
 from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.services.demo_catalogue import DEFAULT_INTERESTS, demo_drafts
@@ -31,12 +39,18 @@ CSV_COLUMNS = (
     "url",
     "capacity",
 )
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class ParsedRow:
     line: int
     draft: ResourceDraft
+
+
+# The DATETIME range MySQL and MariaDB document as supported; it also catches typos like 0202.
+EARLIEST = datetime(1000, 1, 1)
+LATEST = datetime(9999, 12, 31, 23, 59, 59)
 
 
 def parse_datetime(field: str, value: str) -> datetime | None:
@@ -46,12 +60,16 @@ def parse_datetime(field: str, value: str) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone().replace(tzinfo=None)
     except ValueError:
         raise ValidationError(
             field, f"'{value[:40]}' is not an ISO 8601 date/time such as 2026-03-14T14:00"
         ) from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone().replace(tzinfo=None)
+    except OverflowError:  # an offset pushed it past year 1 or 9999
+        parsed = datetime.min
+    if not EARLIEST <= parsed <= LATEST:
+        raise ValidationError(field, f"'{value[:40]}' is not between the years 1000 and 9999.")
     return parsed
 
 
@@ -65,65 +83,141 @@ def parse_capacity(value: str) -> int | None:
         raise ValidationError("capacity", f"'{value[:20]}' is not a whole number.") from None
 
 
+@dataclass(frozen=True)
+class _CsvReading:
+    rows: list[ParsedRow]
+    problems: list[ImportProblem]
+    # (line, well-formed tags) of every row, bad ones too, to check against the vocabulary.
+    tags: list[tuple[int, tuple[str, ...]]]
+
+
 def parse_catalogue_csv(stream: TextIO) -> list[ParsedRow]:
-    """Every row as a checked draft, or CatalogueImportFailed listing every bad row."""
-    reader = csv.DictReader(stream, strict=True)
+    """Every row as a checked draft, or CatalogueImportFailed listing every bad row.
+
+    A problem's line is the physical line where its record begins, so a row whose quoted
+    description spans several lines is found where its kind and title are.
+    """
+    reading = _read_catalogue_csv(stream)
+    if reading.problems:
+        raise CatalogueImportFailed(sorted(reading.problems, key=_reading_order))
+    return reading.rows
+
+
+def _reading_order(problem: ImportProblem) -> tuple[int, int]:
+    """By line, then in the order of the columns, so a person can fix a row left to right."""
+    field = problem.field
+    return problem.line, CSV_COLUMNS.index(field) if field in CSV_COLUMNS else -1
+
+
+def _read_catalogue_csv(stream: TextIO) -> _CsvReading:
+    reader = csv.reader(stream, strict=True)
     try:
-        header = reader.fieldnames or []
+        header = next(reader, [])
     except csv.Error as error:
         raise CatalogueImportFailed([ImportProblem(1, "header", str(error))]) from None
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    extra = [c for c in header if c not in CSV_COLUMNS]
-    if missing or extra:
-        detail = []
-        if missing:
-            detail.append(f"missing columns: {', '.join(missing)}")
-        if extra:
-            detail.append(f"unknown columns: {', '.join(str(c) for c in extra)}")
-        raise CatalogueImportFailed(
-            [ImportProblem(1, "header", "; ".join(detail) + f"; expected {','.join(CSV_COLUMNS)}")]
-        )
-    rows: list[ParsedRow] = []
-    problems: list[ImportProblem] = []
+    _check_header(header)
+    reading = _CsvReading([], [], [])
     while True:
+        begins = reader.line_num + 1
         try:
-            record = next(reader)
+            cells = next(reader)
         except StopIteration:
             break
         except csv.Error as error:
-            problems.append(ImportProblem(reader.line_num, "row", f"unreadable CSV: {error}"))
+            reading.problems.append(ImportProblem(begins, "row", f"unreadable CSV: {error}"))
             break
-        line = reader.line_num
-        if None in record:
-            problems.append(ImportProblem(line, "row", "has more cells than the header"))
+        if not any(cell.strip() for cell in cells):
             continue
-        if all(not (v or "").strip() for v in record.values()):
+        if len(cells) > len(header):
+            reading.problems.append(ImportProblem(
+                begins, "row", f"has {len(cells)} cells, but the header has {len(header)}"
+            ))
             continue
-        try:
-            rows.append(ParsedRow(line, _draft_from_record(record)))
-        except ValidationError as error:
-            problems.append(ImportProblem(line, error.field, error.message))
-    if problems:
-        raise CatalogueImportFailed(problems)
-    return rows
+        record = dict(zip(header, cells, strict=False))
+        draft, tags, errors = _draft_from_record(record)
+        reading.tags.append((begins, tags))
+        reading.problems.extend(ImportProblem(begins, e.field, e.message) for e in errors)
+        if draft is not None:
+            reading.rows.append(ParsedRow(begins, draft))
+    return reading
 
 
-def _draft_from_record(record: dict[str, str]) -> ResourceDraft:
-    cell = {key: (value or "") for key, value in record.items()}
-    tags = tuple(t.strip() for t in cell["interest_tags"].split(";") if t.strip())
-    return check_draft(
-        ResourceDraft(
-            kind=cell["kind"],  # type: ignore[arg-type]  # check_draft validates it
-            title=cell["title"],
-            description=cell["description"],
-            interest_tags=tags,
-            starts_at=parse_datetime("starts_at", cell["starts_at"]),
-            ends_at=parse_datetime("ends_at", cell["ends_at"]),
-            location=cell["location"],
-            url=cell["url"].strip(),
-            capacity=parse_capacity(cell["capacity"]),
-        )
+def _check_header(header: list[str]) -> None:
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    extra = [c for c in header if c not in CSV_COLUMNS]
+    repeated = list(dict.fromkeys(c for c in header if header.count(c) > 1))
+    if not (missing or extra or repeated):
+        return
+    detail = []
+    if missing:
+        detail.append(f"missing columns: {', '.join(missing)}")
+    if extra:
+        detail.append(f"unknown columns: {', '.join(extra)}")
+    if repeated:
+        detail.append(f"repeated columns: {', '.join(repeated)}")
+    raise CatalogueImportFailed(
+        [ImportProblem(1, "header", "; ".join(detail) + f"; expected {','.join(CSV_COLUMNS)}")]
     )
+
+
+# Valid stand-ins for a field already reported, so the next check can look at the other fields.
+_STAND_INS: dict[str, dict[str, object]] = {
+    "kind": {"kind": ResourceKind.WORKSHOP},
+    "title": {"title": "-"},
+    "description": {"description": ""},
+    "interest_tags": {"interest_tags": ()},
+    "starts_at": {"starts_at": None, "ends_at": None},
+    "ends_at": {"starts_at": None, "ends_at": None},
+    "location": {"location": ""},
+    "url": {"url": ""},
+    "capacity": {"capacity": None},
+}
+
+
+def _draft_from_record(
+    record: dict[str, str],
+) -> tuple[ResourceDraft | None, tuple[str, ...], list[ValidationError]]:
+    """The checked draft (None if any field is bad), the row's well-formed tags, every problem."""
+    cell = {column: record.get(column, "") for column in CSV_COLUMNS}
+    errors: list[ValidationError] = []
+    stand_ins: dict[str, object] = {}
+
+    def parsed(column: str, parse: Callable[[], T]) -> T | None:
+        try:
+            return parse()
+        except ValidationError as error:
+            errors.append(error)
+            stand_ins.update(_STAND_INS[column])
+            return None
+
+    starts_at = parsed("starts_at", lambda: parse_datetime("starts_at", cell["starts_at"]))
+    ends_at = parsed("ends_at", lambda: parse_datetime("ends_at", cell["ends_at"]))
+    capacity = parsed("capacity", lambda: parse_capacity(cell["capacity"]))
+    draft = ResourceDraft(
+        kind=cell["kind"],  # type: ignore[arg-type]  # check_draft validates it
+        title=cell["title"],
+        description=cell["description"],
+        interest_tags=tuple(t.strip() for t in cell["interest_tags"].split(";") if t.strip()),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=cell["location"],
+        url=cell["url"].strip(),
+        capacity=capacity,
+    )
+    draft = dataclasses.replace(draft, **stand_ins)  # type: ignore[arg-type]
+    # check_draft stops at the first bad field: stand in for it and check again, so one run
+    # of the import names every bad field of the row.
+    for _ in range(len(_STAND_INS) + 1):
+        try:
+            checked = check_draft(draft)
+        except ValidationError as error:
+            errors.append(error)
+            if error.field not in _STAND_INS:
+                break
+            draft = dataclasses.replace(draft, **_STAND_INS[error.field])  # type: ignore[arg-type]
+            continue
+        return (None if errors else checked), checked.interest_tags, errors
+    return None, (), errors
 
 
 class CatalogueService:
@@ -157,28 +251,28 @@ class CatalogueService:
 
     def import_csv(self, path: Path) -> int:
         """Import every row in one transaction, or nothing; returns how many were added."""
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as stream:
-                rows = parse_catalogue_csv(stream)
-        except UnicodeDecodeError as error:
-            raise CatalogueImportFailed(
-                [ImportProblem(0, "file", f"is not UTF-8 text (byte {error.start})")]
-            ) from None
-        except OSError as error:
-            raise ValidationError("file", f"cannot be read: {error.strerror}") from None
-        return self.add_rows(rows)
+        reading = _read_catalogue_csv(io.StringIO(_read_utf8(path), newline=""))
+        return self._add_checked(reading.rows, reading.problems, reading.tags)
 
     def add_rows(self, rows: Sequence[ParsedRow]) -> int:
+        return self._add_checked(rows, [], [(row.line, row.draft.interest_tags) for row in rows])
+
+    def _add_checked(
+        self,
+        rows: Sequence[ParsedRow],
+        problems: list[ImportProblem],
+        tags: list[tuple[int, tuple[str, ...]]],
+    ) -> int:
         with self._uow() as uow:
-            known = uow.interests.existing(t for row in rows for t in row.draft.interest_tags)
-            problems = [
-                ImportProblem(row.line, "interest_tags", f"unknown interest '{tag}'")
-                for row in rows
-                for tag in row.draft.interest_tags
+            known = uow.interests.existing(tag for _, row_tags in tags for tag in row_tags)
+            problems = problems + [
+                ImportProblem(line, "interest_tags", f"unknown interest '{tag}'")
+                for line, row_tags in tags
+                for tag in row_tags
                 if tag not in known
             ]
             if problems:
-                raise CatalogueImportFailed(problems)
+                raise CatalogueImportFailed(sorted(problems, key=_reading_order))
             uow.resources.add_many([row.draft for row in rows], self._clock())
             uow.commit()
         return len(rows)
@@ -190,3 +284,20 @@ class CatalogueService:
         flt = check_filter(flt)
         items, has_more = read_with_retry(self._uow, lambda uow: uow.resources.page(flt))
         return ResourcePage(tuple(items), flt.offset, flt.limit, has_more)
+
+
+def _read_utf8(path: Path) -> str:
+    """The file's text (a UTF-8 byte order mark is dropped), or an error naming the bad line."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ValidationError(str(path), f"cannot be read: {error.strerror}") from None
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise CatalogueImportFailed([ImportProblem(
+            line, "file", "is not UTF-8 text; save it as \"CSV UTF-8\" and try again"
+        )]) from None
