@@ -42,7 +42,7 @@ class ThrottlePolicy:
         if failures < self.free_failures:
             return timedelta(0)
         steps = min(failures - self.free_failures, 20)
-        return min(self.base_delay * (2**steps), self.max_delay)
+        return min(self.base_delay * (1 << steps), self.max_delay)
 
 
 @dataclass(frozen=True)

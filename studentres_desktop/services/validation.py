@@ -83,7 +83,10 @@ def check_email(email: str) -> str:
     try:
         result = validate_email(candidate, check_deliverability=False)
     except EmailNotValidError as error:
-        raise ValidationError("email", f"is not a valid address: {error}") from None
+        reason = str(error)
+        raise ValidationError(
+            "email", f"is not a valid address: {reason[:1].lower()}{reason[1:]}"
+        ) from None
     normalised = result.normalized.lower()
     if len(normalised) > EMAIL_MAX:
         raise ValidationError("email", f"is too long: at most {EMAIL_MAX} characters.")

@@ -177,6 +177,7 @@ class AppController(QObject):
         self.login_view.clear()
         self.window.set_user(None)
         self.window.hide_banner()
+        self.window.statusBar().clearMessage()
         self._retry = None
         self.show_login(notice=message)
 

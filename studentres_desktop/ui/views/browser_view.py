@@ -161,6 +161,7 @@ class BrowserView(QWidget):
     def show_detail(self, resource: Resource | None, labels: dict[str, str] | None = None,
                     extra: str = "") -> None:
         """Fill the detail pane; None shows the hint to select something."""
+        self._set_role(self.detail_title, "detailTitle" if resource else "hint")
         if resource is None:
             self.detail_kind.setVisible(False)
             self.detail_title.setText("Select a resource to see its details.")
@@ -189,6 +190,13 @@ class BrowserView(QWidget):
             self.detail_link.setText(f'<a href="{safe}">Open the event page</a>')
             self.detail_link.setToolTip(resource.url)
         self.detail_link.setVisible(bool(resource.url))
+
+    @staticmethod
+    def _set_role(label: QLabel, role: str) -> None:
+        if label.property("role") != role:
+            label.setProperty("role", role)
+            label.style().unpolish(label)
+            label.style().polish(label)
 
     def selected_resource(self) -> Resource | None:
         rows = self.table.selectionModel().selectedRows()

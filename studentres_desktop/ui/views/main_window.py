@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
     def show_page(self, page: QWidget) -> None:
         self.stack.setCurrentWidget(page)
 
-    def current_page(self) -> QWidget:
+    def current_page(self) -> QWidget | None:
         return self.stack.currentWidget()
 
     def set_user(self, description: str | None) -> None:

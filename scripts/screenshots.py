@@ -1,0 +1,135 @@
+"""Render every window offscreen with the demo catalogue to docs/screenshots/*.png.
+
+    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--out docs/screenshots]
+
+It drives the real app (controllers, services, an embedded SQLite file in a temporary folder)
+the way a student would, and grabs the main window at each step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from studentres_desktop.persistence.engine import DatabaseSettings
+from studentres_desktop.services.container import (
+    build_services,
+    prepare_embedded_database,
+)
+from studentres_desktop.ui.controllers.app_controller import AppController
+from studentres_desktop.ui.loader import stylesheet
+
+WIDTH, HEIGHT = 1280, 800
+
+
+class MovableClock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(tzinfo=None)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def wait_until(app: QApplication, condition: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app did not reach the expected state")
+        app.processEvents()
+        time.sleep(0.01)
+    app.processEvents()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    app = QApplication(sys.argv[:1])
+    app.setStyleSheet(stylesheet())
+    clock = MovableClock()
+    workdir = Path(tempfile.mkdtemp(prefix="studentres-shots-"))
+    services = build_services(DatabaseSettings(f"sqlite:///{workdir / 'demo.sqlite3'}"),
+                              bcrypt_cost=10, clock=clock)
+    settings = QSettings(str(workdir / "settings.ini"), QSettings.Format.IniFormat)
+    controller = AppController(services, lambda: prepare_embedded_database(services), settings)
+    window = controller.window
+    controller.start()
+    window.resize(WIDTH, HEIGHT)
+    wait_until(app, lambda: controller.ready)
+
+    def shot(name: str) -> None:
+        app.processEvents()
+        path = args.out / f"{name}.png"
+        window.grab().save(str(path))
+        print(f"wrote {path}")
+
+    shot("01-login")
+
+    # Registration with the errors a hurried student makes.
+    controller.show_registration()
+    register = controller.register_view
+    for field, value in (("name", "Maya Okafor"), ("email", "maya.okafor@university"),
+                         ("password", "robots"), ("confirm", "robot")):
+        register.edits[field].setText(value)
+        register.edits[field].editingFinished.emit()
+    register.edits["confirm"].setFocus()
+    shot("02-registration-errors")
+
+    for field, value in (("email", "maya.okafor@university.edu"),
+                         ("password", "tiny robots build big things"),
+                         ("confirm", "tiny robots build big things")):
+        register.edits[field].setText(value)
+    register.register_button.click()
+    wait_until(app, lambda: window.current_page() is controller.interests_view
+               and controller.interests_view.model.rowCount() > 0 and not controller.runner.busy)
+
+    interests = controller.interests_view
+    for tag in ("Robotics", "AI"):
+        row = next(r for r in range(interests.model.rowCount())
+                   if interests.model.index(r).data(Qt.ItemDataRole.UserRole) == tag)
+        interests.model.toggle(row)
+    interests.model.set_primary("Robotics")
+    interests.goal_edit.setText("build drones that see obstacles")
+    shot("03-interest-picker")
+
+    interests.save_button.click()
+    browser = controller.browser_view
+    wait_until(app, lambda: window.current_page() is browser and browser.model.rowCount() > 0
+               and not controller.runner.busy)
+    shot("04-resource-browser")
+
+    kind = browser.kind_combo.findData("workshop")
+    browser.kind_combo.setCurrentIndex(kind)
+    browser.kind_combo.activated.emit(kind)
+    browser.search_edit.setText("robot")
+    browser.sig_search_edited.emit("robot")
+    wait_until(app, lambda: not browser.model.loading and not controller.runner.busy
+               and browser.search_edit.text() == controller.browser.state.text)
+    browser.table.selectRow(0)
+    shot("05-resource-browser-filtered")
+
+    clock.now += timedelta(minutes=31)
+    controller.session.check()
+    wait_until(app, lambda: window.current_page() is controller.login_view)
+    shot("06-session-expired")
+
+    controller.runner.wait_for_done(10_000)
+    services.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
