@@ -46,3 +46,10 @@ bench: $(VENV)/.test-installed
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# The one-folder bundle for IT: dist/studentres-desktop/ (see packaging/README.md).
+bundle: $(VENV)/.app-installed
+	$(BIN)/python -c "import PyInstaller" 2>/dev/null || $(BIN)/pip install --quiet -e ".[bundle]"
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath build/pyinstaller packaging/studentres.spec
+	@du -sh dist/studentres-desktop

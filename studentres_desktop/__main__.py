@@ -1,7 +1,10 @@
 """`python -m studentres_desktop` starts the desktop app."""
 
 import sys
+import time
 
-from studentres_desktop.app import main
+STARTED = time.perf_counter()  # before Qt and the UI load, so start-up numbers include them
 
-sys.exit(main())
+from studentres_desktop.app import main  # noqa: E402
+
+sys.exit(main(started=STARTED))

