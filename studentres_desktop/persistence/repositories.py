@@ -256,12 +256,16 @@ class ResourceRepository:
     # --- writing --------------------------------------------------------------------------------
 
     def add(self, draft: ResourceDraft, now: datetime) -> int:
+        row_id = self.add_row(draft, now)
+        self._insert_tags([(row_id, draft)])
+        return row_id
+
+    def add_row(self, draft: ResourceDraft, now: datetime) -> int:
+        """Insert the resource's row only (its tags are the caller's business)."""
         result = self._conn.execute(insert(t.interest_resources).values(**_row_values(draft, now)))
         key = result.inserted_primary_key
         assert key is not None
-        row_id = int(key[0])
-        self._insert_tags([(row_id, draft)])
-        return row_id
+        return int(key[0])
 
     def add_many(self, drafts: Sequence[ResourceDraft], now: datetime) -> list[int]:
         """Insert many resources in the current transaction; returns their row ids in order."""
@@ -277,8 +281,7 @@ class ResourceRepository:
             )
             ids = [int(row_id) for row_id in result.scalars()]
         else:  # e.g. MySQL 8, which has no INSERT … RETURNING
-            ids = [self._conn.execute(insert(t.interest_resources).values(**_row_values(d, now)))
-                   .inserted_primary_key[0] for d in drafts]
+            ids = [self.add_row(d, now) for d in drafts]
         self._insert_tags(list(zip(ids, drafts, strict=True)))
         return ids
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, Table, insert, inspect, select, update
 from sqlalchemy.engine.reflection import Inspector
-from sqlalchemy.schema import CreateIndex, CreateTable
+from sqlalchemy.schema import CreateColumn, CreateIndex, CreateTable
 
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.db_errors import translated_errors
@@ -55,11 +55,10 @@ def _add_missing_columns(conn: Connection, table: Table, inspector: Inspector) -
     changes = []
     present = {c["name"] for c in inspector.get_columns(table.name)}
     preparer = conn.dialect.identifier_preparer
-    ddl = conn.dialect.ddl_compiler(conn.dialect, None)
     for column in table.columns:
         if column.name in present:
             continue
-        spec = ddl.get_column_specification(column)
+        spec = str(CreateColumn(column).compile(dialect=conn.dialect))
         conn.exec_driver_sql(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {spec}")
         changes.append(f"added column {table.name}.{column.name}")
     present_indexes = {i["name"] for i in inspector.get_indexes(table.name)}
