@@ -197,6 +197,70 @@ def check(db_url: str | None) -> None:
     sys.exit(1)
 
 
+@main.command("reindex")
+@db_option
+def reindex(db_url: str | None) -> None:
+    """Compute the sentence embeddings that are missing or out of date (resumable)."""
+    with open_services(db_url) as services:
+        recommender = services.recommendations
+        click.echo("Loading the model …")
+        with click.progressbar(length=1, label="Embedding resources", show_pos=True,
+                               file=sys.stderr) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
+
+            try:
+                report = recommender.reindex(progress)
+            except KeyboardInterrupt:
+                click.echo("\nInterrupted: what was embedded so far is saved; run reindex again "
+                           "to continue.", err=True)
+                sys.exit(130)
+    click.echo(f"Embedded {report.computed} resources; {report.unchanged} were up to date; "
+               f"removed {report.removed} stale vectors.")
+
+
+@main.command("recommend")
+@db_option
+@click.option("--email", default=None, help="Rank for this student's interests and goal.")
+@click.option("--interests", default="", metavar="TAGS", help='e.g. "AI;Robotics"')
+@click.option("--text", default="", help="What to learn, in your own words.")
+@click.option("--engine", type=click.Choice(["tags", "lexical", "semantic"]), default=None,
+              help="Default: semantic when installed, else lexical.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def recommend(db_url: str | None, email: str | None, interests: str, text: str,
+              engine: str | None, limit: int, as_json: bool) -> None:
+    """Rank resources for a student, for interests, for free text, or all combined."""
+    tags = [tag.strip() for tag in interests.split(";") if tag.strip()]
+    if not (email or tags or text.strip()):
+        raise click.UsageError("give --email, --interests or --text (they combine).")
+    with open_services(db_url) as services:
+        student = services.auth.student_by_email(email) if email else None
+        recommender = services.recommendations
+        query = recommender.query_for(student=student, interests=tags, text=text)
+        if engine in (None, "semantic"):
+            recommender.prepare()
+        result = recommender.recommend(query, engine=engine, limit=limit)
+    if as_json:
+        click.echo(json.dumps({
+            "engine": result.engine,
+            "note": result.note,
+            "results": [{**_resource_json(item.resource), "score": item.score,
+                         "reason": item.reason} for item in result.items],
+        }, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Engine: {result.engine_label}")
+    if result.note:
+        click.echo(f"Note:   {result.note}")
+    if not result.items:
+        click.echo("Nothing to recommend.")
+    for rank, item in enumerate(result.items, 1):
+        click.echo(f"{rank:>3}. {item.score:6.3f}  {item.resource.key:>10}  {item.resource.title}")
+        click.echo(f"{'':20}{item.reason}")
+
+
 def _resource_json(resource: Resource) -> dict[str, Any]:
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None

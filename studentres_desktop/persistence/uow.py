@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from studentres_desktop.domain.errors import DatabaseUnavailable
 from studentres_desktop.persistence.db_errors import translated_errors
+from studentres_desktop.persistence.embeddings import CatalogueIndexRepository
 from studentres_desktop.persistence.repositories import (
     InterestRepository,
     ResourceRepository,
@@ -28,6 +29,7 @@ class UnitOfWork:
     interests: InterestRepository
     resources: ResourceRepository
     throttle: ThrottleRepository
+    catalogue: CatalogueIndexRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -48,6 +50,7 @@ class UnitOfWork:
         self.interests = InterestRepository(self._conn)
         self.resources = ResourceRepository(self._conn)
         self.throttle = ThrottleRepository(self._conn)
+        self.catalogue = CatalogueIndexRepository(self._conn)
         return self
 
     def commit(self) -> None:

@@ -150,6 +150,14 @@ class AuthService:
             raise NotFound("This account no longer exists.")
         return student
 
+    def student_by_email(self, email: str) -> Student:
+        """The account registered with this email (admin CLI only: no token)."""
+        normalised = check_email(email)
+        student = read_with_retry(self._uow, lambda uow: uow.students.get_by_email(normalised))
+        if student is None:
+            raise NotFound(f"No account is registered with {normalised}.")
+        return student
+
     def set_role(self, email: str, role: Role) -> None:
         """Give an existing account another role (admin CLI only: no token)."""
         email = check_email(email)

@@ -223,9 +223,15 @@ def _draft_from_record(
 class CatalogueService:
     """Operations for people with direct database access (the admin CLI): no session token."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock = utc_now,
+        on_catalogue_changed: Callable[[], None] = lambda: None,
+    ) -> None:
         self._uow = uow_factory
         self._clock = clock
+        self._changed = on_catalogue_changed
 
     def seed_interests(self) -> int:
         """Add the starting vocabulary where missing; returns how many were added."""
@@ -243,6 +249,7 @@ class CatalogueService:
             new = [d for d in drafts if (d.kind.value, d.title) not in present]
             uow.resources.add_many(new, self._clock())
             uow.commit()
+        self._changed()
         return len(new)
 
     def is_empty(self) -> bool:
@@ -275,6 +282,7 @@ class CatalogueService:
                 raise CatalogueImportFailed(sorted(problems, key=_reading_order))
             uow.resources.add_many([row.draft for row in rows], self._clock())
             uow.commit()
+        self._changed()
         return len(rows)
 
     def add(self, drafts: Iterable[ResourceDraft]) -> int:

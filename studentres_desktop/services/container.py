@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,6 +18,8 @@ from studentres_desktop.services.catalogue import CatalogueService
 from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.services.interests import InterestService
 from studentres_desktop.services.passwords import PasswordHasher
+from studentres_desktop.services.recommendations import RecommendationService
+from studentres_desktop.services.recommendations.embedder import Embedder, load_embedder
 from studentres_desktop.services.resources import ResourceService
 from studentres_desktop.services.tokens import TokenService
 
@@ -31,6 +34,7 @@ class Services:
     interests: InterestService
     resources: ResourceService
     catalogue: CatalogueService
+    recommendations: RecommendationService
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -43,6 +47,8 @@ def build_services(
     token_ttl: timedelta = timedelta(minutes=30),
     throttle: ThrottlePolicy | None = None,
     clock: Clock = utc_now,
+    recommender: str = "auto",
+    embedder_loader: Callable[[], Embedder] = load_embedder,
 ) -> Services:
     """Wire engine, unit of work and services; opens no connection yet."""
     engine = create_database_engine(database)
@@ -52,13 +58,18 @@ def build_services(
 
     tokens = TokenService(clock=clock, ttl=token_ttl)
     auth = AuthService(uow_factory, PasswordHasher(bcrypt_cost), tokens, throttle, clock)
+    recommendations = RecommendationService(uow_factory, auth, clock, engine=recommender,
+                                            embedder_loader=embedder_loader)
     return Services(
         engine=engine,
         tokens=tokens,
         auth=auth,
         interests=InterestService(uow_factory, auth),
-        resources=ResourceService(uow_factory, auth, clock),
-        catalogue=CatalogueService(uow_factory, clock),
+        resources=ResourceService(uow_factory, auth, clock,
+                                  on_catalogue_changed=recommendations.invalidate),
+        catalogue=CatalogueService(uow_factory, clock,
+                                   on_catalogue_changed=recommendations.invalidate),
+        recommendations=recommendations,
     )
 
 

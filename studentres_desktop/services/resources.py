@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from studentres_desktop.domain.errors import NotFound, ValidationError
 from studentres_desktop.domain.models import (
@@ -81,11 +81,16 @@ def require_known_tags(uow: UnitOfWork, tags: Sequence[str], field: str = "inter
 
 class ResourceService:
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, auth: AuthService, clock: Clock = utc_now
+        self,
+        uow_factory: UnitOfWorkFactory,
+        auth: AuthService,
+        clock: Clock = utc_now,
+        on_catalogue_changed: Callable[[], None] = lambda: None,
     ) -> None:
         self._uow = uow_factory
         self._auth = auth
         self._clock = clock
+        self._changed = on_catalogue_changed
 
     # --- students -------------------------------------------------------------------------------
 
@@ -137,6 +142,7 @@ class ResourceService:
             row_id = uow.resources.add(draft, self._clock())
             created = uow.resources.get(row_id, draft.kind)
             uow.commit()
+        self._changed()
         assert created is not None
         return created
 
@@ -156,6 +162,7 @@ class ResourceService:
                 uow.resources.replace(row_id, draft, self._clock())
             updated = uow.resources.get(row_id, draft.kind)
             uow.commit()
+        self._changed()
         assert updated is not None
         return updated
 
@@ -170,3 +177,4 @@ class ResourceService:
             else:
                 uow.resources.delete(row_id)
             uow.commit()
+        self._changed()
