@@ -43,7 +43,12 @@ class TaskRunner(QObject):
 
     def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = pool or QThreadPool.globalInstance()
+        if pool is None:
+            # Database calls mostly wait on the network and the model loads for seconds, so a
+            # few more threads than cores keep one slow task from holding up the rest.
+            pool = QThreadPool(self)
+            pool.setMaxThreadCount(max(4, QThreadPool.globalInstance().maxThreadCount()))
+        self._pool = pool
         self._relay = _Relay()
         self._relay.sig_finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self._ids = itertools.count(1)

@@ -23,6 +23,7 @@ from studentres_desktop.services.container import Services, build_services, chec
 from studentres_desktop.ui.controllers.app_controller import AppController
 from studentres_desktop.ui.loader import stylesheet
 from tests.conftest import FakeClock, apply_schema_sql
+from tests.support.embedders import HashingEmbedder
 from tests.support.tcp_proxy import TcpProxy
 
 PASSWORD = "correct horse battery"
@@ -126,6 +127,8 @@ class GuiApp:
     def pick_interests(self, *labels: str, goal: str = "") -> None:
         view = self.controller.interests_view
         self.wait_for_page(view)
+        # The picker reloads the student's current choice when it opens.
+        self.qtbot.waitUntil(lambda: not view.busy)
         self.qtbot.waitUntil(lambda: view.model.rowCount() > 0)
         for row in range(view.model.rowCount()):
             index = view.model.index(row)
@@ -174,25 +177,33 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture
-def gui(gui_database, qtbot, tmp_path, clock) -> Iterator[GuiApp]:
+def embedder_loader():
+    """How the app gets its sentence model; tests may override this fixture."""
+    return HashingEmbedder
+
+
+@pytest.fixture
+def gui(gui_database, qtbot, tmp_path, clock, embedder_loader) -> Iterator[GuiApp]:
     url, folder, proxy = gui_database
     services = build_services(DatabaseSettings(url, connect_timeout=3, read_timeout=5),
-                              bcrypt_cost=4, clock=clock, throttle=ThrottlePolicy())
+                              bcrypt_cost=4, clock=clock, throttle=ThrottlePolicy(),
+                              embedder_loader=embedder_loader)
     ensure_schema(services.engine)
     services.catalogue.seed_interests()
     services.catalogue.add(catalogue())
     QApplication.instance().setStyleSheet(stylesheet())
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     controller = AppController(services, lambda: check_database(services), settings)
-    qtbot.addWidget(controller.window)
     controller.start()
     qtbot.waitUntil(lambda: controller.ready, timeout=10_000)
     app = GuiApp(controller, services, clock, DatabaseOutage([services], folder, proxy), qtbot)
     yield app
     controller.runner.wait_for_done(15_000)
     qtbot.waitUntil(lambda: not controller.runner.busy, timeout=15_000)
-    # Destroy the Qt objects here, on the UI thread; left to the garbage collector they may be
-    # freed on a pool thread, where Qt refuses to stop their timers.
+    # Destroy the Qt objects here, after the workers finished and on the UI thread; left to the
+    # garbage collector they may be freed on a pool thread, where Qt refuses to stop timers.
+    controller.window.close()
+    controller.window.deleteLater()
     controller.deleteLater()
     qtbot.wait(1)
     gc.collect()

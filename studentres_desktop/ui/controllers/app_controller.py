@@ -20,6 +20,9 @@ from studentres_desktop.services.container import Services
 from studentres_desktop.ui.controllers.browser_controller import BrowserController
 from studentres_desktop.ui.controllers.interests_controller import InterestsController
 from studentres_desktop.ui.controllers.login_controller import LoginController
+from studentres_desktop.ui.controllers.recommendations_controller import (
+    RecommendationsController,
+)
 from studentres_desktop.ui.controllers.register_controller import RegisterController
 from studentres_desktop.ui.session import SESSION_EXPIRED, SessionState
 from studentres_desktop.ui.views.browser_view import BrowserView
@@ -73,6 +76,9 @@ class AppController(QObject):
         self.browser = BrowserController(
             self.browser_view, services.resources, services.interests, self.runner,
             self.session, self.report_error, choose_interests=self.show_interests)
+        self.recommendations = RecommendationsController(
+            self.browser_view, services.recommendations, self.runner, self.session,
+            self.report_error, interest_labels=lambda: self.browser.interest_labels)
         self._retry: Callable[[], None] | None = None
         self._ready = False
         self._session_timer = QTimer(self)
@@ -115,6 +121,7 @@ class AppController(QObject):
         self.login_view.set_ready(True)
         self.runner.run(self.services.auth.warm_up, lambda _none: None,
                         lambda error: log.warning("could not warm up the hasher: %s", error))
+        self.recommendations.warm_up()
         self.sig_ready.emit()
 
     @property
@@ -172,6 +179,7 @@ class AppController(QObject):
     def _on_session_ended(self, message: str) -> None:
         """Clear every widget and model that held the student's data, then show the login."""
         self.browser.clear()
+        self.recommendations.clear()
         self.interests.clear()
         self.register.clear()
         self.login_view.clear()

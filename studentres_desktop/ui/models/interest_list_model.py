@@ -8,10 +8,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from studentres_desktop.domain.models import Interest
+from studentres_desktop.ui.models.roles import DescriptionRole, PrimaryRole
 
 Index = QModelIndex | QPersistentModelIndex
-DescriptionRole = Qt.ItemDataRole.UserRole + 1
-PrimaryRole = Qt.ItemDataRole.UserRole + 2
 
 
 class InterestListModel(QAbstractListModel):

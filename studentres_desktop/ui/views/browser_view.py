@@ -27,6 +27,7 @@ from studentres_desktop.ui import formatting
 from studentres_desktop.ui.loader import child, load_ui_into
 from studentres_desktop.ui.models.resource_table_model import ResourceTableModel
 from studentres_desktop.ui.views._common import set_message
+from studentres_desktop.ui.views.recommendations_view import RecommendationsView
 
 ALL = ""  # the "no filter" value of the kind and interest filters
 WHOLE_CATALOGUE = "*"  # the interest filter's "everything, untagged included" value
@@ -39,6 +40,8 @@ class BrowserView(QWidget):
     sig_sort_changed = Signal(object)  # SortOrder
     sig_resource_selected = Signal(object)  # Resource or None
     sig_empty_action = Signal()
+    sig_more_like_requested = Signal(object)  # Resource
+    sig_recommendations_shown = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,8 +66,13 @@ class BrowserView(QWidget):
         self.detail_tags = child(self, QLabel, "detailTags")
         self.detail_description = child(self, QTextBrowser, "detailDescription")
         self.detail_link = child(self, QLabel, "detailLink")
+        self.detail_reason = child(self, QLabel, "detailReason")
+        self.more_like_button = child(self, QPushButton, "moreLikeButton")
+        self.recommendations = RecommendationsView()
+        self.tabs.addTab(self.recommendations, "&Recommended for you")
+        self._shown: Resource | None = None
         for label in (self.detail_kind, self.detail_title, self.detail_when, self.detail_where,
-                      self.detail_tags, self.count_label, self.empty_label):
+                      self.detail_tags, self.detail_reason, self.count_label, self.empty_label):
             label.setTextFormat(Qt.TextFormat.PlainText)
         self.model = ResourceTableModel(self)
         self._fill_fixed_options()
@@ -106,6 +114,22 @@ class BrowserView(QWidget):
         self.model.sig_sort_requested.connect(self._on_header_sort)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.empty_button.clicked.connect(self.sig_empty_action)
+        self.more_like_button.clicked.connect(self._on_more_like)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+
+    def _on_more_like(self) -> None:
+        if self._shown is not None:
+            self.sig_more_like_requested.emit(self._shown)
+
+    def _on_tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.recommendations:
+            self.sig_recommendations_shown.emit()
+
+    def show_recommendations_tab(self) -> None:
+        self.tabs.setCurrentWidget(self.recommendations)
+
+    def recommendations_visible(self) -> bool:
+        return self.tabs.currentWidget() is self.recommendations
 
     def _on_sort_chosen(self, position: int) -> None:
         order = self.sort_combo.itemData(position)
@@ -159,9 +183,12 @@ class BrowserView(QWidget):
         self._busy_bar.setVisible(busy)
 
     def show_detail(self, resource: Resource | None, labels: dict[str, str] | None = None,
-                    extra: str = "") -> None:
+                    reason: str = "") -> None:
         """Fill the detail pane; None shows the hint to select something."""
+        self._shown = resource
         self._set_role(self.detail_title, "detailTitle" if resource else "hint")
+        set_message(self.detail_reason, reason if resource else "")
+        self.more_like_button.setVisible(resource is not None)
         if resource is None:
             self.detail_kind.setVisible(False)
             self.detail_title.setText("Select a resource to see its details.")
@@ -182,7 +209,7 @@ class BrowserView(QWidget):
             where += f"  ·  {resource.capacity} places"
         set_message(self.detail_where, f"Where: {where}")
         tags = formatting.interests(resource, labels or {})
-        set_message(self.detail_tags, f"Interests: {tags}" + (f"\n{extra}" if extra else ""))
+        set_message(self.detail_tags, f"Interests: {tags}")
         self.detail_description.setPlainText(resource.description or "No description yet.")
         self.detail_description.setVisible(True)
         if resource.url:
@@ -216,3 +243,5 @@ class BrowserView(QWidget):
         self.set_count("")
         self.show_detail(None)
         self.show_empty("")
+        self.recommendations.clear()
+        self.tabs.setCurrentIndex(0)

@@ -2,89 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QLabel,
     QLineEdit,
     QListView,
     QProgressBar,
     QPushButton,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionButton,
-    QStyleOptionViewItem,
     QWidget,
 )
 
 from studentres_desktop.ui.loader import child, load_ui_into
-from studentres_desktop.ui.models.interest_list_model import (
-    DescriptionRole,
-    InterestListModel,
-    PrimaryRole,
-)
+from studentres_desktop.ui.models.interest_list_model import InterestListModel
 from studentres_desktop.ui.views._common import set_enabled, set_message
-
-Index = QModelIndex | QPersistentModelIndex
-_PADDING = 8
-_CHECK = 20
-
-
-class InterestDelegate(QStyledItemDelegate):
-    """A check box, the label in bold (with a star when primary) and the description below."""
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802
-        width = max(option.rect.width(), 300) - _CHECK - 3 * _PADDING
-        bold = QFont(option.font)
-        bold.setBold(True)
-        description = str(index.data(DescriptionRole) or "")
-        text_height = QFontMetrics(option.font).boundingRect(
-            QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, description
-        ).height()
-        return QSize(width, QFontMetrics(bold).height() + text_height + 3 * _PADDING)
-
-    def editorEvent(self, *_args: object) -> bool:  # noqa: N802
-        return False  # the view toggles on click and Space; the default would toggle twice
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        style = option.widget.style() if option.widget else QApplication.style()
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter,
-                            option.widget)
-        rect = option.rect.adjusted(_PADDING, _PADDING, -_PADDING, -_PADDING)
-        box = QStyleOptionButton()
-        box.rect = QRect(rect.left(), rect.top() + 1, _CHECK, _CHECK)
-        checked = index.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
-        box.state = QStyle.StateFlag.State_Enabled | (
-            QStyle.StateFlag.State_On if checked else QStyle.StateFlag.State_Off)
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorCheckBox, box, painter,
-                            option.widget)
-        text_rect = rect.adjusted(_CHECK + _PADDING, 0, 0, 0)
-        bold = QFont(option.font)
-        bold.setBold(True)
-        label = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        if index.data(PrimaryRole):
-            label = f"★ {label}  (primary)"
-        painter.save()
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        role = option.palette.ColorRole.HighlightedText if selected else (
-            option.palette.ColorRole.Text)
-        painter.setPen(option.palette.color(role))
-        painter.setFont(bold)
-        title_height = QFontMetrics(bold).height()
-        painter.drawText(QRect(text_rect.left(), text_rect.top(), text_rect.width(), title_height),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
-        painter.setFont(option.font)
-        if not selected:
-            painter.setPen(option.palette.color(option.palette.ColorRole.PlaceholderText))
-        painter.drawText(
-            text_rect.adjusted(0, title_height + _PADDING // 2, 0, 0),
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(
-                Qt.TextFlag.TextWordWrap),
-            str(index.data(DescriptionRole) or ""),
-        )
-        painter.restore()
+from studentres_desktop.ui.views.delegates import TwoLineDelegate
 
 
 class InterestsView(QWidget):
@@ -104,7 +37,7 @@ class InterestsView(QWidget):
         self._busy_bar = child(self, QProgressBar, "busyBar")
         self.model = InterestListModel(self)
         self.list_view.setModel(self.model)
-        self.list_view.setItemDelegate(InterestDelegate(self.list_view))
+        self.list_view.setItemDelegate(TwoLineDelegate(self.list_view, checkable=True))
         self.list_view.setWordWrap(True)
         self.list_view.installEventFilter(self)
         self._busy = False
@@ -157,6 +90,10 @@ class InterestsView(QWidget):
         self.sig_save_requested.emit(tags, self.model.primary or "", self.goal_edit.text())
 
     # --- setters --------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
