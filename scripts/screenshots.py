@@ -121,10 +121,17 @@ def main() -> int:
     browser.table.selectRow(0)
     shot("05-resource-browser-filtered")
 
+    browser.show_recommendations_tab()
+    recommendations = browser.recommendations
+    wait_until(app, lambda: controller.recommendations.ready and recommendations.model.rowCount()
+               > 0 and not controller.runner.busy, seconds=300)
+    recommendations.list_view.setCurrentIndex(recommendations.model.index(5))
+    shot("06-recommendations")
+
     clock.now += timedelta(minutes=31)
     controller.session.check()
     wait_until(app, lambda: window.current_page() is controller.login_view)
-    shot("06-session-expired")
+    shot("07-session-expired")
 
     controller.runner.wait_for_done(10_000)
     services.dispose()

@@ -288,6 +288,11 @@ class CatalogueService:
     def add(self, drafts: Iterable[ResourceDraft]) -> int:
         return self.add_rows([ParsedRow(n, check_draft(d)) for n, d in enumerate(drafts, 1)])
 
+    def count(self, flt: ResourceFilter | None = None) -> int:
+        """How many resources the filter matches (the whole catalogue by default)."""
+        checked = check_filter(flt or ResourceFilter())
+        return read_with_retry(self._uow, lambda uow: uow.resources.count(checked))
+
     def list(self, flt: ResourceFilter) -> ResourcePage:
         flt = check_filter(flt)
         items, has_more = read_with_retry(self._uow, lambda uow: uow.resources.page(flt))

