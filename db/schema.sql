@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS interest_resources (
     CONSTRAINT pk_interest_resources PRIMARY KEY (id),
     KEY ix_interest_resources_interest_tag (interest_tag),
     KEY ix_interest_resources_starts_at (starts_at),
+    KEY ix_interest_resources_kind_interest_tag (kind, interest_tag),   -- finds original-style rows
     KEY ix_interest_resources_title (title)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 

@@ -4,21 +4,34 @@ A row the app writes has `kind` set and holds one resource. A row written by pla
 `kind IS NULL` and holds up to three: one for each non-empty workshop, training and event cell.
 The query is a UNION ALL of one branch per shape. Each branch is ordered and limited on its own,
 so the database can walk an index and stop early instead of sorting every match.
+
+The branches carry only what ordering needs (row id, kind, one sort key). The page is cut from
+their merge first, and only its rows are joined back for the other columns: on MariaDB a union
+that carries the TEXT columns is materialised in on-disk temporary tables.
+
+Statements are built once per shape of filter (sort, kinds, whether it has interests and text)
+and reused with new bound values: building one costs more than the database takes to run it.
 """
 
 from __future__ import annotations
 
+import functools
+import operator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     DateTime,
     Integer,
+    ScalarSelect,
     Select,
     String,
+    Subquery,
+    bindparam,
     case,
     cast,
-    exists,
     false,
     func,
     literal,
@@ -28,31 +41,11 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from studentres_desktop.domain.models import ResourceFilter, ResourceKind, SortOrder
+from studentres_desktop.persistence.tables import TextSortKey
 from studentres_desktop.persistence.tables import interest_resources as r
 from studentres_desktop.persistence.tables import resource_interests as ri
-
-
-class text_sort_key(FunctionElement[str]):
-    """Case-insensitive ordering: MySQL's unicode_ci collation already is; SQLite needs NOCASE."""
-
-    name = "text_sort_key"
-    inherit_cache = True
-
-
-@compiles(text_sort_key)
-def _text_sort_key_default(element: text_sort_key, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(element.clauses, **kw))
-
-
-@compiles(text_sort_key, "sqlite")
-def _text_sort_key_sqlite(element: text_sort_key, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"{compiler.process(element.clauses, **kw)} COLLATE NOCASE"
-
 
 RESULT_COLUMNS = (
     "row_id",
@@ -67,129 +60,205 @@ RESULT_COLUMNS = (
     "interest_tag",
     "legacy",
 )
+# Columns only app-written rows have; an original-style item reads them as NULL.
+APP_ONLY_COLUMNS = ("description", "starts_at", "ends_at", "location", "url", "capacity")
+LIKE_ESCAPE = "/"
 
 
-def _app_columns() -> list[ColumnElement[Any]]:
-    return [
-        r.c.id.label("row_id"),
-        r.c.kind.label("kind"),
-        r.c.title.label("title"),
-        r.c.description.label("description"),
-        r.c.starts_at.label("starts_at"),
-        r.c.ends_at.label("ends_at"),
-        r.c.location.label("location"),
-        r.c.url.label("url"),
-        r.c.capacity.label("capacity"),
-        r.c.interest_tag.label("interest_tag"),
-        false().label("legacy"),
-    ]
+@dataclass(frozen=True)
+class _Shape:
+    """What decides a statement's structure; the filter's values go in as bound parameters."""
+
+    sort: SortOrder
+    kinds: frozenset[ResourceKind]
+    tagged: bool
+    searching: bool
+
+    @classmethod
+    def of(cls, flt: ResourceFilter) -> _Shape:
+        return cls(flt.sort, frozenset(flt.kinds), flt.interests is not None, bool(flt.text))
+
+    @property
+    def legacy_kinds(self) -> list[ResourceKind]:
+        return [kind for kind in ResourceKind if not self.kinds or kind in self.kinds]
 
 
-def _legacy_columns(kind: ResourceKind) -> list[ColumnElement[Any]]:
-    cell = r.c[kind.value]
-    return [
-        r.c.id.label("row_id"),
-        cast(literal(kind.value), String(16)).label("kind"),
-        cell.label("title"),
-        cast(null(), String).label("description"),
-        cast(null(), DateTime).label("starts_at"),
-        cast(null(), DateTime).label("ends_at"),
-        cast(null(), String).label("location"),
-        cast(null(), String).label("url"),
-        cast(null(), Integer).label("capacity"),
-        r.c.interest_tag.label("interest_tag"),
-        true().label("legacy"),
-    ]
+def _tags() -> BindParameter[Any]:
+    return bindparam("tags", expanding=True)
 
 
-def _app_conditions(flt: ResourceFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [r.c.kind.is_not(None)]
-    if flt.kinds:
-        conditions.append(r.c.kind.in_(sorted(k.value for k in flt.kinds)))
+def _contains_text(column: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Substring match; `_values` escapes % and _ the way SQLAlchemy's autoescape does."""
+    found: ColumnElement[bool] = column.contains(
+        bindparam("text", type_=String()), escape=LIKE_ESCAPE
+    )
+    return found
+
+
+def _escaped(text: str) -> str:
+    escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+    return escaped.replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+
+
+def _values(flt: ResourceFilter) -> dict[str, Any]:
+    values: dict[str, Any] = {}
     if flt.interests is not None:
-        conditions.append(
-            exists().where(ri.c.resource_id == r.c.id, ri.c.interest_tag.in_(flt.interests))
-        )
+        values["tags"] = list(flt.interests)
     if flt.text:
-        conditions.append(
-            or_(
-                r.c.title.contains(flt.text, autoescape=True),
-                r.c.description.contains(flt.text, autoescape=True),
-            )
-        )
+        values["text"] = _escaped(flt.text)
+    return values
+
+
+def _tagged_probe() -> ColumnElement[bool]:
+    """Whether the row has one of the tags, looked up row by row through the primary key.
+
+    A scalar subquery, not EXISTS: MariaDB turns EXISTS into a semi-join that first collects
+    every link of those tags (half the catalogue), when a page needs only the first few rows.
+    """
+    link: ScalarSelect[int] = (
+        select(ri.c.resource_id)
+        .where(ri.c.resource_id == r.c.id, ri.c.interest_tag.in_(_tags()))
+        .limit(1)
+        .scalar_subquery()
+    )
+    found: ColumnElement[bool] = link.is_not(None)
+    return found
+
+
+def _tagged_set() -> ColumnElement[bool]:
+    """Whether the row has one of the tags, as a set test: for counting every match."""
+    found: ColumnElement[bool] = r.c.id.in_(
+        select(ri.c.resource_id).where(ri.c.interest_tag.in_(_tags()))
+    )
+    return found
+
+
+def _app_conditions(shape: _Shape, *, counting: bool = False) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [r.c.kind.is_not(None)]
+    if shape.kinds:
+        conditions.append(r.c.kind.in_(sorted(k.value for k in shape.kinds)))
+    if shape.tagged:
+        conditions.append(_tagged_set() if counting else _tagged_probe())
+    if shape.searching:
+        conditions.append(or_(_contains_text(r.c.title), _contains_text(r.c.description)))
     return conditions
 
 
-def _legacy_conditions(flt: ResourceFilter, kind: ResourceKind) -> list[ColumnElement[bool]]:
+def _legacy_conditions(shape: _Shape, kind: ResourceKind) -> list[ColumnElement[bool]]:
     cell = r.c[kind.value]
     conditions: list[ColumnElement[bool]] = [
         r.c.kind.is_(None),
         cell.is_not(None),
         func.trim(cell) != "",
     ]
-    if flt.interests is not None:
-        conditions.append(r.c.interest_tag.in_(flt.interests))
-    if flt.text:
-        conditions.append(cell.contains(flt.text, autoescape=True))
+    if shape.tagged:
+        conditions.append(r.c.interest_tag.in_(_tags()))
+    if shape.searching:
+        conditions.append(_contains_text(cell))
     return conditions
 
 
-def _branches(flt: ResourceFilter) -> list[tuple[Select[tuple[object, ...]], str]]:
-    """Each branch with how to order it: 'dated', 'undated', 'any', or a legacy cell's name."""
-    if flt.interests is not None and not flt.interests:
-        return []
-    branches: list[tuple[Select[tuple[object, ...]], str]] = []
-    app = _app_conditions(flt)
-    if flt.sort is SortOrder.DATE:
-        branches.append(
-            (select(*_app_columns()).where(*app, r.c.starts_at.is_not(None)), "dated")
-        )
-        branches.append((select(*_app_columns()).where(*app, r.c.starts_at.is_(None)), "undated"))
-    else:
-        branches.append((select(*_app_columns()).where(*app), "any"))
-    for kind in ResourceKind:
-        if flt.kinds and kind not in flt.kinds:
-            continue
-        shape = kind.value if flt.sort is SortOrder.TITLE else "undated"
-        branches.append((select(*_legacy_columns(kind)).where(*_legacy_conditions(flt, kind)),
-                         shape))
-    return branches
+def _app_branches(shape: _Shape) -> list[Select[tuple[object, ...]]]:
+    """App-written rows; split into dated and undated when sorting by date: each walks an index."""
+    app = _app_conditions(shape)
+    if shape.sort is SortOrder.TITLE:
+        key = r.c.title
+        return [_branch(r.c.kind, false(), key, app, [TextSortKey(key), r.c.id])]
+    dated = [*app, r.c.starts_at.is_not(None)]
+    undated = [*app, r.c.starts_at.is_(None)]
+    return [
+        _branch(r.c.kind, false(), r.c.starts_at, dated, [r.c.starts_at, r.c.id]),
+        _branch(r.c.kind, false(), r.c.starts_at, undated, [r.c.id]),
+    ]
 
 
-def _branch_order(sort: SortOrder, shape: str) -> list[ColumnElement[Any]]:
+def _legacy_branch(shape: _Shape, kind: ResourceKind) -> Select[tuple[object, ...]]:
+    """One cell of original-style rows: undated, so after every dated item when sorting by date."""
+    cell = r.c[kind.value]
+    label = cast(literal(kind.value), String(16))
+    conditions = _legacy_conditions(shape, kind)
+    if shape.sort is SortOrder.TITLE:
+        return _branch(label, true(), cell, conditions, [TextSortKey(cell), r.c.id])
+    return _branch(label, true(), cast(null(), DateTime), conditions, [r.c.id])
+
+
+def _branch(
+    kind: ColumnElement[Any],
+    legacy: ColumnElement[bool],
+    sort_key: ColumnElement[Any],
+    conditions: list[ColumnElement[bool]],
+    order: list[ColumnElement[Any]],
+) -> Select[tuple[object, ...]]:
+    return (
+        select(r.c.id.label("row_id"), kind.label("kind"), legacy.label("legacy"),
+               sort_key.label("sort_key"))
+        .where(*conditions)
+        .order_by(*order)
+        .limit(bindparam("depth", type_=Integer()))
+    )
+
+
+def _merged_order(sort: SortOrder, rows: Subquery) -> list[ColumnElement[Any]]:
+    c = rows.c
+    # Items of one original-style row keep the column order: workshop, training, event.
+    kind_order = case({kind.value: n for n, kind in enumerate(ResourceKind)}, value=c.kind)
     if sort is SortOrder.TITLE:
-        title = r.c.title if shape == "any" else r.c[shape]
-        return [text_sort_key(title), r.c.id]
-    if shape == "dated":
-        return [r.c.starts_at, r.c.id]
-    return [r.c.id]
+        return [TextSortKey(c.sort_key), c.row_id, kind_order]
+    return [c.sort_key.is_(None), c.sort_key, c.row_id, kind_order]
+
+
+def _result_columns(page: Subquery) -> list[ColumnElement[Any]]:
+    """The page's items with every column: app rows as stored, legacy items from their cell."""
+    is_app = page.c.legacy == false()
+    cell = case({kind.value: r.c[kind.value] for kind in ResourceKind}, value=page.c.kind)
+    app_only = [case((is_app, r.c[name])).label(name) for name in APP_ONLY_COLUMNS]
+    return [
+        page.c.row_id,
+        page.c.kind,
+        case((is_app, r.c.title), else_=cell).label("title"),
+        *app_only,
+        r.c.interest_tag.label("interest_tag"),
+        page.c.legacy,
+    ]
+
+
+@functools.lru_cache(maxsize=128)
+def _page_statement(shape: _Shape) -> Select[tuple[object, ...]]:
+    branches = [*_app_branches(shape), *(_legacy_branch(shape, k) for k in shape.legacy_kinds)]
+    merged = union_all(*(select(*b.subquery().c) for b in branches)).subquery("merged")
+    page = (
+        select(*merged.c)
+        .order_by(*_merged_order(shape.sort, merged))
+        .offset(bindparam("offset", type_=Integer()))
+        .limit(bindparam("rows", type_=Integer()))
+        .subquery("page")
+    )
+    return (
+        select(*_result_columns(page))
+        .join_from(page, r, r.c.id == page.c.row_id)
+        .order_by(*_merged_order(shape.sort, page))
+    )
+
+
+@functools.lru_cache(maxsize=128)
+def _count_statement(shape: _Shape) -> Select[tuple[int]]:
+    conditions = [_app_conditions(shape, counting=True)]
+    conditions += [_legacy_conditions(shape, kind) for kind in shape.legacy_kinds]
+    counts = [select(func.count()).select_from(r).where(*c).scalar_subquery() for c in conditions]
+    return select(functools.reduce(operator.add, counts))
 
 
 def page_query(flt: ResourceFilter) -> Select[tuple[object, ...]] | None:
     """One page plus one extra row (to tell whether more follow); None when nothing can match."""
-    branches = _branches(flt)
-    if not branches:
+    if flt.interests is not None and not flt.interests:
         return None
-    depth = flt.offset + flt.limit + 1
-    parts = []
-    for branch, shape in branches:
-        ordered = branch.order_by(*_branch_order(flt.sort, shape)).limit(depth).subquery()
-        parts.append(select(*ordered.c))
-    merged = union_all(*parts).subquery("resources")
-    c = merged.c
-    # Items of one original-style row keep the column order: workshop, training, event.
-    kind_order = case({kind.value: n for n, kind in enumerate(ResourceKind)}, value=c.kind)
-    if flt.sort is SortOrder.TITLE:
-        order: list[ColumnElement[Any]] = [text_sort_key(c.title), c.row_id, kind_order]
-    else:
-        order = [c.starts_at.is_(None), c.starts_at, c.row_id, kind_order]
-    return select(*c).order_by(*order).offset(flt.offset).limit(flt.limit + 1)
+    return _page_statement(_Shape.of(flt)).params(
+        _values(flt), depth=flt.offset + flt.limit + 1, offset=flt.offset, rows=flt.limit + 1
+    )
 
 
 def count_query(flt: ResourceFilter) -> Select[tuple[int]] | None:
-    branches = _branches(flt)
-    if not branches:
+    """How many items the filter matches: one count per shape, added up (nothing to sort)."""
+    if flt.interests is not None and not flt.interests:
         return None
-    merged = union_all(*(select(literal(1).label("one")).select_from(b.subquery())
-                         for b, _shape in branches)).subquery()
-    return select(func.count()).select_from(merged)
+    return _count_statement(_Shape.of(flt)).params(_values(flt))
