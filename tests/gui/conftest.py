@@ -193,7 +193,8 @@ def gui(gui_database, qtbot, tmp_path, clock, embedder_loader) -> Iterator[GuiAp
     services.catalogue.add(catalogue())
     QApplication.instance().setStyleSheet(stylesheet())
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    controller = AppController(services, lambda: check_database(services), settings)
+    controller = AppController(services, lambda: check_database(services), settings,
+                               clock=clock)
     controller.start()
     qtbot.waitUntil(lambda: controller.ready, timeout=10_000)
     app = GuiApp(controller, services, clock, DatabaseOutage([services], folder, proxy), qtbot)

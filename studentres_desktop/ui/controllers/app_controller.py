@@ -16,8 +16,10 @@ from studentres_desktop.domain.errors import (
     SchemaNotReady,
 )
 from studentres_desktop.domain.models import Student
+from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.services.container import Services
 from studentres_desktop.ui.controllers.browser_controller import BrowserController
+from studentres_desktop.ui.controllers.catalogue_controller import CatalogueController
 from studentres_desktop.ui.controllers.interests_controller import InterestsController
 from studentres_desktop.ui.controllers.login_controller import LoginController
 from studentres_desktop.ui.controllers.recommendations_controller import (
@@ -50,6 +52,7 @@ class AppController(QObject):
         settings: QSettings,
         runner: TaskRunner | None = None,
         log_file: Path | None = None,
+        clock: Clock = utc_now,
     ) -> None:
         super().__init__()
         self.services = services
@@ -79,7 +82,11 @@ class AppController(QObject):
         self.recommendations = RecommendationsController(
             self.browser_view, services.recommendations, self.runner, self.session,
             self.report_error, interest_labels=lambda: self.browser.interest_labels)
-        self._retry: Callable[[], None] | None = None
+        self.catalogue = CatalogueController(
+            self.window, self.browser_view, services.resources, services.interests, self.runner,
+            self.session, self.report_error, clock, on_changed=self._on_catalogue_changed)
+        # Everything that failed for want of the database, retried together from the banner.
+        self._retries: list[Callable[[], None]] = []
         self._ready = False
         self._session_timer = QTimer(self)
         self._session_timer.setInterval(SESSION_CHECK_MS)
@@ -186,12 +193,18 @@ class AppController(QObject):
         self.window.set_user(None)
         self.window.hide_banner()
         self.window.statusBar().clearMessage()
-        self._retry = None
+        self._retries.clear()
         self.show_login(notice=message)
 
     def _on_interests_saved(self, _student: Student) -> None:
         self.window.show_status("Your interests are saved. Here is what matches them.")
         self.show_browser()
+
+    def _on_catalogue_changed(self, message: str) -> None:
+        self.window.show_status(message)
+        self.recommendations.mark_stale()
+        if self.window.current_page() is self.browser_view:
+            self.browser.reload()
 
     def _on_refresh(self) -> None:
         if self.window.current_page() is self.browser_view and self.session.check():
@@ -215,10 +228,11 @@ class AppController(QObject):
                 self.session.end(SESSION_EXPIRED)
             return
         if isinstance(error, DatabaseUnavailable | SchemaNotReady):
-            self._retry = retry
+            if retry is not None:
+                self._retries.append(retry)
             self.window.show_banner(
                 f"{error} What you typed is kept; try again when the connection is back.",
-                retry=retry is not None)
+                retry=bool(self._retries))
             return
         if isinstance(error, DomainError):
             self.window.show_status(str(error), 10_000)
@@ -240,7 +254,7 @@ class AppController(QObject):
         return self.window
 
     def _on_retry(self) -> None:
-        retry, self._retry = self._retry, None
+        retries, self._retries = self._retries, []
         self.window.hide_banner()
-        if retry is not None:
+        for retry in retries:
             retry()

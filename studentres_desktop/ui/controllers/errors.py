@@ -16,6 +16,15 @@ FIELD_LABELS = {
     "interest": "Interest",
     "learning goal": "What you want to learn",
     "search": "Search",
+    "title": "Title",
+    "description": "Description",
+    "interest_tags": "Interests",
+    "starts_at": "The start",
+    "ends_at": "The end",
+    "location": "Location",
+    "url": "The link",
+    "capacity": "The number of places",
+    "kind": "Kind",
 }
 
 

@@ -68,6 +68,9 @@ class BrowserView(QWidget):
         self.detail_link = child(self, QLabel, "detailLink")
         self.detail_reason = child(self, QLabel, "detailReason")
         self.more_like_button = child(self, QPushButton, "moreLikeButton")
+        self.edit_button = child(self, QPushButton, "editButton")
+        self.delete_button = child(self, QPushButton, "deleteButton")
+        self._editing_allowed = False
         self.recommendations = RecommendationsView()
         self.tabs.addTab(self.recommendations, "&Recommended for you")
         self._shown: Resource | None = None
@@ -189,6 +192,8 @@ class BrowserView(QWidget):
         self._set_role(self.detail_title, "detailTitle" if resource else "hint")
         set_message(self.detail_reason, reason if resource else "")
         self.more_like_button.setVisible(resource is not None)
+        for button in (self.edit_button, self.delete_button):
+            button.setVisible(resource is not None and self._editing_allowed)
         if resource is None:
             self.detail_kind.setVisible(False)
             self.detail_title.setText("Select a resource to see its details.")
@@ -224,6 +229,14 @@ class BrowserView(QWidget):
             label.setProperty("role", role)
             label.style().unpolish(label)
             label.style().polish(label)
+
+    def set_editing_allowed(self, allowed: bool) -> None:
+        self._editing_allowed = allowed
+        self.show_detail(self._shown)
+
+    def shown_resource(self) -> Resource | None:
+        """The resource in the detail pane."""
+        return self._shown
 
     def selected_resource(self) -> Resource | None:
         rows = self.table.selectionModel().selectedRows()

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QMainWindow,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QToolButton,
@@ -43,6 +44,8 @@ class MainWindow(QMainWindow):
         self.action_quit = child(self, QAction, "actionQuit")
         self.action_focus_search = child(self, QAction, "actionFocusSearch")
         self.action_refresh = child(self, QAction, "actionRefresh")
+        self.action_new_resource = child(self, QAction, "actionNewResource")
+        self.catalogue_menu = child(self, QMenu, "catalogueMenu")
         self.interests_button = child(self, QToolButton, "interestsButton")
         self.logout_button = child(self, QToolButton, "logoutButton")
         self.interests_button.setDefaultAction(self.action_change_interests)
@@ -79,6 +82,11 @@ class MainWindow(QMainWindow):
             action.setEnabled(logged_in)
         for widget in (self.user_label, self.interests_button, self.logout_button):
             widget.setVisible(logged_in)
+
+    def set_catalogue_actions(self, enabled: bool) -> None:
+        """Advisors edit the catalogue; for everyone else the menu is not there."""
+        self.action_new_resource.setEnabled(enabled)
+        self.catalogue_menu.menuAction().setVisible(enabled)
 
     def set_browsing_actions(self, enabled: bool) -> None:
         self.action_focus_search.setEnabled(enabled)
