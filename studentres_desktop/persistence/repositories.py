@@ -22,7 +22,11 @@ from studentres_desktop.domain.models import (
 )
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.db_errors import is_duplicate_key
-from studentres_desktop.persistence.resource_queries import count_query, page_query
+from studentres_desktop.persistence.resource_queries import (
+    count_query,
+    dated_page_query,
+    page_query,
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,22 @@ class StudentRepository:
             primary_interest=primary,
             learning_goal=row.learning_goal or "",
         )
+
+    def interest_tags(self, student_id: int) -> tuple[str, ...] | None:
+        """The student's interest tags, primary first; None when there is no such student."""
+        links = self._conn.execute(
+            select(t.student_interests.c.interest_tag)
+            .where(t.student_interests.c.student_id == student_id)
+            .order_by(t.student_interests.c.is_primary.desc(), t.student_interests.c.interest_tag)
+        ).scalars().all()
+        if links:
+            return tuple(links)
+        row = self._conn.execute(
+            select(t.students_data.c.interest).where(t.students_data.c.id == student_id)
+        ).first()
+        if row is None:
+            return None
+        return (row.interest,) if row.interest else ()
 
     def set_interests(self, student_id: int, tags: Sequence[str], primary: str) -> None:
         self._conn.execute(
@@ -186,10 +206,21 @@ class ResourceRepository:
 
     def page(self, flt: ResourceFilter) -> tuple[list[Resource], bool]:
         """The resources of one page, and whether more follow."""
-        query = page_query(flt)
-        if query is None:
-            return [], False
-        rows = self._conn.execute(query).all()
+        rows: Sequence[Row[Any]] = []
+        dated = dated_page_query(flt)
+        if dated is not None:
+            rows = self._conn.execute(dated).all()
+        if dated is not None and len(rows) <= flt.limit and (rows or flt.offset == 0):
+            # The last dated items are on this page (or there are none at all), so the rest of
+            # the page is the first undated ones.
+            rest = page_query(flt, undated_only=True, offset=0, rows=flt.limit + 1 - len(rows))
+            assert rest is not None
+            rows = [*rows, *self._conn.execute(rest).all()]
+        elif len(rows) <= flt.limit:  # a page past every dated item, or sorted by title
+            query = page_query(flt)
+            if query is None:
+                return [], False
+            rows = self._conn.execute(query).all()
         has_more = len(rows) > flt.limit
         rows = rows[: flt.limit]
         tags = self._tags_of([row.row_id for row in rows if not row.legacy])

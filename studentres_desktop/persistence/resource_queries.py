@@ -73,10 +73,12 @@ class _Shape:
     kinds: frozenset[ResourceKind]
     tagged: bool
     searching: bool
+    undated_only: bool = False  # by date, after every dated item (see repositories.page)
 
     @classmethod
-    def of(cls, flt: ResourceFilter) -> _Shape:
-        return cls(flt.sort, frozenset(flt.kinds), flt.interests is not None, bool(flt.text))
+    def of(cls, flt: ResourceFilter, *, undated_only: bool = False) -> _Shape:
+        return cls(flt.sort, frozenset(flt.kinds), flt.interests is not None, bool(flt.text),
+                   undated_only and flt.sort is SortOrder.DATE)
 
     @property
     def legacy_kinds(self) -> list[ResourceKind]:
@@ -137,10 +139,10 @@ def _app_conditions(shape: _Shape, *, counting: bool = False) -> list[ColumnElem
     conditions: list[ColumnElement[bool]] = [r.c.kind.is_not(None)]
     if shape.kinds:
         conditions.append(r.c.kind.in_(sorted(k.value for k in shape.kinds)))
+    if shape.searching:  # before the tag probe: a rare word then spares most of the probes
+        conditions.append(or_(_contains_text(r.c.title), _contains_text(r.c.description)))
     if shape.tagged:
         conditions.append(_tagged_set() if counting else _tagged_probe())
-    if shape.searching:
-        conditions.append(or_(_contains_text(r.c.title), _contains_text(r.c.description)))
     return conditions
 
 
@@ -166,10 +168,11 @@ def _app_branches(shape: _Shape) -> list[Select[tuple[object, ...]]]:
         return [_branch(r.c.kind, false(), key, app, [TextSortKey(key), r.c.id])]
     dated = [*app, r.c.starts_at.is_not(None)]
     undated = [*app, r.c.starts_at.is_(None)]
-    return [
-        _branch(r.c.kind, false(), r.c.starts_at, dated, [r.c.starts_at, r.c.id]),
-        _branch(r.c.kind, false(), r.c.starts_at, undated, [r.c.id]),
-    ]
+    branches = [_branch(r.c.kind, false(), r.c.starts_at, undated, [r.c.id])]
+    if not shape.undated_only:
+        branches.insert(0, _branch(r.c.kind, false(), r.c.starts_at, dated,
+                                   [r.c.starts_at, r.c.id]))
+    return branches
 
 
 def _legacy_branch(shape: _Shape, kind: ResourceKind) -> Select[tuple[object, ...]]:
@@ -241,6 +244,20 @@ def _page_statement(shape: _Shape) -> Select[tuple[object, ...]]:
 
 
 @functools.lru_cache(maxsize=128)
+def _dated_statement(shape: _Shape) -> Select[tuple[object, ...]]:
+    conditions = [*_app_conditions(shape), r.c.starts_at.is_not(None)]
+    return (
+        select(r.c.id.label("row_id"), r.c.kind.label("kind"), r.c.title.label("title"),
+               *(r.c[name].label(name) for name in APP_ONLY_COLUMNS),
+               r.c.interest_tag.label("interest_tag"), false().label("legacy"))
+        .where(*conditions)
+        .order_by(r.c.starts_at, r.c.id)
+        .offset(bindparam("offset", type_=Integer()))
+        .limit(bindparam("rows", type_=Integer()))
+    )
+
+
+@functools.lru_cache(maxsize=128)
 def _count_statement(shape: _Shape) -> Select[tuple[int]]:
     conditions = [_app_conditions(shape, counting=True)]
     conditions += [_legacy_conditions(shape, kind) for kind in shape.legacy_kinds]
@@ -248,12 +265,31 @@ def _count_statement(shape: _Shape) -> Select[tuple[int]]:
     return select(functools.reduce(operator.add, counts))
 
 
-def page_query(flt: ResourceFilter) -> Select[tuple[object, ...]] | None:
-    """One page plus one extra row (to tell whether more follow); None when nothing can match."""
+def page_query(
+    flt: ResourceFilter, *, undated_only: bool = False, offset: int | None = None,
+    rows: int | None = None,
+) -> Select[tuple[object, ...]] | None:
+    """One page plus one extra row (to tell whether more follow); None when nothing can match.
+
+    `undated_only` (by date) leaves the dated items out, for the rest of a page that
+    `dated_page_query` began; `offset` and `rows` then count undated items only.
+    """
     if flt.interests is not None and not flt.interests:
         return None
-    return _page_statement(_Shape.of(flt)).params(
-        _values(flt), depth=flt.offset + flt.limit + 1, offset=flt.offset, rows=flt.limit + 1
+    offset = flt.offset if offset is None else offset
+    rows = flt.limit + 1 if rows is None else rows
+    return _page_statement(_Shape.of(flt, undated_only=undated_only)).params(
+        _values(flt), depth=offset + rows, offset=offset, rows=rows
+    )
+
+
+def dated_page_query(flt: ResourceFilter) -> Select[tuple[object, ...]] | None:
+    """By date, dated items come before all others: when at least a page and one more of them
+    match, this one index walk is the whole page. None when it cannot be (title order)."""
+    if flt.sort is not SortOrder.DATE or (flt.interests is not None and not flt.interests):
+        return None
+    return _dated_statement(_Shape.of(flt)).params(
+        _values(flt), offset=flt.offset, rows=flt.limit + 1
     )
 
 

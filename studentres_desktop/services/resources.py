@@ -99,7 +99,15 @@ class ResourceService:
 
         `flt.interests` narrows to some of the student's interests; None means all of them.
         """
-        return self._page(self._student_scope(token, check_filter(flt or ResourceFilter())))
+        flt = check_filter(flt or ResourceFilter())
+        student_id = self._auth.authenticate(token).student_id
+
+        def read(uow: UnitOfWork) -> tuple[list[Resource], bool]:
+            # The student's interests and the page in one unit of work: one connection checkout.
+            return uow.resources.page(self._scoped(uow, student_id, flt))
+
+        items, has_more = read_with_retry(self._uow, read)
+        return ResourcePage(tuple(items), flt.offset, flt.limit, has_more)
 
     def browse(self, token: str, flt: ResourceFilter | None = None) -> ResourcePage:
         """Any part of the catalogue; `flt.interests=None` includes untagged resources."""
@@ -109,12 +117,12 @@ class ResourceService:
     def count(self, token: str, flt: ResourceFilter, *, for_student: bool = True) -> int:
         """How many resources the filter matches in all (for "N resources" labels)."""
         flt = check_filter(flt)
-        if for_student:
-            flt = self._student_scope(token, flt)
-        else:
-            self._auth.authenticate(token)
-        scoped = flt
-        return read_with_retry(self._uow, lambda uow: uow.resources.count(scoped))
+        student_id = self._auth.authenticate(token).student_id
+
+        def read(uow: UnitOfWork) -> int:
+            return uow.resources.count(self._scoped(uow, student_id, flt) if for_student else flt)
+
+        return read_with_retry(self._uow, read)
 
     def get(self, token: str, row_id: int, kind: ResourceKind) -> Resource:
         self._auth.authenticate(token)
@@ -123,8 +131,12 @@ class ResourceService:
             raise NotFound("This resource no longer exists.")
         return found
 
-    def _student_scope(self, token: str, flt: ResourceFilter) -> ResourceFilter:
-        mine = self._auth.current_student(token).interests
+    @staticmethod
+    def _scoped(uow: UnitOfWork, student_id: int, flt: ResourceFilter) -> ResourceFilter:
+        """The filter narrowed to the student's interests (all of them when it names none)."""
+        mine = uow.students.interest_tags(student_id)
+        if mine is None:
+            raise NotFound("This account no longer exists.")
         wanted = mine if flt.interests is None else tuple(t for t in flt.interests if t in mine)
         return dataclasses.replace(flt, interests=wanted)
 

@@ -316,3 +316,54 @@ def test_bad_resource_fields_are_refused_by_name(services, bad, field):
         services.resources.create(token, ResourceDraft(**values))
     assert caught.value.field == field
     assert services.catalogue.list(ResourceFilter()).items == ()
+
+
+def test_every_page_follows_the_documented_order_for_random_filters(services):
+    """Dated items by start then row, then undated ones by row and cell order; any filter."""
+    import random
+
+    rng = random.Random(3)
+    tags = ["AI", "Robotics", "Cybersecurity"]
+    services.catalogue.add([
+        draft(f"{rng.choice(['Alpha', 'beta', 'Gamma'])} item {n}",
+              kind=rng.choice(list(ResourceKind)), tags=rng.sample(tags, rng.randint(0, 2)),
+              days=rng.choice([None, rng.randint(0, 30)]),
+              description=rng.choice(["robots", "neural nets", "ciphers"]))
+        for n in range(60)
+    ])
+    with services.engine.begin() as conn:
+        for n in range(8):
+            conn.execute(text(
+                "INSERT INTO interest_resources (interest_tag, workshop, training, event) "
+                "VALUES (:tag, :w, :t, NULL)"),
+                {"tag": rng.choice(tags), "w": f"Old workshop {n}",
+                 "t": f"Old training {n}" if n % 2 else None})
+    everything = services.catalogue.list(ResourceFilter(limit=500)).items
+    kind_order = {kind: n for n, kind in enumerate(ResourceKind)}
+
+    def expected(flt: ResourceFilter) -> list[str]:
+        def keep(r):
+            return ((flt.interests is None or set(r.interest_tags) & set(flt.interests))
+                    and (not flt.kinds or r.kind in flt.kinds)
+                    and (not flt.text or flt.text in (r.title + " " + r.description).lower()))
+        chosen = [r for r in everything if keep(r)]
+        chosen.sort(key=lambda r: (r.starts_at is None, r.starts_at or datetime.min, r.row_id,
+                                   kind_order[r.kind]))
+        return [r.key for r in chosen]
+
+    for _ in range(25):
+        flt = ResourceFilter(
+            interests=rng.choice([None, tuple(rng.sample(tags, rng.randint(1, 3)))]),
+            kinds=frozenset(rng.sample(list(ResourceKind), rng.randint(0, 2))),
+            text=rng.choice(["", "robots", "neural"]))
+        size = rng.choice([3, 7, 20])
+        seen, offset = [], 0
+        while True:
+            page = services.catalogue.list(ResourceFilter(
+                interests=flt.interests, kinds=flt.kinds, text=flt.text, offset=offset,
+                limit=size))
+            seen += [r.key for r in page.items]
+            if not page.has_more:
+                break
+            offset += size
+        assert seen == expected(flt), flt

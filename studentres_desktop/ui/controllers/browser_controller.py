@@ -159,35 +159,41 @@ class BrowserController(QObject):
         flt = self._filter(offset)
         whole = self._state.interest == WHOLE_CATALOGUE
 
-        def query() -> tuple[ResourcePage, int | None]:
+        def query() -> ResourcePage:
             if whole:
-                page = self._resources.browse(token, flt)
-            else:
-                page = self._resources.for_student(token, flt)
-            total = None
-            if offset == 0:
-                total = len(page.items) if not page.has_more else self._resources.count(
-                    token, replace(flt, offset=0), for_student=not whole)
-            return page, total
+                return self._resources.browse(token, flt)
+            return self._resources.for_student(token, flt)
 
         self._view.set_busy(True)
         self._runner.run(
             query,
-            self._session.guard(lambda result: self._on_page(generation, *result)),
+            self._session.guard(lambda page: self._on_page(generation, page, token, flt)),
             self._session.guard(lambda error: self._on_failed(generation, offset, error)),
         )
 
-    def _on_page(self, generation: int, page: ResourcePage, total: int | None) -> None:
+    def _on_page(self, generation: int, page: ResourcePage, token: str,
+                 flt: ResourceFilter) -> None:
         if not self._model.add_page(generation, page):
             return
         self._view.set_busy(False)
-        if total is not None:
-            noun = "resource" if total == 1 else "resources"
-            self._view.set_count(f"{total:,} {noun}")
+        if page.offset == 0 and not page.has_more:
+            self._show_count(generation, len(page.items))
+        elif page.offset == 0:  # counting every match takes longer than a page: do it after
+            self._view.set_count("")
+            whole = self._state.interest == WHOLE_CATALOGUE
+            self._runner.run(
+                lambda: self._resources.count(token, flt, for_student=not whole),
+                self._session.guard(lambda total: self._show_count(generation, total)),
+                lambda error: log.warning("could not count the resources: %s", error),
+            )
         if self._model.rowCount():
             self._view.show_results()
         elif page.offset == 0:
             self._show_nothing_found()
+
+    def _show_count(self, generation: int, total: int) -> None:
+        if generation == self._model.generation and self._model.rowCount():
+            self._view.set_count(f"{total:,} {'resource' if total == 1 else 'resources'}")
 
     def _on_failed(self, generation: int, offset: int, error: Exception) -> None:
         self._model.load_failed(generation)
