@@ -16,6 +16,8 @@ run: $(VENV)/.app-installed
 	$(BIN)/python -m studentres_desktop $(ARGS)
 
 test: $(VENV)/.test-installed
+	$(BIN)/ruff check studentres_desktop tests bench scripts packaging
+	$(BIN)/mypy studentres_desktop
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(ARGS)
 
 $(BIN)/python:
@@ -38,11 +40,19 @@ $(VENV)/.test-installed: pyproject.toml $(VENV)/.semantic-installed
 semantic: $(VENV)/.semantic-installed
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check studentres_desktop tests bench
+	$(BIN)/ruff check studentres_desktop tests bench scripts packaging
 	$(BIN)/mypy studentres_desktop
 
+# Each prints Markdown tables; they take from a minute to ten (see docs/benchmarks.md).
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/bench_core.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_startup.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_browser.py
+	$(BIN)/python bench/bench_recommend.py
+	$(BIN)/python bench/eval_recommendations.py
+
+screenshots: $(VENV)/.test-installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -258,7 +258,7 @@ def _dated_statement(shape: _Shape) -> Select[tuple[object, ...]]:
 
 
 @functools.lru_cache(maxsize=128)
-def _count_statement(shape: _Shape) -> Select[tuple[int]]:
+def _count_statement(shape: _Shape) -> Select[Any]:
     conditions = [_app_conditions(shape, counting=True)]
     conditions += [_legacy_conditions(shape, kind) for kind in shape.legacy_kinds]
     counts = [select(func.count()).select_from(r).where(*c).scalar_subquery() for c in conditions]
@@ -293,7 +293,7 @@ def dated_page_query(flt: ResourceFilter) -> Select[tuple[object, ...]] | None:
     )
 
 
-def count_query(flt: ResourceFilter) -> Select[tuple[int]] | None:
+def count_query(flt: ResourceFilter) -> Select[Any] | None:
     """How many items the filter matches: one count per shape, added up (nothing to sort)."""
     if flt.interests is not None and not flt.interests:
         return None

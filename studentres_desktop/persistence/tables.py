@@ -35,7 +35,7 @@ SCHEMA_VERSION = 1
 # unicode_ci collation would treat "josé@…" and "jose@…" as the same address.
 BINARY_COLLATION = "utf8mb4_bin"
 
-TABLE_OPTIONS = {
+TABLE_OPTIONS: dict[str, Any] = {
     "mysql_engine": "InnoDB",
     "mysql_charset": "utf8mb4",
     "mysql_collate": "utf8mb4_unicode_ci",
@@ -52,18 +52,18 @@ metadata = MetaData(
 
 
 def _key(length: int) -> String:
-    return String(length).with_variant(  # type: ignore[return-value]
+    return String(length).with_variant(
         mysql.VARCHAR(length, collation=BINARY_COLLATION), "mysql", "mariadb"
     )
 
 
 def _long_text() -> Text:
     """TEXT on SQLite, MEDIUMTEXT on MySQL (TEXT caps at 64 KiB there)."""
-    return Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")  # type: ignore[return-value]
+    return Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
 
 def _blob() -> LargeBinary:
-    return LargeBinary().with_variant(mysql.MEDIUMBLOB(), "mysql", "mariadb")  # type: ignore[return-value]
+    return LargeBinary().with_variant(mysql.MEDIUMBLOB(), "mysql", "mariadb")
 
 
 NOW = text("CURRENT_TIMESTAMP")

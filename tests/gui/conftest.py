@@ -28,6 +28,8 @@ from tests.support.tcp_proxy import TcpProxy
 
 PASSWORD = "correct horse battery"
 START = datetime(2026, 12, 1, 10, 0)
+# What a student interested in AI sees in the browser, soonest first, with catalogue() below.
+AI_TITLES = ["Neural networks lab", "AI ethics panel", "Self-paced Python for machine learning"]
 
 
 def catalogue() -> list[ResourceDraft]:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from studentres_desktop.domain.models import ResourceDraft, ResourceKind
 from studentres_desktop.ui.controllers.browser_controller import PAGE_SIZE
 from studentres_desktop.ui.models.resource_table_model import ResourceTableModel
+from tests.gui.conftest import AI_TITLES
 
 
 def open_browser(gui, *interests: str) -> None:
@@ -52,8 +53,7 @@ def test_no_match_says_what_was_searched_and_offers_to_clear(gui):
 
     gui.click(view.empty_button)
 
-    gui.wait_for_titles(["Neural networks lab", "AI ethics panel",
-                         "Self-paced Python for machine learning"])
+    gui.wait_for_titles(AI_TITLES)
     assert view.search_edit.text() == ""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox
 
 from studentres_desktop.domain.models import ResourceFilter, Role
-from tests.gui.conftest import PASSWORD
+from tests.gui.conftest import AI_TITLES, PASSWORD
 
 
 def log_in_as_advisor(gui) -> None:
@@ -13,8 +13,7 @@ def log_in_as_advisor(gui) -> None:
     gui.services.auth.set_role("grace@example.edu", Role.ADVISOR)
     gui.log_in("grace@example.edu")
     gui.pick_interests("Artificial Intelligence")
-    gui.wait_for_titles(["Neural networks lab", "AI ethics panel",
-                         "Self-paced Python for machine learning"])
+    gui.wait_for_titles(AI_TITLES)
 
 
 def open_new_editor(gui):
@@ -32,8 +31,7 @@ def test_students_see_no_catalogue_actions(gui):
     c = gui.controller
     gui.register()
     gui.pick_interests("Artificial Intelligence")
-    gui.wait_for_titles(["Neural networks lab", "AI ethics panel",
-                         "Self-paced Python for machine learning"])
+    gui.wait_for_titles(AI_TITLES)
     c.browser_view.table.selectRow(0)
     assert not c.window.catalogue_menu.menuAction().isVisible()
     assert not c.window.action_new_resource.isEnabled()

@@ -11,7 +11,7 @@ from studentres_desktop.domain.models import Role
 from studentres_desktop.services.auth import ThrottlePolicy
 from studentres_desktop.ui.controllers.app_controller import LOGGED_OUT
 from studentres_desktop.ui.session import SESSION_EXPIRED
-from tests.gui.conftest import PASSWORD
+from tests.gui.conftest import AI_TITLES, PASSWORD
 
 
 def test_register_pick_interests_browse_filter_search_and_log_out(gui):
@@ -179,8 +179,7 @@ def test_session_expiry_returns_to_login_and_clears_the_students_data(gui):
     c = gui.controller
     gui.register()
     gui.pick_interests("Artificial Intelligence")
-    gui.wait_for_titles(["Neural networks lab", "AI ethics panel",
-                         "Self-paced Python for machine learning"])
+    gui.wait_for_titles(AI_TITLES)
     c.browser_view.table.selectRow(0)
 
     gui.clock.advance(minutes=31)

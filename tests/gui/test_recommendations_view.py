@@ -8,6 +8,7 @@ import pytest
 
 from studentres_desktop.services.recommendations.embedder import SemanticUnavailable
 from studentres_desktop.ui.controllers.recommendations_controller import PREPARING
+from tests.gui.conftest import AI_TITLES
 from tests.support.embedders import HashingEmbedder
 
 
@@ -44,8 +45,7 @@ def test_more_like_this_ranks_by_the_selected_resource_and_goes_back(gui):
     c = gui.controller
     gui.register()
     gui.pick_interests("Artificial Intelligence")
-    gui.wait_for_titles(["Neural networks lab", "AI ethics panel",
-                         "Self-paced Python for machine learning"])
+    gui.wait_for_titles(AI_TITLES)
     c.browser_view.table.selectRow(0)
     gui.click(c.browser_view.more_like_button)
 
