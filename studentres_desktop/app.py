@@ -83,8 +83,14 @@ def main(argv: Sequence[str] | None = None, started: float | None = None) -> int
         controller.sig_prepare_failed.connect(lambda message: _report_failure(app, message))
         QTimer.singleShot(60_000, lambda: app.exit(3))
     code = app.exec()
-    controller.runner.wait_for_done(10_000)
+    controller.runner.wait_for_done(10_000)  # let a registration or a save finish
     services.dispose()
+    if controller.background.busy:
+        # The recommendation model is still loading and a thread cannot be stopped mid-import;
+        # everything worth keeping is written, so leave now instead of waiting for it.
+        log.info("quitting while the recommendation model loads")
+        logging.shutdown()
+        os._exit(code)
     return code
 
 

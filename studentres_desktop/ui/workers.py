@@ -41,14 +41,12 @@ class TaskRunner(QObject):
 
     sig_busy_changed = Signal(bool)
 
-    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, threads: int = 4) -> None:
         super().__init__(parent)
-        if pool is None:
-            # Database calls mostly wait on the network and the model loads for seconds, so a
-            # few more threads than cores keep one slow task from holding up the rest.
-            pool = QThreadPool(self)
-            pool.setMaxThreadCount(max(4, QThreadPool.globalInstance().maxThreadCount()))
-        self._pool = pool
+        # Database calls mostly wait on the network, so a few more threads than cores keep one
+        # slow call from holding up the rest.
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(threads)
         self._relay = _Relay()
         self._relay.sig_finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self._ids = itertools.count(1)

@@ -202,7 +202,9 @@ def gui(gui_database, qtbot, tmp_path, clock, embedder_loader) -> Iterator[GuiAp
     app = GuiApp(controller, services, clock, DatabaseOutage([services], folder, proxy), qtbot)
     yield app
     controller.runner.wait_for_done(15_000)
-    qtbot.waitUntil(lambda: not controller.runner.busy, timeout=15_000)
+    controller.background.wait_for_done(15_000)
+    qtbot.waitUntil(lambda: not controller.runner.busy and not controller.background.busy,
+                    timeout=15_000)
     # Destroy the Qt objects here, after the workers finished and on the UI thread; left to the
     # garbage collector they may be freed on a pool thread, where Qt refuses to stop timers.
     controller.window.close()

@@ -82,6 +82,17 @@ class Snapshot:
     prior: Vector | None = None
     interest_vectors: dict[str, Vector] = field(default_factory=dict)
     missing_vectors: int = 0
+    # Each resource's place in "soonest first, undated last", and where each key sits.
+    date_rank: npt.NDArray[np.int64] = field(init=False)
+    position: dict[tuple[int, ResourceKind], int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        soonest = sorted(range(self.size), key=lambda i: (
+            self.resources[i].starts_at is None, self.resources[i].starts_at or datetime.max,
+            self.resources[i].row_id))
+        self.date_rank = np.empty(self.size, dtype=np.int64)
+        self.date_rank[soonest] = np.arange(self.size)
+        self.position = {(r.row_id, r.kind): i for i, r in enumerate(self.resources)}
 
     @property
     def size(self) -> int:
@@ -140,9 +151,7 @@ def _top(scores: npt.NDArray[np.float64], limit: int) -> npt.NDArray[np.int64]:
 
 
 def _excluded(snapshot: Snapshot, query: RecommendationQuery) -> list[int]:
-    if not query.exclude:
-        return []
-    return [i for i, r in enumerate(snapshot.resources) if (r.row_id, r.kind) in query.exclude]
+    return [snapshot.position[key] for key in query.exclude if key in snapshot.position]
 
 
 class TagsEngine:
@@ -153,14 +162,13 @@ class TagsEngine:
     def rank(self, snapshot: Snapshot, query: RecommendationQuery, limit: int) -> list[Scored]:
         mask = _tag_mask(snapshot, query.tags)
         mask[_excluded(snapshot, query)] = False
-        def soonest(index: int) -> tuple[bool, datetime, int]:
-            resource = snapshot.resources[index]
-            return (resource.starts_at is None, resource.starts_at or datetime.max,
-                    resource.row_id)
-
-        chosen = sorted((int(i) for i in np.flatnonzero(mask)), key=soonest)[:limit]
+        candidates = np.flatnonzero(mask)
+        if candidates.size > limit:
+            candidates = candidates[np.argpartition(snapshot.date_rank[candidates], limit - 1)
+                                    [:limit]]
+        chosen = candidates[np.argsort(snapshot.date_rank[candidates])]
         return [
-            Scored(i, 1.0, _tag_reason(snapshot, snapshot.resources[i], query.tags) or "")
+            Scored(int(i), 1.0, _tag_reason(snapshot, snapshot.resources[i], query.tags) or "")
             for i in chosen
         ]
 
@@ -170,14 +178,16 @@ class _TextEngine:
 
     name = ""
 
-    def part_scores(self, snapshot: Snapshot, part: QueryPart) -> npt.NDArray[np.float64]:
+    def part_scores(self, snapshot: Snapshot, parts: Sequence[QueryPart]
+                    ) -> npt.NDArray[np.float32]:
+        """One row per part, one column per resource, each row scaled to [0, 1]."""
         raise NotImplementedError
 
     def rank(self, snapshot: Snapshot, query: RecommendationQuery, limit: int) -> list[Scored]:
         if snapshot.size == 0 or (not query.parts and not query.tags):
             return []
         if query.parts:
-            per_part = np.vstack([self.part_scores(snapshot, p) for p in query.parts])
+            per_part = self.part_scores(snapshot, query.parts)
             best_part = per_part.argmax(axis=0)
             text = per_part.max(axis=0)
         else:
@@ -195,29 +205,31 @@ class _TextEngine:
         return ranked
 
     @staticmethod
-    def lexical(snapshot: Snapshot, part: QueryPart) -> npt.NDArray[np.float64]:
-        return snapshot.bm25.score(tokens(part.text)).astype(np.float64)
+    def lexical(snapshot: Snapshot, parts: Sequence[QueryPart]) -> npt.NDArray[np.float32]:
+        return np.vstack([snapshot.bm25.score(tokens(part.text)) for part in parts])
 
 
-def _unit_range(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    low, high = float(values.min()), float(values.max())
-    if high - low < 1e-12:
-        return np.zeros_like(values)
-    return (values - low) / (high - low)
+def _unit_range(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Each row scaled to [0, 1] (a constant row becomes zeros)."""
+    low = rows.min(axis=1, keepdims=True)
+    spread = rows.max(axis=1, keepdims=True) - low
+    return np.where(spread > 1e-12, (rows - low) / np.where(spread > 1e-12, spread, 1), 0)
 
 
-def _zscore(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    spread = float(values.std())
-    return (values - float(values.mean())) / spread if spread > 1e-12 else values * 0.0
+def _zscore(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    spread = rows.std(axis=1, keepdims=True)
+    return np.where(spread > 1e-12, (rows - rows.mean(axis=1, keepdims=True))
+                    / np.where(spread > 1e-12, spread, 1), 0)
 
 
 class LexicalEngine(_TextEngine):
     name = "lexical"
 
-    def part_scores(self, snapshot: Snapshot, part: QueryPart) -> npt.NDArray[np.float64]:
-        scores = self.lexical(snapshot, part)
-        best = float(scores.max()) if scores.size else 0.0
-        return scores / best if best > 0 else scores
+    def part_scores(self, snapshot: Snapshot, parts: Sequence[QueryPart]
+                    ) -> npt.NDArray[np.float32]:
+        scores = self.lexical(snapshot, parts)
+        best = scores.max(axis=1, keepdims=True)
+        return np.where(best > 0, scores / np.where(best > 0, best, 1), 0)
 
 
 class SemanticEngine(_TextEngine):
@@ -231,11 +243,13 @@ class SemanticEngine(_TextEngine):
             return snapshot.interest_vectors[part.tag]
         return np.asarray(self._embedder.encode([part.text])[0], dtype=np.float32)
 
-    def part_scores(self, snapshot: Snapshot, part: QueryPart) -> npt.NDArray[np.float64]:
+    def part_scores(self, snapshot: Snapshot, parts: Sequence[QueryPart]
+                    ) -> npt.NDArray[np.float32]:
         assert snapshot.vectors is not None and snapshot.prior is not None
-        semantic = (snapshot.vectors @ self.query_vector(snapshot, part)).astype(np.float64)
-        semantic -= PRIOR_WEIGHT * snapshot.prior
-        blended = _zscore(semantic) + LEXICAL_BLEND * _zscore(self.lexical(snapshot, part))
+        queries = np.vstack([self.query_vector(snapshot, part) for part in parts])
+        # One pass over the resource matrix for every part at once: it is memory-bound.
+        semantic = (snapshot.vectors @ queries.T).T - PRIOR_WEIGHT * snapshot.prior
+        blended = _zscore(semantic) + LEXICAL_BLEND * _zscore(self.lexical(snapshot, parts))
         return _unit_range(blended)
 
 

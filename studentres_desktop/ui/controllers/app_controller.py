@@ -60,6 +60,7 @@ class AppController(QObject):
         self._settings = settings
         self._log_file = log_file
         self.runner = runner or TaskRunner(parent=self)
+        self.background = TaskRunner(parent=self, threads=1)
         self.session = SessionState(services.auth, self)
         self.window = MainWindow()
         self.login_view = LoginView()
@@ -81,7 +82,8 @@ class AppController(QObject):
             self.session, self.report_error, choose_interests=self.show_interests)
         self.recommendations = RecommendationsController(
             self.browser_view, services.recommendations, self.runner, self.session,
-            self.report_error, interest_labels=lambda: self.browser.interest_labels)
+            self.report_error, interest_labels=lambda: self.browser.interest_labels,
+            background=self.background)
         self.catalogue = CatalogueController(
             self.window, self.browser_view, services.resources, services.interests, self.runner,
             self.session, self.report_error, clock, on_changed=self._on_catalogue_changed)

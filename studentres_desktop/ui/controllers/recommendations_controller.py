@@ -34,12 +34,16 @@ class RecommendationsController(QObject):
         session: SessionState,
         report_error: ErrorReporter,
         interest_labels: Callable[[], Mapping[str, str]],
+        background: TaskRunner | None = None,
     ) -> None:
         super().__init__(view)
         self._browser = view
         self._view = view.recommendations
         self._recommender = recommender
         self._runner = runner
+        # Loading the model takes seconds and cannot be interrupted: it gets its own thread so
+        # that quitting need not wait for it (see app.main).
+        self._background = background or runner
         self._session = session
         self._report_error = report_error
         self._labels = interest_labels
@@ -68,7 +72,8 @@ class RecommendationsController(QObject):
             return
         self._preparing = True
         self._view.set_status(PREPARING, busy=True)
-        self._runner.run(self._recommender.prepare, self._on_prepared, self._on_prepare_failed)
+        self._background.run(self._recommender.prepare, self._on_prepared,
+                             self._on_prepare_failed)
 
     def _on_prepared(self, status: EngineStatus) -> None:
         self._preparing = False
