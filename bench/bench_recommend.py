@@ -64,6 +64,11 @@ class StubEmbedder:
     def count_tokens(self, text: str) -> int:
         return len(text.split())
 
+    def similarities(self, vectors, queries):  # type: ignore[no-untyped-def]
+        if self._real is not None:
+            return self._real.similarities(vectors, queries)  # type: ignore[attr-defined]
+        return vectors @ queries.T
+
 
 def generate(services, count: int, rng: random.Random) -> float:  # type: ignore[no-untyped-def]
     tags = [i.tag for i in services.interests.vocabulary()]

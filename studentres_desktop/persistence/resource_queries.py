@@ -138,7 +138,12 @@ def _tagged_set() -> ColumnElement[bool]:
 def _app_conditions(shape: _Shape, *, counting: bool = False) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [r.c.kind.is_not(None)]
     if shape.kinds:
-        conditions.append(r.c.kind.in_(sorted(k.value for k in shape.kinds)))
+        kinds = sorted(k.value for k in shape.kinds)
+        # Wrapped so no index on kind can serve it when paging: the page must come from a walk
+        # of the date (or title) index that stops early. Unwrapped, SQLite took the
+        # (kind, interest_tag) index and sorted every match: 307 ms instead of 7 at 100,000.
+        kind = r.c.kind if counting else func.coalesce(r.c.kind, "")
+        conditions.append(kind.in_(kinds))
     if shape.searching:  # before the tag probe: a rare word then spares most of the probes
         conditions.append(or_(_contains_text(r.c.title), _contains_text(r.c.description)))
     if shape.tagged:

@@ -33,3 +33,7 @@ class HashingEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
+
+    def similarities(self, vectors: npt.NDArray[np.float32], queries: npt.NDArray[np.float32]
+                     ) -> npt.NDArray[np.float32]:
+        return vectors @ queries.T

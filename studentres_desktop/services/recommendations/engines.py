@@ -213,13 +213,15 @@ def _unit_range(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     """Each row scaled to [0, 1] (a constant row becomes zeros)."""
     low = rows.min(axis=1, keepdims=True)
     spread = rows.max(axis=1, keepdims=True) - low
-    return np.where(spread > 1e-12, (rows - low) / np.where(spread > 1e-12, spread, 1), 0)
+    spread[spread < 1e-12] = np.inf
+    return (rows - low) / spread
 
 
 def _zscore(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Each row to mean 0 and standard deviation 1 (a constant row becomes zeros)."""
     spread = rows.std(axis=1, keepdims=True)
-    return np.where(spread > 1e-12, (rows - rows.mean(axis=1, keepdims=True))
-                    / np.where(spread > 1e-12, spread, 1), 0)
+    spread[spread < 1e-12] = np.inf
+    return (rows - rows.mean(axis=1, keepdims=True)) / spread
 
 
 class LexicalEngine(_TextEngine):
@@ -229,7 +231,8 @@ class LexicalEngine(_TextEngine):
                     ) -> npt.NDArray[np.float32]:
         scores = self.lexical(snapshot, parts)
         best = scores.max(axis=1, keepdims=True)
-        return np.where(best > 0, scores / np.where(best > 0, best, 1), 0)
+        best[best <= 0] = np.inf
+        return scores / best
 
 
 class SemanticEngine(_TextEngine):
@@ -248,7 +251,9 @@ class SemanticEngine(_TextEngine):
         assert snapshot.vectors is not None and snapshot.prior is not None
         queries = np.vstack([self.query_vector(snapshot, part) for part in parts])
         # One pass over the resource matrix for every part at once: it is memory-bound.
-        semantic = (snapshot.vectors @ queries.T).T - PRIOR_WEIGHT * snapshot.prior
+        products = self._embedder.similarities(snapshot.vectors, queries)
+        # One row per part, contiguous: the reductions below run along rows (3 ms each if not).
+        semantic = np.ascontiguousarray(products.T) - PRIOR_WEIGHT * snapshot.prior
         blended = _zscore(semantic) + LEXICAL_BLEND * _zscore(self.lexical(snapshot, parts))
         return _unit_range(blended)
 
