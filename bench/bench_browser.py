@@ -8,7 +8,10 @@ then drives the real app offscreen: a student with three interests logs in and t
 (time to the first rows on screen), the student types a search word key by key (time the UI
 thread spends per keystroke, and from the last key to the filtered rows, which includes the
 250 ms pause the search waits for), and switches the kind filter (time to rows). Counting all
-matches for the "N resources" label runs after the rows are shown and is not included.
+matches for the "N resources" label runs after the rows are shown and is not included. The
+first student logs in while the recommender is still building its keyword index of the
+catalogue in the background (it competes for the CPU and Python's interpreter lock); that one
+run is reported apart, and the others start once it is done.
 """
 
 from __future__ import annotations
@@ -92,7 +95,11 @@ def measure(url: str, count: int, repeat: int) -> list[tuple[str, float, float]]
     wait_until(app, lambda: controller.ready)
     browser = controller.browser_view
     first_rows, per_key, to_results, kind_switch = [], [], [], []
-    for n in range(repeat):
+    warm_up_rows: list[float] = []
+    for n in range(repeat + 1):
+        if n == 1:  # the first student logged in while the recommender indexed the catalogue
+            warm_up_rows, first_rows = first_rows, []
+            wait_until(app, lambda: controller.recommendations.ready, seconds=300)
         email = f"student{n}@bench.example.edu"
         services.auth.register("Bench Student", email, PASSWORD)
         result = services.auth.login(email, PASSWORD)
@@ -135,6 +142,8 @@ def measure(url: str, count: int, repeat: int) -> list[tuple[str, float, float]]
                                                       round(0.95 * (len(ordered) - 1)))]
 
     return [
+        ("log in → first rows, while the recommender indexes the catalogue (1 run)",
+         *summary(warm_up_rows)),
         ("log in → first rows of the browser", *summary(first_rows)),
         ("UI thread per search keystroke", *summary(per_key)),
         (f"last keystroke → filtered rows (includes the {SEARCH_DELAY_MS} ms pause)",

@@ -22,6 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
+from studentres_desktop.domain.models import Role
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.services.container import (
     build_services,
@@ -132,6 +133,30 @@ def main() -> int:
     controller.session.check()
     wait_until(app, lambda: window.current_page() is controller.login_view)
     shot("07-session-expired")
+
+    # An advisor at the front desk adds a resource and mistypes its link.
+    services.auth.register("Sam Advisor", "sam.advisor@university.edu", "front desk kiosk one")
+    services.auth.set_role("sam.advisor@university.edu", Role.ADVISOR)
+    services.interests.set_for_student(services.auth.login(
+        "sam.advisor@university.edu", "front desk kiosk one").token, ["Robotics"])
+    controller.session.start(services.auth.login("sam.advisor@university.edu",
+                                                 "front desk kiosk one"))
+    wait_until(app, lambda: browser.model.rowCount() > 0 and not controller.runner.busy)
+    window.action_new_resource.trigger()
+    editor = controller.catalogue.editor
+    wait_until(app, lambda: editor.isVisible())
+    editor.title_edit.setText("Drone flight safety briefing")
+    editor.description_edit.setPlainText(
+        "Before the first outdoor flight: the campus rules, pre-flight checks and what to do "
+        "when a drone loses its link.")
+    editor.location_edit.setText("Robotics Lab, Engineering Building")
+    editor.url_edit.setText("events.example.edu/drone-safety")
+    editor.buttons.accepted.emit()
+    wait_until(app, lambda: editor.errors["url"].isVisible())
+    path = args.out / "08-advisor-editor.png"
+    editor.grab().save(str(path))
+    print(f"wrote {path}")
+    editor.reject()
 
     controller.runner.wait_for_done(10_000)
     services.dispose()

@@ -223,8 +223,7 @@ class ResourceRepository:
             rows = self._conn.execute(query).all()
         has_more = len(rows) > flt.limit
         rows = rows[: flt.limit]
-        tags = self._tags_of([row.row_id for row in rows if not row.legacy])
-        return [_resource(row, tags) for row in rows], has_more
+        return [_resource(row) for row in rows], has_more
 
     def count(self, flt: ResourceFilter) -> int:
         query = count_query(flt)
@@ -417,11 +416,11 @@ def _row_values(draft: ResourceDraft, now: datetime) -> dict[str, Any]:
     }
 
 
-def _resource(row: Row[Any], tags: dict[int, tuple[str, ...]]) -> Resource:
+def _resource(row: Row[Any]) -> Resource:
     if row.legacy:
         item_tags: tuple[str, ...] = (row.interest_tag,) if row.interest_tag else ()
     else:
-        item_tags = tags.get(row.row_id, ())
+        item_tags = tuple(sorted(row.tags.split(","))) if row.tags else ()
         if row.interest_tag in item_tags:  # the row's first tag leads
             item_tags = (row.interest_tag, *(x for x in item_tags if x != row.interest_tag))
     return Resource(

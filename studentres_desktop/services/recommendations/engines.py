@@ -214,14 +214,14 @@ def _unit_range(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     low = rows.min(axis=1, keepdims=True)
     spread = rows.max(axis=1, keepdims=True) - low
     spread[spread < 1e-12] = np.inf
-    return (rows - low) / spread
+    return np.asarray((rows - low) / spread, dtype=np.float32)
 
 
 def _zscore(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     """Each row to mean 0 and standard deviation 1 (a constant row becomes zeros)."""
     spread = rows.std(axis=1, keepdims=True)
     spread[spread < 1e-12] = np.inf
-    return (rows - rows.mean(axis=1, keepdims=True)) / spread
+    return np.asarray((rows - rows.mean(axis=1, keepdims=True)) / spread, dtype=np.float32)
 
 
 class LexicalEngine(_TextEngine):
@@ -232,7 +232,7 @@ class LexicalEngine(_TextEngine):
         scores = self.lexical(snapshot, parts)
         best = scores.max(axis=1, keepdims=True)
         best[best <= 0] = np.inf
-        return scores / best
+        return np.asarray(scores / best, dtype=np.float32)
 
 
 class SemanticEngine(_TextEngine):
