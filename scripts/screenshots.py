@@ -126,7 +126,12 @@ def main() -> int:
     recommendations = browser.recommendations
     wait_until(app, lambda: controller.recommendations.ready and recommendations.model.rowCount()
                > 0 and not controller.runner.busy, seconds=300)
-    recommendations.list_view.setCurrentIndex(recommendations.model.index(5))
+    # Show one found by its text rather than its tags, so the reason is of the other kind.
+    row = next((r for r in range(recommendations.model.rowCount())
+                if not recommendations.model.item(r).reason.startswith("Matches")), 5)
+    recommendations.list_view.setCurrentIndex(recommendations.model.index(row))
+    recommendations.list_view.scrollTo(recommendations.model.index(row),
+                                       recommendations.list_view.ScrollHint.PositionAtCenter)
     shot("06-recommendations")
 
     clock.now += timedelta(minutes=31)
