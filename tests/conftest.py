@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -60,6 +61,16 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def utc_plus_one(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This computer's local time is UTC+1 all year (POSIX TZ needs no zoneinfo files)."""
+    monkeypatch.setenv("TZ", "CET-1")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 def split_sql_script(script: str) -> list[str]:

@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -44,16 +43,6 @@ def _close_log_handlers():
         root.removeHandler(handler)
         handler.close()
     root.setLevel(level)
-
-
-@pytest.fixture
-def utc_plus_one(monkeypatch):
-    """This computer's local time is UTC+1 all year (POSIX TZ needs no zoneinfo files)."""
-    monkeypatch.setenv("TZ", "CET-1")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])

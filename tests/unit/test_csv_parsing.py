@@ -10,7 +10,6 @@ number is the one an editor shows.
 from __future__ import annotations
 
 import io
-import time
 from datetime import datetime
 
 import pytest
@@ -25,16 +24,6 @@ from studentres_desktop.services.catalogue import (
 )
 
 HEADER = ",".join(CSV_COLUMNS)
-
-
-@pytest.fixture
-def utc_plus_one(monkeypatch):
-    """This computer's local time is UTC+1 all year (POSIX TZ needs no zoneinfo files)."""
-    monkeypatch.setenv("TZ", "CET-1")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def parse(text: str):
