@@ -51,7 +51,6 @@ class StubEmbedder:
     """Random unit vectors for resources; the real model (if any) for queries and interests."""
 
     def __init__(self, real: object | None, dimensions: int = 384) -> None:
-        self.model_key = MODEL_KEY
         self.dimensions = dimensions
         self._real = real
 

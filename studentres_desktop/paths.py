@@ -23,10 +23,6 @@ def ui_file(name: str) -> Path:
     return resources_dir() / "ui" / name
 
 
-def icon_file(name: str) -> Path:
-    return resources_dir() / "icons" / name
-
-
 def user_data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME, APP_AUTHOR)
 

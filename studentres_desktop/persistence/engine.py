@@ -36,10 +36,6 @@ class DatabaseSettings:
             f"connect_timeout={self.connect_timeout})"
         )
 
-    @property
-    def is_sqlite(self) -> bool:
-        return parse_url(self.url).get_backend_name() == "sqlite"
-
 
 def parse_url(raw: str) -> URL:
     try:

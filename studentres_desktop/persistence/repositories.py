@@ -171,16 +171,6 @@ class InterestRepository:
         rows = self._conn.execute(select(t.interests.c.tag).where(t.interests.c.tag.in_(wanted)))
         return {row.tag for row in rows}
 
-    def upsert(self, interest: Interest, position: int) -> None:
-        """Insert or refresh one vocabulary entry."""
-        i = t.interests
-        values = {
-            "label": interest.label, "description": interest.description, "position": position
-        }
-        changed = self._conn.execute(update(i).where(i.c.tag == interest.tag).values(**values))
-        if not changed.rowcount:
-            self._conn.execute(insert(i).values(tag=interest.tag, **values))
-
     def add_missing(self, interests: Sequence[Interest]) -> int:
         """Insert the entries whose tag is not there yet; existing ones are left as they are."""
         present = self.existing(i.tag for i in interests)

@@ -47,19 +47,6 @@ from studentres_desktop.persistence.tables import TextSortKey
 from studentres_desktop.persistence.tables import interest_resources as r
 from studentres_desktop.persistence.tables import resource_interests as ri
 
-RESULT_COLUMNS = (
-    "row_id",
-    "kind",
-    "title",
-    "description",
-    "starts_at",
-    "ends_at",
-    "location",
-    "url",
-    "capacity",
-    "interest_tag",
-    "legacy",
-)
 # Columns only app-written rows have; an original-style item reads them as NULL.
 APP_ONLY_COLUMNS = ("description", "starts_at", "ends_at", "location", "url", "capacity")
 LIKE_ESCAPE = "/"

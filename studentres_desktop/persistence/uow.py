@@ -36,12 +36,6 @@ class UnitOfWork:
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
 
-    @property
-    def connection(self) -> Connection:
-        if self._conn is None:
-            raise RuntimeError("the unit of work is not open")
-        return self._conn
-
     def __enter__(self) -> Self:
         with translated_errors():
             self._conn = self._engine.connect()

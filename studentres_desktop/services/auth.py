@@ -13,7 +13,7 @@ from studentres_desktop.domain.errors import (
     NotFound,
     ValidationError,
 )
-from studentres_desktop.domain.models import IssuedToken, Principal, Role, Student
+from studentres_desktop.domain.models import Principal, Role, Student
 from studentres_desktop.persistence.repositories import StoredCredentials
 from studentres_desktop.persistence.uow import UnitOfWork, UnitOfWorkFactory, read_with_retry
 from studentres_desktop.services.clock import Clock, utc_now
@@ -165,10 +165,6 @@ class AuthService:
             if not uow.students.set_role(email, role):
                 raise NotFound(f"No account is registered with {email}.")
             uow.commit()
-
-    def issue_token_for(self, student: Student) -> IssuedToken:
-        """A token for an account the caller already trusts (the admin CLI acting for it)."""
-        return self._tokens.issue(student.id, student.role)
 
     def warm_up(self) -> None:
         """Compute the dummy hash ahead of the first login, off the UI thread."""

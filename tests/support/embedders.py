@@ -8,14 +8,12 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from studentres_desktop.services.recommendations.embedder import MODEL_KEY
 from studentres_desktop.services.recommendations.text import tokens
 
 
 class HashingEmbedder:
     """Unit vectors of hashed word counts: texts sharing words are close, others are not."""
 
-    model_key = MODEL_KEY
     dimensions = 256
 
     def __init__(self) -> None:

@@ -29,7 +29,6 @@ class SemanticUnavailable(Exception):
 
 
 class Embedder(Protocol):
-    model_key: str
     dimensions: int
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
@@ -52,7 +51,6 @@ class MiniLMEmbedder:
     def __init__(self, model: Any) -> None:
         self._model = model
         self._tokenizer = model.tokenizer
-        self.model_key = MODEL_KEY
         dimension = getattr(model, "get_embedding_dimension", None) or (
             model.get_sentence_embedding_dimension)  # the older sentence-transformers name
         self.dimensions = int(dimension())
