@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy.engine import make_url
 
@@ -210,7 +210,7 @@ def gui(gui_database, qtbot, tmp_path, clock, embedder_loader) -> Iterator[GuiAp
     controller.window.close()
     controller.window.deleteLater()
     controller.deleteLater()
-    qtbot.wait(1)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     services.dispose()
 
