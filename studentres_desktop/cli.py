@@ -19,7 +19,11 @@ from studentres_desktop.domain.models import Interest, Resource, ResourceFilter,
 from studentres_desktop.logging_setup import configure_logging
 from studentres_desktop.persistence.engine import safe_url
 from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
-from studentres_desktop.services.container import Services, build_services
+from studentres_desktop.services.container import (
+    Services,
+    build_services,
+    prepare_embedded_database,
+)
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,8 +47,6 @@ def open_services(db_url: str | None, *, prepare_default: bool = True) -> Iterat
     services = build_services(config.database, bcrypt_cost=config.bcrypt_cost)
     try:
         if prepare_default and config.is_default_database:
-            from studentres_desktop.services.container import prepare_embedded_database
-
             prepare_embedded_database(services)
         yield services
     finally:

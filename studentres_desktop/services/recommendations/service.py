@@ -181,17 +181,15 @@ class RecommendationService:
         embedder = self._ensure_embedder()
         if embedder is not None:
             self._sync_interest_vectors(embedder)
-            missing = self._missing(embedder)
-            if 0 < len(missing) <= self._auto_index_limit:
-                self._embed(embedder, missing, progress)
-        self._current_snapshot(force=True)
+        self._current_snapshot(force=True, progress=progress)
         return self.status()
 
     def invalidate(self) -> None:
         """The catalogue changed in this process: rebuild the snapshot before the next ranking."""
         self._stale = True
 
-    def _current_snapshot(self, force: bool = False) -> Snapshot:
+    def _current_snapshot(self, force: bool = False, progress: Progress | None = None
+                          ) -> Snapshot:
         with self._lock:
             now = time.monotonic()
             due = force or self._stale or self._snapshot is None or (
@@ -205,25 +203,24 @@ class RecommendationService:
             changed = self._stale or fingerprint != self._fingerprint
             if self._snapshot is not None and not changed and not force:
                 return self._snapshot
-            embedder = self._embedder
-            if embedder is not None and self._snapshot is not None and changed:
-                missing = self._missing(embedder)  # edited resources get new vectors
+            resources = None
+            if self._embedder is not None:  # new and edited resources get their vectors first
+                resources, missing = self._missing()
                 if 0 < len(missing) <= self._auto_index_limit:
-                    self._embed(embedder, missing, None)
+                    self._embed(self._embedder, missing, progress)
                     fingerprint = read_with_retry(
                         self._uow, lambda uow: uow.catalogue.fingerprint(MODEL_KEY))
-            self._snapshot = self._build_snapshot()
+            self._snapshot = self._build_snapshot(resources)
             self._fingerprint = fingerprint
             self._stale = False
             return self._snapshot
 
-    def _build_snapshot(self) -> Snapshot:
+    def _build_snapshot(self, resources: list[Resource] | None) -> Snapshot:
+        """The engines' view of the catalogue; `resources` when the caller just read them."""
         started = time.perf_counter()
-
-        def read(uow: UnitOfWork) -> tuple[list[Resource], list[Interest]]:
-            return uow.catalogue.all_resources(), uow.interests.list()
-
-        resources, vocabulary = read_with_retry(self._uow, read)
+        if resources is None:
+            resources = self.all_resources()
+        vocabulary = read_with_retry(self._uow, lambda uow: uow.interests.list())
         interests = {i.tag: i for i in vocabulary}
         documents = [tokens(_lexical_text(r, interests)) for r in resources]
         members: dict[str, list[int]] = {}
@@ -270,12 +267,15 @@ class RecommendationService:
 
     # --- embeddings -----------------------------------------------------------------------------
 
-    def _missing(self, embedder: Embedder) -> list[Resource]:
+    def _missing(self) -> tuple[list[Resource], list[Resource]]:
+        """Every resource, and those whose vectors are missing or were made from other text."""
+
         def read(uow: UnitOfWork) -> tuple[list[Resource], dict[tuple[int, ResourceKind], str]]:
             return uow.catalogue.all_resources(), uow.catalogue.stored_hashes(MODEL_KEY)
 
         resources, stored = read_with_retry(self._uow, read)
-        return [r for r in resources if stored.get((r.row_id, r.kind)) != resource_text_hash(r)]
+        missing = [r for r in resources if stored.get((r.row_id, r.kind)) != resource_text_hash(r)]
+        return resources, missing
 
     def _embed(self, embedder: Embedder, resources: Sequence[Resource],
                progress: Progress | None) -> int:
@@ -320,12 +320,7 @@ class RecommendationService:
         if embedder is None:
             raise ValidationError("engine", self._semantic_note or "semantic is not available.")
         self._sync_interest_vectors(embedder)
-
-        def read(uow: UnitOfWork) -> tuple[list[Resource], dict[tuple[int, ResourceKind], str]]:
-            return uow.catalogue.all_resources(), uow.catalogue.stored_hashes(MODEL_KEY)
-
-        resources, stored = read_with_retry(self._uow, read)
-        missing = [r for r in resources if stored.get((r.row_id, r.kind)) != resource_text_hash(r)]
+        resources, missing = self._missing()
         if progress is not None:
             progress(0, len(missing))
         computed = self._embed(embedder, missing, progress)

@@ -43,12 +43,13 @@ class InterestsController(QObject):
         self._session = session
         self._report_error = report_error
         self._on_saved = on_saved
+        self._on_cancel = on_cancel
         self._busy = False
         self._connect()
-        self._view.sig_cancel_requested.connect(on_cancel)
 
     def _connect(self) -> None:
         self._view.sig_save_requested.connect(self._on_save_requested)
+        self._view.sig_cancel_requested.connect(self._on_cancel)
 
     def load(self) -> None:
         """Fill the picker from the database (the vocabulary and the student's current choice)."""
