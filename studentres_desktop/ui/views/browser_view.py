@@ -238,10 +238,6 @@ class BrowserView(QWidget):
         """The resource in the detail pane."""
         return self._shown
 
-    def selected_resource(self) -> Resource | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.resource(rows[0].row()) if rows else None
-
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(0)
         self.search_edit.setFocus()

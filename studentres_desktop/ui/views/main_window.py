@@ -102,9 +102,6 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(False)
         self.banner_label.clear()
 
-    def banner_text(self) -> str:
-        return self.banner_label.text() if self.banner.isVisible() else ""
-
     def show_status(self, text: str, milliseconds: int = 5000) -> None:
         self.statusBar().showMessage(text, milliseconds)
 
