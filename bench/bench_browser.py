@@ -36,10 +36,10 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from studentres_desktop.bootstrap import Services, build_services
 from studentres_desktop.domain.models import ResourceDraft, ResourceKind
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
-from studentres_desktop.services.container import Services, build_services
 from studentres_desktop.services.recommendations.embedder import SemanticUnavailable
 from studentres_desktop.ui.controllers.app_controller import AppController
 from studentres_desktop.ui.controllers.browser_controller import SEARCH_DELAY_MS

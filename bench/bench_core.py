@@ -32,13 +32,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, create_engine, func, insert, select
 from sqlalchemy.engine import make_url
 
+from studentres_desktop.bootstrap import Services, build_services
 from studentres_desktop.domain.models import ResourceFilter, ResourceKind, Role, SortOrder
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.persistence.uow import UnitOfWork
 from studentres_desktop.services.auth import AuthService, ThrottlePolicy
-from studentres_desktop.services.container import Services, build_services
 from studentres_desktop.services.passwords import PasswordHasher
 
 DEFAULT_MYSQL_URL = "mysql+mysqlconnector://root@127.0.0.1:3306/"

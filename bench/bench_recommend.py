@@ -26,12 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
+from studentres_desktop.bootstrap import build_services
 from studentres_desktop.domain.models import ResourceDraft, ResourceKind
 from studentres_desktop.persistence.embeddings import StoredVectors
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.persistence.uow import UnitOfWork
-from studentres_desktop.services.container import build_services
 from studentres_desktop.services.recommendations.embedder import (
     MODEL_KEY,
     load_embedder,

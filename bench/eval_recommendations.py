@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from subject_descriptions import SUBJECT_DESCRIPTIONS
 
+from studentres_desktop.bootstrap import Services, build_services
 from studentres_desktop.domain.models import Interest, ResourceDraft, Role
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
-from studentres_desktop.services.container import Services, build_services
 from studentres_desktop.services.recommendations import (
     PartKind,
     QueryPart,

@@ -22,12 +22,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from studentres_desktop.domain.models import Role
-from studentres_desktop.persistence.engine import DatabaseSettings
-from studentres_desktop.services.container import (
+from studentres_desktop.bootstrap import (
     build_services,
     prepare_embedded_database,
 )
+from studentres_desktop.domain.models import Role
+from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.ui.controllers.app_controller import AppController
 from studentres_desktop.ui.loader import stylesheet
 

@@ -1,4 +1,4 @@
-"""The composition root of the desktop app: configuration, services, controllers, event loop."""
+"""The desktop app's entry point: arguments, configuration, QApplication, then bootstrap."""
 
 from __future__ import annotations
 
@@ -12,16 +12,11 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
+from studentres_desktop.bootstrap import build_desktop, build_gateway, build_services
 from studentres_desktop.config import load_config
 from studentres_desktop.domain.errors import DomainError
 from studentres_desktop.logging_setup import configure_logging
 from studentres_desktop.persistence.engine import safe_url
-from studentres_desktop.services.container import (
-    build_services,
-    check_database,
-    prepare_embedded_database,
-)
-from studentres_desktop.ui.controllers.app_controller import AppController
 from studentres_desktop.ui.loader import stylesheet
 from studentres_desktop.ui.qt_logging import route_qt_messages_to_logging
 
@@ -66,26 +61,20 @@ def main(argv: Sequence[str] | None = None, started: float | None = None) -> int
 
     services = build_services(config.database, bcrypt_cost=config.bcrypt_cost,
                               token_ttl=config.token_ttl)
-
-    def prepare() -> None:
-        if config.is_default_database:
-            prepare_embedded_database(services)
-        else:
-            check_database(services)
-
-    controller = AppController(services, prepare, QSettings(), log_file=log_file)
-    sys.excepthook = lambda kind, error, tb: controller.report_unexpected(error)
-    first_paint = FirstPaint(controller.window, started)
-    controller.start()
+    gateway = build_gateway(services, embedded=config.is_default_database)
+    shell = build_desktop(gateway, QSettings(), log_file=log_file)
+    sys.excepthook = lambda kind, error, tb: shell.errors.present_unexpected(error)
+    first_paint = FirstPaint(shell.window, started)
+    shell.start()
     if args.exit_when_ready:
-        controller.sig_ready.connect(
+        shell.sig_ready.connect(
             lambda: first_paint.when_painted(lambda: _report_ready_and_quit(app, first_paint)))
-        controller.sig_prepare_failed.connect(lambda message: _report_failure(app, message))
+        shell.sig_prepare_failed.connect(lambda message: _report_failure(app, message))
         QTimer.singleShot(60_000, lambda: app.exit(3))
     code = app.exec()
-    controller.runner.wait_for_done(10_000)  # let a registration or a save finish
+    shell.runner.wait_for_done(10_000)  # let a registration or a save finish
     services.dispose()
-    if controller.background.busy:
+    if shell.background.busy:
         # The recommendation model is still loading and a thread cannot be stopped mid-import;
         # everything worth keeping is written, so leave now instead of waiting for it.
         log.info("quitting while the recommendation model loads")

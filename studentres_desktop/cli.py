@@ -13,17 +13,17 @@ from typing import Any, TypeVar
 
 import click
 
+from studentres_desktop.bootstrap import (
+    Services,
+    build_services,
+    prepare_embedded_database,
+)
 from studentres_desktop.config import AppConfig, load_config
 from studentres_desktop.domain.errors import DomainError
 from studentres_desktop.domain.models import Interest, Resource, ResourceFilter, Role
 from studentres_desktop.logging_setup import configure_logging
 from studentres_desktop.persistence.engine import safe_url
 from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
-from studentres_desktop.services.container import (
-    Services,
-    build_services,
-    prepare_embedded_database,
-)
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])

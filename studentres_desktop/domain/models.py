@@ -120,3 +120,29 @@ class Principal:
 class IssuedToken:
     token: str = field(repr=False)
     principal: Principal
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One ranked resource and, in words, why it was chosen."""
+
+    resource: Resource
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    engine: str
+    engine_label: str
+    items: tuple[Recommendation, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    """Which ranking engine answers, named for people, with a note when it is a fallback."""
+
+    engine: str
+    label: str
+    note: str = ""

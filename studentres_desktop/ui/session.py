@@ -1,4 +1,4 @@
-"""The logged-in session: holds the token, validates it before protected views, ends cleanly."""
+"""The logged-in session: holds the session API, validates it before protected work, ends once."""
 
 from __future__ import annotations
 
@@ -9,76 +9,83 @@ from PySide6.QtCore import QObject, Signal
 
 from studentres_desktop.domain.errors import InvalidToken, TokenExpired
 from studentres_desktop.domain.models import Student
-from studentres_desktop.services.auth import AuthService, LoginResult
+from studentres_desktop.services.session_api import SessionApi
 
 T = TypeVar("T")
 SESSION_EXPIRED = TokenExpired.default_message
 
 
 class SessionState(QObject):
-    """One student at a time. Ending it revokes the token and invalidates pending callbacks."""
+    """One person at a time. Ending it revokes the token and invalidates pending callbacks."""
 
     sig_started = Signal(object)  # Student
     sig_student_changed = Signal(object)  # Student
     sig_ended = Signal(str)  # what to tell the person on the login screen
 
-    def __init__(self, auth: AuthService, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._auth = auth
-        self._token: str | None = None
+        self._api: SessionApi | None = None
         self._student: Student | None = None
         self._epoch = 0
 
     @property
     def active(self) -> bool:
-        return self._token is not None
+        return self._api is not None
 
     @property
     def student(self) -> Student | None:
         return self._student
 
-    def start(self, result: LoginResult) -> None:
+    @property
+    def epoch(self) -> int:
+        """Changes whenever a session starts or ends: work begun in another epoch is stale."""
+        return self._epoch
+
+    def start(self, api: SessionApi) -> None:
+        if self._api is not None:
+            self.end("")
         self._epoch += 1
-        self._token = result.token
-        self._student = result.student
-        self.sig_started.emit(result.student)
+        self._api = api
+        self._student = api.student
+        self.sig_started.emit(api.student)
 
     def update_student(self, student: Student) -> None:
         if self._student is not None and student.id == self._student.id:
             self._student = student
             self.sig_student_changed.emit(student)
 
-    def require(self) -> str:
-        """The token, validated now; raises InvalidToken when there is no valid session."""
-        if self._token is None:
+    def require(self) -> SessionApi:
+        """The session's API, its token validated now; raises InvalidToken when there is none."""
+        if self._api is None:
             raise InvalidToken(SESSION_EXPIRED)
-        self._auth.authenticate(self._token)
-        return self._token
+        self._api.check()
+        return self._api
 
     def check(self) -> bool:
         """Validate the token; an expired or revoked one ends the session with the message."""
-        if self._token is None:
+        if self._api is None:
             return False
         try:
-            self.require()
+            self._api.check()
         except InvalidToken:
             self.end(SESSION_EXPIRED)
             return False
         return True
 
     def end(self, message: str = "") -> None:
-        token, self._token, self._student = self._token, None, None
+        """Revoke the token and tell every feature to forget the person (once per session)."""
+        api, self._api, self._student = self._api, None, None
         self._epoch += 1
-        if token is not None:
-            self._auth.logout(token)
+        if api is not None:
+            api.end()
         self.sig_ended.emit(message)
 
     def guard(self, callback: Callable[[T], None]) -> Callable[[T], None]:
-        """Wrap a worker callback so it does nothing once this session has ended."""
+        """Wrap a callback so it does nothing once this session has ended."""
         epoch = self._epoch
 
         def guarded(value: T) -> None:
-            if self._epoch == epoch and self._token is not None:
+            if self._epoch == epoch and self._api is not None:
                 callback(value)
 
         return guarded

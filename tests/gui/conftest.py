@@ -15,12 +15,12 @@ from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy.engine import make_url
 
+from studentres_desktop.bootstrap import Services, build_desktop, build_gateway, build_services
 from studentres_desktop.domain.models import ResourceDraft, ResourceKind
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.services.auth import ThrottlePolicy
-from studentres_desktop.services.container import Services, build_services, check_database
-from studentres_desktop.ui.controllers.app_controller import AppController
+from studentres_desktop.ui.shell import Shell
 from studentres_desktop.ui.loader import stylesheet
 from tests.conftest import FakeClock, apply_schema_sql
 from tests.support.embedders import HashingEmbedder
@@ -80,7 +80,7 @@ class DatabaseOutage:
 
 @dataclass
 class GuiApp:
-    controller: AppController
+    controller: Shell
     services: Services
     clock: FakeClock
     outage: DatabaseOutage
@@ -195,8 +195,7 @@ def gui(gui_database, qtbot, tmp_path, clock, embedder_loader) -> Iterator[GuiAp
     services.catalogue.add(catalogue())
     QApplication.instance().setStyleSheet(stylesheet())
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    controller = AppController(services, lambda: check_database(services), settings,
-                               clock=clock)
+    controller = build_desktop(build_gateway(services, embedded=False), settings, clock=clock)
     controller.start()
     qtbot.waitUntil(lambda: controller.ready, timeout=10_000)
     app = GuiApp(controller, services, clock, DatabaseOutage([services], folder, proxy), qtbot)

@@ -18,7 +18,7 @@ def log_in_as_advisor(gui) -> None:
 
 def open_new_editor(gui):
     gui.controller.window.action_new_resource.trigger()
-    editor = gui.controller.catalogue.editor
+    editor = gui.controller.editing.editor
     gui.qtbot.waitUntil(editor.isVisible)
     return editor
 
@@ -89,7 +89,7 @@ def test_advisor_edits_the_selected_resource(gui):
     c.browser_view.table.selectRow(1)
     assert c.browser_view.detail_title.text() == "AI ethics panel"
     gui.click(c.browser_view.edit_button)
-    editor = c.catalogue.editor
+    editor = c.editing.editor
     gui.qtbot.waitUntil(editor.isVisible)
     assert editor.title_edit.text() == "AI ethics panel"
     assert editor.location_edit.text() == "Innovation Hub"
@@ -105,14 +105,14 @@ def test_advisor_deletes_after_confirming(gui):
     log_in_as_advisor(gui)
     c.browser_view.table.selectRow(0)
     gui.click(c.browser_view.delete_button)
-    box = c.catalogue.confirmation
+    box = c.editing.confirmation
     gui.qtbot.waitUntil(lambda: box.isVisible())
     assert "Neural networks lab" in box.text()
     box.button(QMessageBox.StandardButton.Cancel).click()
     assert "Neural networks lab" in stored_titles(gui)
 
     gui.click(c.browser_view.delete_button)
-    box = c.catalogue.confirmation
+    box = c.editing.confirmation
     gui.qtbot.waitUntil(lambda: box.isVisible())
     next(b for b in box.buttons() if b.text() == "Delete").click()
     gui.qtbot.waitUntil(lambda: "Neural networks lab" not in gui.browser_titles())

@@ -211,7 +211,7 @@ def test_a_revoked_token_ends_the_session_on_the_next_request(gui):
     gui.register()
     gui.pick_interests("Artificial Intelligence")
     gui.wait_for_page(c.browser_view)
-    gui.services.auth.logout(c.session._token)  # revoked elsewhere in this process
+    gui.services.auth.logout(c.session._api._token)  # revoked elsewhere in this process
 
     c.window.action_refresh.trigger()
 

@@ -1,5 +1,6 @@
 """Recommendations: tags, lexical (BM25) and semantic (all-MiniLM-L6-v2) engines."""
 
+from studentres_desktop.domain.models import EngineStatus, Recommendation, Recommendations
 from studentres_desktop.services.recommendations.engines import (
     PartKind,
     QueryPart,
@@ -7,9 +8,6 @@ from studentres_desktop.services.recommendations.engines import (
 )
 from studentres_desktop.services.recommendations.service import (
     ENGINES,
-    EngineStatus,
-    Recommendation,
-    Recommendations,
     RecommendationService,
     ReindexReport,
 )

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from studentres_desktop.domain.errors import NotFound, ValidationError
-from studentres_desktop.domain.models import Interest, Resource, ResourceKind, Student
+from studentres_desktop.domain.models import (
+    EngineStatus,
+    Interest,
+    Recommendation,
+    Recommendations,
+    Resource,
+    ResourceKind,
+    Student,
+)
 from studentres_desktop.persistence.embeddings import CatalogueFingerprint, StoredVectors
 from studentres_desktop.persistence.uow import UnitOfWork, UnitOfWorkFactory, read_with_retry
 from studentres_desktop.services.auth import AuthService
@@ -53,28 +61,6 @@ REFRESH_SECONDS = 10.0
 BATCH = 32
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    resource: Resource
-    score: float
-    reason: str
-
-
-@dataclass(frozen=True)
-class Recommendations:
-    engine: str
-    engine_label: str
-    items: tuple[Recommendation, ...]
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class EngineStatus:
-    engine: str
-    label: str
-    note: str = ""
 
 
 @dataclass(frozen=True)

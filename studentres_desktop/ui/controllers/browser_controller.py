@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QTimer, Signal
 
 from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.domain.models import (
@@ -17,12 +17,10 @@ from studentres_desktop.domain.models import (
     ResourcePage,
     SortOrder,
 )
-from studentres_desktop.services.interests import InterestService
-from studentres_desktop.services.resources import ResourceService
-from studentres_desktop.ui.controllers.errors import ErrorReporter, field_message
-from studentres_desktop.ui.session import SessionState
+from studentres_desktop.ui.controllers.errors import field_message
+from studentres_desktop.ui.feature import Feature, FeatureContext
+from studentres_desktop.ui.ops import Change
 from studentres_desktop.ui.views.browser_view import ALL, WHOLE_CATALOGUE, BrowserView
-from studentres_desktop.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100
@@ -37,27 +35,15 @@ class BrowseState:
     sort: SortOrder = SortOrder.DATE
 
 
-class BrowserController(QObject):
-    def __init__(
-        self,
-        view: BrowserView,
-        resources: ResourceService,
-        interests: InterestService,
-        runner: TaskRunner,
-        session: SessionState,
-        report_error: ErrorReporter,
-        choose_interests: Callable[[], None],
-    ) -> None:
-        super().__init__(view)
+class BrowserController(Feature):
+    sig_choose_interests_requested = Signal()
+
+    def __init__(self, context: FeatureContext, view: BrowserView) -> None:
+        super().__init__(context)
         self._view = view
         self._model = view.model
-        self._resources = resources
-        self._interests = interests
-        self._runner = runner
-        self._session = session
-        self._report_error = report_error
-        self._choose_interests = choose_interests
         self._state = BrowseState()
+        self._typed = ""
         self._labels: dict[str, str] = {}
         self._empty_action: Callable[[], None] | None = None
         self._debounce = QTimer(self)
@@ -74,14 +60,11 @@ class BrowserController(QObject):
         self._view.sig_resource_selected.connect(self._on_selected)
         self._view.sig_empty_action.connect(self._on_empty_action)
         self._model.sig_fetch_requested.connect(self._fetch)
+        self._changes.sig_changed.connect(self._on_changed)
 
     @property
     def state(self) -> BrowseState:
         return self._state
-
-    @property
-    def interest_labels(self) -> dict[str, str]:
-        return self._labels
 
     # --- opening and filtering ------------------------------------------------------------------
 
@@ -102,7 +85,7 @@ class BrowserController(QObject):
     def _load_labels(self) -> None:
         def done(vocabulary: list[Interest]) -> None:
             self._labels = {i.tag: i.label for i in vocabulary}
-            self._model.set_interest_labels(self._labels)
+            self._view.set_interest_labels(self._labels)
             student = self._session.student
             if student is not None:
                 self._view.set_interest_options(
@@ -111,14 +94,15 @@ class BrowserController(QObject):
                                        self._state.sort)
                 self._model.layoutChanged.emit()
 
-        self._runner.run(self._interests.vocabulary, self._session.guard(done),
-                         lambda error: log.warning("interest labels not loaded: %s", error))
+        self._ops.query(lambda api: api.vocabulary(), done,
+                        on_failure=lambda error: _quietly("interest labels not loaded", error))
 
-    def _on_search_edited(self, _text: str) -> None:
+    def _on_search_edited(self, text: str) -> None:
+        self._typed = text
         self._debounce.start()
 
     def _on_search_settled(self) -> None:
-        self._change(text=self._view.search_edit.text())
+        self._change(text=self._typed)
 
     def _change(self, **changes: object) -> None:
         updated = replace(self._state, **changes)  # type: ignore[arg-type]
@@ -138,7 +122,7 @@ class BrowserController(QObject):
             self._model.clear()
             self._view.set_count("")
             self._show_empty("Pick an interest to see resources.", "Choose interests",
-                             self._choose_interests)
+                             self.sig_choose_interests_requested.emit)
             return
         generation = self._model.restart()
         self._fetch(generation, 0)
@@ -151,28 +135,18 @@ class BrowserController(QObject):
                               offset=offset, limit=PAGE_SIZE)
 
     def _fetch(self, generation: int, offset: int) -> None:
-        try:
-            token = self._session.require()
-        except Exception as error:  # noqa: BLE001 - an ended session goes to the reporter
-            self._report_error(error)
-            return
         flt = self._filter(offset)
         whole = self._state.interest == WHOLE_CATALOGUE
-
-        def query() -> ResourcePage:
-            if whole:
-                return self._resources.browse(token, flt)
-            return self._resources.for_student(token, flt)
-
         self._view.set_busy(True)
-        self._runner.run(
-            query,
-            self._session.guard(lambda page: self._on_page(generation, page, token, flt)),
-            self._session.guard(lambda error: self._on_failed(generation, offset, error)),
+        self._ops.query(
+            lambda api: api.browse(flt, whole_catalogue=whole),
+            lambda page: self._on_page(generation, page, flt, whole),
+            on_failure=lambda error: self._on_failed(generation, error),
+            retry=self.reload if offset == 0 else (lambda: self._fetch(generation, offset)),
         )
 
-    def _on_page(self, generation: int, page: ResourcePage, token: str,
-                 flt: ResourceFilter) -> None:
+    def _on_page(self, generation: int, page: ResourcePage, flt: ResourceFilter,
+                 whole: bool) -> None:
         if not self._model.add_page(generation, page):
             return
         self._view.set_busy(False)
@@ -180,12 +154,9 @@ class BrowserController(QObject):
             self._show_count(generation, len(page.items))
         elif page.offset == 0:  # counting every match takes longer than a page: do it after
             self._view.set_count("")
-            whole = self._state.interest == WHOLE_CATALOGUE
-            self._runner.run(
-                lambda: self._resources.count(token, flt, for_student=not whole),
-                self._session.guard(lambda total: self._show_count(generation, total)),
-                lambda error: log.warning("could not count the resources: %s", error),
-            )
+            self._ops.query(lambda api: api.count(flt, whole_catalogue=whole),
+                            lambda total: self._show_count(generation, total),
+                            on_failure=lambda error: _quietly("resources not counted", error))
         if self._model.rowCount():
             self._view.show_results()
         elif page.offset == 0:
@@ -195,17 +166,22 @@ class BrowserController(QObject):
         if generation == self._model.generation and self._model.rowCount():
             self._view.set_count(f"{total:,} {'resource' if total == 1 else 'resources'}")
 
-    def _on_failed(self, generation: int, offset: int, error: Exception) -> None:
+    def _on_failed(self, generation: int, error: Exception) -> bool:
+        """A page did not load: a refused search is shown in place, the rest the standard way."""
         self._model.load_failed(generation)
         if generation != self._model.generation:
-            return
+            return True  # the filter changed meanwhile; nobody waits for this page
         self._view.set_busy(False)
         if isinstance(error, ValidationError):
             self._model.clear()
             self._show_empty(field_message(error), "Clear search", self._clear_search)
-            return
-        retry = self.reload if offset == 0 else (lambda: self._fetch(generation, offset))
-        self._report_error(error, retry)
+            return True
+        return False
+
+    def _on_changed(self, change: Change) -> None:
+        """Another feature wrote: show the catalogue as it is now, if it is on screen."""
+        if change.resources and self._session.active and self._view.isVisible():
+            self.reload()
 
     # --- empty states ---------------------------------------------------------------------------
 
@@ -244,11 +220,19 @@ class BrowserController(QObject):
     # --- detail and clean-up --------------------------------------------------------------------
 
     def _on_selected(self, resource: Resource | None) -> None:
-        self._view.show_detail(resource, self._labels)
+        self._view.show_detail(resource)
 
     def clear(self) -> None:
         """Forget everything shown for the student (logout, expiry)."""
         self._debounce.stop()
         self._state = BrowseState()
+        self._typed = ""
+        self._labels = {}
         self._empty_action = None
         self._view.clear()
+
+
+def _quietly(what: str, error: Exception) -> bool:
+    """For extras the page works without (labels, counts): a line in the log, nothing shown."""
+    log.warning("%s: %s", what, error)
+    return True

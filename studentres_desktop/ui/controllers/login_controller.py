@@ -2,86 +2,65 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtCore import QObject
+from PySide6.QtCore import Signal
 
 from studentres_desktop.domain.errors import (
     InvalidCredentials,
     LoginThrottled,
     ValidationError,
 )
-from studentres_desktop.services.auth import AuthService, LoginResult
-from studentres_desktop.ui.controllers.errors import ErrorReporter, field_message
-from studentres_desktop.ui.session import SessionState
+from studentres_desktop.services.session_api import SessionApi
+from studentres_desktop.ui.controllers.errors import field_message
+from studentres_desktop.ui.feature import Feature, FeatureContext
 from studentres_desktop.ui.views.login_view import LoginView
-from studentres_desktop.ui.workers import TaskRunner
 
 
-class LoginController(QObject):
-    def __init__(
-        self,
-        view: LoginView,
-        auth: AuthService,
-        runner: TaskRunner,
-        session: SessionState,
-        report_error: ErrorReporter,
-        open_registration: Callable[[], None],
-    ) -> None:
-        super().__init__(view)
+class LoginController(Feature):
+    sig_registration_requested = Signal(str)  # the email typed so far
+
+    def __init__(self, context: FeatureContext, view: LoginView) -> None:
+        super().__init__(context)
         self._view = view
-        self._auth = auth
-        self._runner = runner
-        self._session = session
-        self._report_error = report_error
-        self._open_registration = open_registration
-        self._busy = False
         self._connect()
 
     def _connect(self) -> None:
         self._view.sig_login_requested.connect(self._on_login_requested)
-        self._view.sig_register_requested.connect(self._open_registration)
+        self._view.sig_register_requested.connect(
+            lambda: self.sig_registration_requested.emit(self._view.email().strip()))
 
     def _on_login_requested(self, email: str, password: str) -> None:
-        if self._busy:
-            return
         if not email.strip():
             self._view.set_error("Enter your email address.")
-            self._view.email_edit.setFocus()
+            self._view.focus_email()
             return
         if not password:
             self._view.set_error("Enter your password.")
-            self._view.password_edit.setFocus()
+            self._view.focus_password()
             return
-        self._busy = True
         self._view.set_error("")
-        self._view.set_busy(True)
-        self._runner.run(
-            lambda: self._auth.login(email, password),
-            self._on_logged_in,
-            lambda error: self._on_failed(error, email, password),
-        )
+        self._ops.public(lambda gateway: gateway.log_in(email, password), self._on_logged_in,
+                         on_failure=self._on_failed, busy=self._view.set_busy)
 
-    def _on_logged_in(self, result: LoginResult) -> None:
-        self._busy = False
-        self._view.set_busy(False)
+    def _on_logged_in(self, api: SessionApi) -> None:
         self._view.clear_password()
         self._view.set_notice("")
-        self._session.start(result)
+        self._session.start(api)
 
-    def _on_failed(self, error: Exception, email: str, password: str) -> None:
-        self._busy = False
-        self._view.set_busy(False)
+    def _on_failed(self, error: Exception) -> bool:
         if isinstance(error, InvalidCredentials | LoginThrottled):
             self._view.set_error(str(error))
             self._view.clear_password()
-            self._view.password_edit.setFocus()
-        elif isinstance(error, ValidationError):
+            self._view.focus_password()
+            return True
+        if isinstance(error, ValidationError):
             self._view.set_error(field_message(error))
-        else:
-            self._report_error(error, lambda: self._on_login_requested(email, password))
+            return True
+        return False
 
     def prefill(self, email: str, notice: str = "") -> None:
         self._view.set_email(email)
         self._view.set_notice(notice)
         self._view.focus_first_empty()
+
+    def clear(self) -> None:
+        self._view.clear()

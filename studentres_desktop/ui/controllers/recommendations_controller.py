@@ -1,23 +1,17 @@
-"""'Recommended for you' and 'More like this': the model loads once, off the UI thread."""
+"""'Recommended for you' and 'More like this': the engine loads once, off the UI thread."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
-from PySide6.QtCore import QObject
-
-from studentres_desktop.domain.models import Resource
-from studentres_desktop.services.recommendations import (
+from studentres_desktop.domain.models import (
     EngineStatus,
     Recommendation,
     Recommendations,
-    RecommendationService,
+    Resource,
 )
-from studentres_desktop.ui.controllers.errors import ErrorReporter
-from studentres_desktop.ui.session import SessionState
+from studentres_desktop.ui.feature import Feature, FeatureContext
+from studentres_desktop.ui.ops import Change
 from studentres_desktop.ui.views.browser_view import BrowserView
-from studentres_desktop.ui.views.recommendations_view import DEFAULT_HEADING
-from studentres_desktop.ui.workers import TaskRunner
+from studentres_desktop.ui.views.recommendations_view import DEFAULT_HEADING, RecommendationsView
 
 LIMIT = 30
 PREPARING = "Preparing recommendations… This takes a few seconds the first time."
@@ -25,28 +19,12 @@ NOTHING = ("Nothing to recommend yet. Choose interests or say what you want to l
            "(Change interests).")
 
 
-class RecommendationsController(QObject):
-    def __init__(
-        self,
-        view: BrowserView,
-        recommender: RecommendationService,
-        runner: TaskRunner,
-        session: SessionState,
-        report_error: ErrorReporter,
-        interest_labels: Callable[[], Mapping[str, str]],
-        background: TaskRunner | None = None,
-    ) -> None:
-        super().__init__(view)
-        self._browser = view
-        self._view = view.recommendations
-        self._recommender = recommender
-        self._runner = runner
-        # Loading the model takes seconds and cannot be interrupted: it gets its own thread so
-        # that quitting need not wait for it (see app.main).
-        self._background = background or runner
-        self._session = session
-        self._report_error = report_error
-        self._labels = interest_labels
+class RecommendationsController(Feature):
+    def __init__(self, context: FeatureContext, browser: BrowserView,
+                 view: RecommendationsView) -> None:
+        super().__init__(context)
+        self._browser = browser
+        self._view = view
         self._ready = False
         self._preparing = False
         self._stale = True
@@ -58,7 +36,7 @@ class RecommendationsController(QObject):
         self._browser.sig_more_like_requested.connect(self.more_like)
         self._view.sig_selected.connect(self._on_selected)
         self._view.sig_back_requested.connect(self._back_to_mine)
-        self._session.sig_student_changed.connect(lambda _student: self.mark_stale())
+        self._changes.sig_changed.connect(self._on_changed)
 
     @property
     def ready(self) -> bool:
@@ -67,13 +45,16 @@ class RecommendationsController(QObject):
     # --- preparing the engine -------------------------------------------------------------------
 
     def warm_up(self) -> None:
-        """Load the model and embed what is missing, on a worker; the UI says so meanwhile."""
+        """Load the model and embed what is missing, on its own thread; the UI says so meanwhile.
+
+        Loading takes seconds and cannot be interrupted, so it does not hold up quitting.
+        """
         if self._ready or self._preparing:
             return
         self._preparing = True
         self._view.set_status(PREPARING, busy=True)
-        self._background.run(self._recommender.prepare, self._on_prepared,
-                             self._on_prepare_failed)
+        self._ops.public(lambda gateway: gateway.prepare_recommendations(), self._on_prepared,
+                         on_failure=self._on_prepare_failed, background=True)
 
     def _on_prepared(self, status: EngineStatus) -> None:
         self._preparing = False
@@ -83,15 +64,17 @@ class RecommendationsController(QObject):
         if self._session.active and self._browser.recommendations_visible():
             self._reload()
 
-    def _on_prepare_failed(self, error: Exception) -> None:
+    def _on_prepare_failed(self, _error: Exception) -> bool:
         self._preparing = False
         self._view.set_status("Recommendations are not available right now.")
-        self._report_error(error, self.warm_up)
+        return False
 
     # --- loading --------------------------------------------------------------------------------
 
-    def mark_stale(self) -> None:
-        """Interests or the learning goal changed: rank again when the tab is next seen."""
+    def _on_changed(self, change: Change) -> None:
+        """Interests, the learning goal or the catalogue changed: rank again when seen."""
+        if not (change.student or change.resources):
+            return
         self._stale = True
         if self._browser.recommendations_visible() and self._similar_to is None:
             self._reload()
@@ -108,26 +91,15 @@ class RecommendationsController(QObject):
             return
         if not self._ready or not self._session.active:
             return
-        try:
-            token = self._session.require()
-        except Exception as error:  # noqa: BLE001 - an ended session goes to the reporter
-            self._report_error(error)
-            return
         self._stale = False
         self._view.set_heading(DEFAULT_HEADING, showing_similar=False)
         self._view.set_status("Ranking…", busy=True)
-        self._runner.run(
-            lambda: self._recommender.for_student(token, limit=LIMIT),
-            self._session.guard(self._on_loaded),
-            self._session.guard(lambda error: self._on_failed(error, self._reload)),
-        )
+        self._ops.query(lambda api: api.recommendations(LIMIT), self._on_loaded,
+                        on_failure=self._on_failed)
 
     def more_like(self, resource: Resource) -> None:
         """Rank the catalogue by similarity to one resource, in the recommendations tab."""
-        try:
-            token = self._session.require()
-        except Exception as error:  # noqa: BLE001
-            self._report_error(error)
+        if not self._session.active:
             return
         self._similar_to = resource
         self._browser.show_recommendations_tab()
@@ -136,39 +108,31 @@ class RecommendationsController(QObject):
             self.warm_up()
             return
         self._view.set_status("Ranking…", busy=True)
-        self._runner.run(
-            lambda: self._recommender.more_like(token, resource.row_id, resource.kind,
-                                                limit=LIMIT),
-            self._session.guard(self._on_loaded),
-            self._session.guard(lambda error: self._on_failed(error,
-                                                              lambda: self.more_like(resource))),
-        )
+        self._ops.query(lambda api: api.more_like(resource, LIMIT), self._on_loaded,
+                        on_failure=self._on_failed)
 
     def _back_to_mine(self) -> None:
         self._similar_to = None
         self._reload()
 
     def _on_loaded(self, result: Recommendations) -> None:
-        self._view.model.set_items(result.items)
+        self._view.set_items(result.items)
         self._view.set_engine(result.engine_label, result.note)
         self._view.set_status("" if result.items else NOTHING)
 
-    def _on_failed(self, error: Exception, retry: Callable[[], None]) -> None:
+    def _on_failed(self, _error: Exception) -> bool:
         self._view.set_status("")
         self._stale = True
-        self._report_error(error, retry)
+        return False
 
     def _on_selected(self, item: Recommendation | None) -> None:
-        if item is None:
-            return
-        self._browser.show_detail(item.resource, dict(self._labels()), reason=item.reason)
+        if item is not None:
+            self._browser.show_detail(item.resource, reason=item.reason)
 
     def clear(self) -> None:
         """Forget the student's recommendations (logout, expiry); the loaded model stays."""
         self._similar_to = None
         self._stale = True
-        self._view.model.clear()
-        if self._ready:
-            self._view.set_status("")
-        elif self._preparing:
+        self._view.clear()
+        if self._preparing:
             self._view.set_status(PREPARING, busy=True)

@@ -2,40 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtCore import QObject
+from PySide6.QtCore import Signal
 
 from studentres_desktop.domain.errors import ValidationError
-from studentres_desktop.services.auth import AuthService, LoginResult
+from studentres_desktop.services.session_api import SessionApi
 from studentres_desktop.services.validation import check_email, check_name, check_password
-from studentres_desktop.ui.controllers.errors import ErrorReporter, field_message
-from studentres_desktop.ui.session import SessionState
+from studentres_desktop.ui.controllers.errors import field_message
+from studentres_desktop.ui.feature import Feature, FeatureContext
 from studentres_desktop.ui.views.register_view import FIELDS, RegisterView
-from studentres_desktop.ui.workers import TaskRunner
 
 MISMATCH = "The two passwords do not match."
 
 
-class RegisterController(QObject):
-    def __init__(
-        self,
-        view: RegisterView,
-        auth: AuthService,
-        runner: TaskRunner,
-        session: SessionState,
-        report_error: ErrorReporter,
-        back_to_login: Callable[[str], None],
-    ) -> None:
-        super().__init__(view)
+class RegisterController(Feature):
+    sig_back_requested = Signal(str)  # the email typed so far
+
+    def __init__(self, context: FeatureContext, view: RegisterView) -> None:
+        super().__init__(context)
         self._view = view
-        self._auth = auth
-        self._runner = runner
-        self._session = session
-        self._report_error = report_error
-        self._back_to_login = back_to_login
         self._touched: set[str] = set()
-        self._busy = False
         self._connect()
 
     def _connect(self) -> None:
@@ -43,7 +28,13 @@ class RegisterController(QObject):
         self._view.sig_field_left.connect(self._on_field_left)
         self._view.sig_register_requested.connect(self._on_register_requested)
         self._view.sig_back_requested.connect(
-            lambda: self._back_to_login(self._view.values()["email"].strip()))
+            lambda: self.sig_back_requested.emit(self._view.values()["email"].strip()))
+
+    def start(self, email: str) -> None:
+        """An empty form, with the email typed on the login page."""
+        self.clear()
+        self._view.set_email(email)
+        self._view.focus_field("name")
 
     # --- inline validation ----------------------------------------------------------------------
 
@@ -84,42 +75,29 @@ class RegisterController(QObject):
     # --- submitting -----------------------------------------------------------------------------
 
     def _on_register_requested(self, name: str, email: str, password: str, _confirm: str) -> None:
-        if self._busy:
-            return
         self._touched.update(FIELDS)
         problems = [field for field in FIELDS if self._show_problem(field)]
         if problems:
             self._view.focus_field(problems[0])
             return
-        self._busy = True
         self._view.set_form_error("")
-        self._view.set_busy(True)
+        self._ops.public(lambda gateway: gateway.register(name, email, password),
+                         self._on_registered, on_failure=self._on_failed,
+                         busy=self._view.set_busy)
 
-        def register_and_log_in() -> LoginResult:
-            self._auth.register(name.strip(), email, password)
-            return self._auth.login(email, password)
-
-        self._runner.run(
-            register_and_log_in,
-            self._on_registered,
-            lambda error: self._on_failed(error, (name, email, password, _confirm)),
-        )
-
-    def _on_registered(self, result: LoginResult) -> None:
-        self._busy = False
+    def _on_registered(self, api: SessionApi) -> None:
         self.clear()
-        self._session.start(result)
+        self._session.start(api)
 
-    def _on_failed(self, error: Exception, submitted: tuple[str, str, str, str]) -> None:
-        self._busy = False
-        self._view.set_busy(False)
+    def _on_failed(self, error: Exception) -> bool:
         if isinstance(error, ValidationError) and error.field in FIELDS:
             self._view.set_field_error(error.field, field_message(error))
             self._view.focus_field(error.field)
-        elif isinstance(error, ValidationError):
+            return True
+        if isinstance(error, ValidationError):
             self._view.set_form_error(field_message(error))
-        else:
-            self._report_error(error, lambda: self._on_register_requested(*submitted))
+            return True
+        return False
 
     def clear(self) -> None:
         self._touched.clear()

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from studentres_desktop.services.recommendations import Recommendation
+from studentres_desktop.domain.models import Recommendation
 from studentres_desktop.ui import formatting
 from studentres_desktop.ui.icons import kind_icon
 from studentres_desktop.ui.models.roles import DescriptionRole

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QItemSelection, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,6 +42,8 @@ class BrowserView(QWidget):
     sig_empty_action = Signal()
     sig_more_like_requested = Signal(object)  # Resource
     sig_recommendations_shown = Signal()
+    sig_edit_requested = Signal(object)  # the Resource in the detail pane
+    sig_delete_requested = Signal(object)  # the Resource in the detail pane
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +76,7 @@ class BrowserView(QWidget):
         self.recommendations = RecommendationsView()
         self.tabs.addTab(self.recommendations, "&Recommended for you")
         self._shown: Resource | None = None
+        self._labels: dict[str, str] = {}
         for label in (self.detail_kind, self.detail_title, self.detail_when, self.detail_where,
                       self.detail_tags, self.detail_reason, self.count_label, self.empty_label):
             label.setTextFormat(Qt.TextFormat.PlainText)
@@ -117,12 +120,16 @@ class BrowserView(QWidget):
         self.model.sig_sort_requested.connect(self._on_header_sort)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.empty_button.clicked.connect(self.sig_empty_action)
-        self.more_like_button.clicked.connect(self._on_more_like)
+        self.more_like_button.clicked.connect(lambda: self._emit_for_shown(
+            self.sig_more_like_requested))
+        self.edit_button.clicked.connect(lambda: self._emit_for_shown(self.sig_edit_requested))
+        self.delete_button.clicked.connect(lambda: self._emit_for_shown(
+            self.sig_delete_requested))
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
-    def _on_more_like(self) -> None:
+    def _emit_for_shown(self, signal: SignalInstance) -> None:
         if self._shown is not None:
-            self.sig_more_like_requested.emit(self._shown)
+            signal.emit(self._shown)
 
     def _on_tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.recommendations:
@@ -185,8 +192,12 @@ class BrowserView(QWidget):
     def set_busy(self, busy: bool) -> None:
         self._busy_bar.setVisible(busy)
 
-    def show_detail(self, resource: Resource | None, labels: dict[str, str] | None = None,
-                    reason: str = "") -> None:
+    def set_interest_labels(self, labels: Mapping[str, str]) -> None:
+        """How interest tags read for people, in the table and the detail pane."""
+        self._labels = dict(labels)
+        self.model.set_interest_labels(self._labels)
+
+    def show_detail(self, resource: Resource | None, reason: str = "") -> None:
         """Fill the detail pane; None shows the hint to select something."""
         self._shown = resource
         self._set_role(self.detail_title, "detailTitle" if resource else "hint")
@@ -213,7 +224,7 @@ class BrowserView(QWidget):
         if resource.capacity:
             where += f"  ·  {resource.capacity} places"
         set_message(self.detail_where, f"Where: {where}")
-        tags = formatting.interests(resource, labels or {})
+        tags = formatting.interests(resource, self._labels)
         set_message(self.detail_tags, f"Interests: {tags}")
         self.detail_description.setPlainText(resource.description or "No description yet.")
         self.detail_description.setVisible(True)
@@ -234,10 +245,6 @@ class BrowserView(QWidget):
         self._editing_allowed = allowed
         self.show_detail(self._shown)
 
-    def shown_resource(self) -> Resource | None:
-        """The resource in the detail pane."""
-        return self._shown
-
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(0)
         self.search_edit.setFocus()
@@ -245,6 +252,7 @@ class BrowserView(QWidget):
 
     def clear(self) -> None:
         self.model.clear()
+        self.set_interest_labels({})
         self.search_edit.clear()
         self.kind_combo.setCurrentIndex(0)
         self.interest_combo.clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studentres_desktop.domain.models import Interest
 from studentres_desktop.ui.loader import child, load_ui_into
 from studentres_desktop.ui.models.interest_list_model import InterestListModel
 from studentres_desktop.ui.views._common import set_enabled, set_message
@@ -106,6 +109,17 @@ class InterestsView(QWidget):
 
     def set_can_cancel(self, can_cancel: bool) -> None:
         self.cancel_button.setVisible(can_cancel)
+
+    def set_choices(self, vocabulary: Sequence[Interest], chosen: Sequence[str],
+                    primary: str | None) -> None:
+        """Every interest a student can pick, with the student's current choice ticked."""
+        self.model.set_vocabulary(vocabulary)
+        self.model.set_selection(chosen, primary)
+
+    def focus_list(self) -> None:
+        self.list_view.setFocus()
+        if self.model.rowCount():
+            self.list_view.setCurrentIndex(self.model.index(0, 0))
 
     def set_goal(self, goal: str) -> None:
         self.goal_edit.setText(goal)

@@ -70,6 +70,15 @@ class LoginView(QWidget):
     def set_notice(self, text: str) -> None:
         set_message(self.notice_label, text)
 
+    def email(self) -> str:
+        return self.email_edit.text()
+
+    def focus_email(self) -> None:
+        self.email_edit.setFocus()
+
+    def focus_password(self) -> None:
+        self.password_edit.setFocus()
+
     def set_email(self, email: str) -> None:
         self.email_edit.setText(email)
 

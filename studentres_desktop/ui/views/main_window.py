@@ -26,6 +26,7 @@ class MainWindow(QMainWindow):
     sig_retry_requested = Signal()
     sig_refresh_requested = Signal()
     sig_search_focus_requested = Signal()
+    sig_new_resource_requested = Signal()
     sig_closing = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.action_quit.triggered.connect(self.close)
         self.action_focus_search.triggered.connect(self.sig_search_focus_requested)
         self.action_refresh.triggered.connect(self.sig_refresh_requested)
+        self.action_new_resource.triggered.connect(self.sig_new_resource_requested)
         self.retry_button.clicked.connect(self.sig_retry_requested)
 
     # --- setters --------------------------------------------------------------------------------
@@ -104,6 +106,9 @@ class MainWindow(QMainWindow):
 
     def show_status(self, text: str, milliseconds: int = 5000) -> None:
         self.statusBar().showMessage(text, milliseconds)
+
+    def clear_status(self) -> None:
+        self.statusBar().clearMessage()
 
     def restore_geometry(self, settings: QSettings) -> None:
         saved = settings.value(GEOMETRY_KEY)

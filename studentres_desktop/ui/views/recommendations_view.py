@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import QLabel, QListView, QProgressBar, QPushButton, QWidget
 
+from studentres_desktop.domain.models import Recommendation
 from studentres_desktop.ui.loader import child, load_ui_into
 from studentres_desktop.ui.models.recommendation_list_model import RecommendationListModel
 from studentres_desktop.ui.views._common import set_message
@@ -50,6 +53,9 @@ class RecommendationsView(QWidget):
 
     def set_engine(self, label: str, note: str = "") -> None:
         self.engine_label.setText(f"Ranked by: {label}" + (f". {note}" if note else ""))
+
+    def set_items(self, items: Sequence[Recommendation]) -> None:
+        self.model.set_items(items)
 
     def clear(self) -> None:
         self.model.clear()

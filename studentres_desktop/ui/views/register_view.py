@@ -61,6 +61,9 @@ class RegisterView(QWidget):
     def values(self) -> dict[str, str]:
         return {field: edit.text() for field, edit in self.edits.items()}
 
+    def set_email(self, email: str) -> None:
+        self.edits["email"].setText(email)
+
     def set_field_error(self, field: str, text: str) -> None:
         set_message(self.errors[field], text)
         self.edits[field].setProperty("invalid", bool(text))

@@ -125,6 +125,18 @@ class ResourceEditor(QDialog):
         self.set_busy(False)
         self.title_edit.setFocus()
 
+    def clear(self) -> None:
+        """Close and empty the form: nothing of the resource stays in a widget."""
+        self.reject()
+        self.setWindowTitle("Resource")
+        self.interests.clear()
+        for edit in (self.title_edit, self.location_edit, self.url_edit):
+            edit.clear()
+        self.description_edit.clear()
+        self.capacity_spin.setValue(0)
+        self.clear_errors()
+        self.set_busy(False)
+
     def clear_errors(self) -> None:
         for label in self.errors.values():
             set_message(label, "")

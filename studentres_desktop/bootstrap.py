@@ -1,4 +1,8 @@
-"""The services one running app (or one CLI call) uses, built together from one configuration."""
+"""The composition root: configuration in, engine, unit of work, services and UI out.
+
+Nothing else builds an engine or wires services; the desktop UI receives only the token-checked
+`Gateway`, never the engine, a session factory or a service that takes no token.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -21,13 +26,23 @@ from studentres_desktop.services.passwords import PasswordHasher
 from studentres_desktop.services.recommendations import RecommendationService
 from studentres_desktop.services.recommendations.embedder import Embedder, load_embedder
 from studentres_desktop.services.resources import ResourceService
+from studentres_desktop.services.session_api import Gateway
 from studentres_desktop.services.tokens import TokenService
+
+if TYPE_CHECKING:  # the CLI builds services without loading Qt
+    from pathlib import Path
+
+    from PySide6.QtCore import QSettings
+
+    from studentres_desktop.ui.shell import Shell
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Services:
+    """Every service over one engine: for the CLI, the tests and the gateway built from them."""
+
     engine: Engine
     tokens: TokenService
     auth: AuthService
@@ -89,3 +104,24 @@ def check_database(services: Services) -> None:
     report = inspect_schema(services.engine)
     if not report.current:
         raise SchemaNotReady("; ".join(report.problems[:3]))
+
+
+def build_gateway(services: Services, *, embedded: bool) -> Gateway:
+    """The desktop's only way in: the embedded database fills itself, a server is checked."""
+
+    def prepare() -> None:
+        if embedded:
+            prepare_embedded_database(services)
+        else:
+            check_database(services)
+
+    return Gateway(services.auth, services.interests, services.resources,
+                   services.recommendations, prepare)
+
+
+def build_desktop(gateway: Gateway, settings: QSettings, *, log_file: Path | None = None,
+                  clock: Clock = utc_now) -> Shell:
+    """The windows and their controllers over the gateway (Qt is loaded only here)."""
+    from studentres_desktop.ui.shell import Shell
+
+    return Shell(gateway, settings, log_file=log_file, clock=clock)

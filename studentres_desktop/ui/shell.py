@@ -1,0 +1,168 @@
+"""The desktop's UI, assembled: views, the feature controllers, the op helper and the session.
+
+`bootstrap.build_desktop` creates it over the gateway. It starts the app (login window first, the
+database prepared behind it), checks the session's token every few seconds, and when a session
+ends makes sure nothing of the person is left on screen or on the clipboard.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+
+from studentres_desktop.services.clock import Clock, utc_now
+from studentres_desktop.services.session_api import Gateway
+from studentres_desktop.ui.controllers.app_controller import AppController
+from studentres_desktop.ui.controllers.browser_controller import BrowserController
+from studentres_desktop.ui.controllers.interests_controller import InterestsController
+from studentres_desktop.ui.controllers.login_controller import LoginController
+from studentres_desktop.ui.controllers.recommendations_controller import (
+    RecommendationsController,
+)
+from studentres_desktop.ui.controllers.register_controller import RegisterController
+from studentres_desktop.ui.controllers.resource_editing_controller import (
+    ResourceEditingController,
+)
+from studentres_desktop.ui.feature import Feature, FeatureContext
+from studentres_desktop.ui.ops import Change, ChangeBus, Ops
+from studentres_desktop.ui.presenter import StandardErrors
+from studentres_desktop.ui.session import SessionState
+from studentres_desktop.ui.views.browser_view import BrowserView
+from studentres_desktop.ui.views.interests_view import InterestsView
+from studentres_desktop.ui.views.login_view import LoginView
+from studentres_desktop.ui.views.main_window import MainWindow
+from studentres_desktop.ui.views.register_view import RegisterView
+from studentres_desktop.ui.views.resource_editor import ResourceEditor
+from studentres_desktop.ui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+SESSION_CHECK_MS = 15_000
+
+
+class Shell(QObject):
+    """Owns the main window and every feature; `start()` shows the login window."""
+
+    sig_ready = Signal()  # the database answered and the login form is enabled
+    sig_prepare_failed = Signal(str)  # the database could not be reached or prepared
+
+    def __init__(self, gateway: Gateway, settings: QSettings, *, log_file: Path | None = None,
+                 clock: Clock = utc_now) -> None:
+        super().__init__()
+        self._settings = settings
+        self.window = MainWindow()
+        self.login_view = LoginView()
+        self.register_view = RegisterView()
+        self.interests_view = InterestsView()
+        self.browser_view = BrowserView()
+        self.session = SessionState(self)
+        self.errors = StandardErrors(self.window, log_file)
+        self.changes = ChangeBus(self)
+        self.runner = TaskRunner(parent=self)
+        # The recommendation model loads on its own thread: quitting need not wait for it.
+        self.background = TaskRunner(parent=self, threads=1)
+        self.ops = Ops(gateway, self.session, self.errors, self.runner, self.background,
+                       self.changes, self)
+        context = FeatureContext(self.ops, self.session, self.changes, self.window, clock)
+        self.login = LoginController(context, self.login_view)
+        self.register = RegisterController(context, self.register_view)
+        self.interests = InterestsController(context, self.interests_view)
+        self.browser = BrowserController(context, self.browser_view)
+        self.recommendations = RecommendationsController(
+            context, self.browser_view, self.browser_view.recommendations)
+        self.editing = ResourceEditingController(context, self.window, self.browser_view,
+                                                 ResourceEditor(self.window))
+        self.features: tuple[Feature, ...] = (self.login, self.register, self.interests,
+                                              self.browser, self.recommendations, self.editing)
+        self.navigation = AppController(
+            self.window, self.session, login=(self.login_view, self.login),
+            register=(self.register_view, self.register),
+            interests=(self.interests_view, self.interests),
+            browser=(self.browser_view, self.browser))
+        self._ready = False
+        self._session_timer = QTimer(self)
+        self._session_timer.setInterval(SESSION_CHECK_MS)
+        self._connect()
+
+    def _connect(self) -> None:
+        self.session.sig_ended.connect(self._leave_nothing_behind)
+        self.changes.sig_changed.connect(self._on_changed)
+        self.window.sig_closing.connect(self._on_closing)
+        self._session_timer.timeout.connect(self.session.check)
+
+    # --- start-up -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the login window at once; the database is prepared off the UI thread after it."""
+        self.window.restore_geometry(self._settings)
+        self.navigation.show_login()
+        self.window.show()
+        self._session_timer.start()
+        QTimer.singleShot(0, self._prepare)
+
+    def _prepare(self) -> None:
+        self.login_view.set_ready(False)
+        self.ops.public(lambda gateway: gateway.prepare_database(), self._on_prepared,
+                        on_failure=self._on_prepare_failed)
+
+    def _on_prepare_failed(self, error: Exception) -> bool:
+        self.errors.present(error, self._prepare)
+        self.sig_prepare_failed.emit(str(error))
+        return True
+
+    def _on_prepared(self, _result: object) -> None:
+        self._ready = True
+        self.window.hide_banner()
+        self.login_view.set_ready(True)
+        self.ops.public(lambda gateway: gateway.warm_up(), lambda _none: None,
+                        on_failure=lambda error: _logged("could not warm up the hasher", error))
+        self.recommendations.warm_up()
+        self.sig_ready.emit()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    # --- what every feature shares ---------------------------------------------------------------
+
+    def _on_changed(self, change: Change) -> None:
+        if change.note:
+            self.window.show_status(change.note)
+
+    def _leave_nothing_behind(self, _message: str) -> None:
+        """After the features closed what they own: popups, tool tips, our clipboard, errors."""
+        self.errors.clear()
+        while (popup := QApplication.activePopupWidget()) is not None:
+            popup.close()
+        QToolTip.hideText()
+        clipboard = QGuiApplication.clipboard()
+        if clipboard.ownsClipboard() or clipboard.ownsSelection():
+            clipboard.clear()
+        for widget in QApplication.topLevelWidgets():
+            if widget is not self.window and widget.isVisible() and _belongs_to(widget,
+                                                                              self.window):
+                log.warning("closing %s that no feature owned at the end of a session",
+                            type(widget).__name__)
+                widget.close()
+
+    def _on_closing(self) -> None:
+        self.window.save_geometry(self._settings)
+        if self.session.active:
+            self.session.end("")
+
+
+def _belongs_to(widget: QWidget, window: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if parent is window:
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def _logged(what: str, error: Exception) -> bool:
+    log.warning("%s: %s", what, error)
+    return True
