@@ -83,6 +83,7 @@ class Shell(QObject):
             interests=(self.interests_view, self.interests),
             browser=(self.browser_view, self.browser))
         self._ready = False
+        self._copied_in_session = False
         self._session_timer = QTimer(self)
         self._session_timer.setInterval(SESSION_CHECK_MS)
         self._connect()
@@ -92,6 +93,11 @@ class Shell(QObject):
         self.changes.sig_changed.connect(self._on_changed)
         self.window.sig_closing.connect(self._on_closing)
         self._session_timer.timeout.connect(self.session.check)
+        QGuiApplication.clipboard().dataChanged.connect(self._on_clipboard_changed)
+
+    def _on_clipboard_changed(self) -> None:
+        if self.session.active:
+            self._copied_in_session = True
 
     # --- start-up -------------------------------------------------------------------------------
 
@@ -135,12 +141,17 @@ class Shell(QObject):
     def _leave_nothing_behind(self, _message: str) -> None:
         """After the features closed what they own: popups, tool tips, our clipboard, errors."""
         self.errors.clear()
-        while (popup := QApplication.activePopupWidget()) is not None:
+        for _ in range(10):  # a popup can open another: a few rounds, never a loop forever
+            popup = QApplication.activePopupWidget()
+            if popup is None:
+                break
             popup.close()
         QToolTip.hideText()
+        # Whatever was copied while someone was logged in may be theirs: it goes with them.
         clipboard = QGuiApplication.clipboard()
-        if clipboard.ownsClipboard() or clipboard.ownsSelection():
+        if self._copied_in_session or clipboard.ownsClipboard():
             clipboard.clear()
+        self._copied_in_session = False
         for widget in QApplication.topLevelWidgets():
             if widget is not self.window and widget.isVisible() and _belongs_to(widget,
                                                                               self.window):

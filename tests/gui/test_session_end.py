@@ -1,0 +1,160 @@
+"""When a session ends, by any route, nothing of the person is left on screen or clipboard.
+
+On a shared kiosk the next person must not see what the last one was doing: every dialog a
+feature opened is closed, and no visible widget, item model or the clipboard holds the person's
+name, email, interests, learning goal or the resource they were editing.
+"""
+
+from __future__ import annotations
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, QEvent, QModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+from studentres_desktop.domain.models import Role
+from tests.gui.conftest import AI_TITLES, PASSWORD
+
+NAME = "Grace Hopperfield"
+EMAIL = "grace.hopperfield@example.edu"
+GOAL = "compilers for quantum annealers"
+EDITED_TITLE = "Draft title typed by the advisor"
+ROUTES = ["logout", "expiry", "close"]
+
+
+def start_session(gui, role: Role, goal: str = "") -> None:
+    gui.services.auth.register(NAME, EMAIL, PASSWORD)
+    if role is Role.ADVISOR:
+        gui.services.auth.set_role(EMAIL, role)
+    gui.log_in(EMAIL)
+    gui.pick_interests("Artificial Intelligence", "Robotics", goal=goal)
+    gui.wait_for_titles(AI_TITLES[:1] + ["Robot arm soldering"] + AI_TITLES[1:])
+
+
+def end_session(gui, route: str) -> None:
+    c = gui.controller
+    if route == "logout":
+        c.window.sig_logout_requested.emit()  # the header button, even under a modal dialog
+    elif route == "expiry":
+        gui.clock.advance(minutes=31)
+        assert c.session.check() is False  # what the 15-second timer does
+    else:
+        c.window.close()
+    gui.qtbot.waitUntil(lambda: not c.session.active)
+    QApplication.processEvents()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # closed boxes go away
+
+
+def texts_on_screen() -> list[str]:
+    """Every text a person could read in a visible widget, plus the window titles."""
+    found: list[str] = []
+    for widget in QApplication.allWidgets():
+        if not widget.isVisible():
+            continue
+        if widget.isWindow():
+            found.append(widget.windowTitle())
+        if isinstance(widget, QLabel | QAbstractButton):
+            found.append(widget.text())
+        elif isinstance(widget, QLineEdit):
+            found.append(widget.text())
+        elif isinstance(widget, QPlainTextEdit | QTextEdit):
+            found.append(widget.toPlainText())
+        elif isinstance(widget, QComboBox):
+            found += [widget.itemText(i) for i in range(widget.count())]
+    return found
+
+
+def texts_in_models() -> list[str]:
+    """Every display text of every item model the app's widgets hold, visible or not."""
+    models: set[QAbstractItemModel] = set()
+    for widget in QApplication.allWidgets():
+        if isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            models.add(widget.model())
+        models.update(widget.findChildren(QAbstractItemModel))
+    found: list[str] = []
+    for model in models:
+        if not shiboken6.isValid(model):  # a combo box's model deleted with its box
+            continue
+        columns = 1 if isinstance(model, QAbstractListModel) else model.columnCount(QModelIndex())
+        for row in range(model.rowCount(QModelIndex())):
+            for column in range(columns):
+                value = model.index(row, column).data(Qt.ItemDataRole.DisplayRole)
+                if value is not None:
+                    found.append(str(value))
+    return found
+
+
+def assert_nothing_personal_left(gui, *personal: str) -> None:
+    c = gui.controller
+    visible_windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    assert all(w is c.window for w in visible_windows), [type(w).__name__ for w in
+                                                        visible_windows]
+    assert c.window.current_page() is c.login_view
+    assert c.editing.owned_dialogs() == []
+    assert not c.editing.editor.isVisible()
+    for text in texts_on_screen() + texts_in_models() + [QGuiApplication.clipboard().text()]:
+        for secret in personal:
+            assert secret.lower() not in text.lower(), f"{secret!r} is still shown in {text!r}"
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_an_advisor_session_ends_with_every_dialog_closed_and_nothing_left(gui, route, caplog):
+    c = gui.controller
+    start_session(gui, Role.ADVISOR)
+    c.browser_view.table.selectRow(0)
+    resource = c.browser_view.model.resource(0)
+    QGuiApplication.clipboard().setText(f"{NAME} <{EMAIL}>")  # copied from the header
+
+    # The editor, with something typed into it ...
+    gui.click(c.browser_view.edit_button)
+    gui.qtbot.waitUntil(c.editing.editor.isVisible)
+    gui.type_into(c.editing.editor.title_edit, EDITED_TITLE)
+    # ... the delete question over it, and an error box over both.
+    c.editing.confirm_delete(resource)
+    gui.qtbot.waitUntil(lambda: c.editing.confirmation is not None
+                        and c.editing.confirmation.isVisible())
+    c.errors.present_unexpected(RuntimeError("a defect"))
+    opened = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not c.window]
+    assert len(opened) == 3
+    assert any(resource.title in text for text in texts_on_screen())
+
+    end_session(gui, route)
+
+    assert_nothing_personal_left(gui, NAME, EMAIL, resource.title, EDITED_TITLE,
+                                 "Artificial Intelligence", "Robotics")
+    # The features closed what they opened; the shell's last sweep found nothing to do.
+    assert "no feature owned" not in caplog.text
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_student_session_ends_with_recommendations_and_browser_emptied(gui, route):
+    c = gui.controller
+    start_session(gui, Role.STUDENT, goal=GOAL)
+    gui.qtbot.keyClicks(c.browser_view.search_edit, "neural")
+    gui.wait_for_titles(["Neural networks lab"])
+    c.browser_view.table.selectRow(0)
+    c.browser_view.show_recommendations_tab()
+    gui.qtbot.waitUntil(lambda: c.browser_view.recommendations.model.rowCount() > 0,
+                        timeout=20_000)
+    c.browser_view.recommendations.list_view.setCurrentIndex(
+        c.browser_view.recommendations.model.index(0, 0))
+    shown = texts_on_screen() + texts_in_models()
+    assert any(GOAL in text for text in shown) or any("neural" in t.lower() for t in shown)
+
+    end_session(gui, route)
+
+    assert_nothing_personal_left(gui, NAME, EMAIL, GOAL, "Neural networks lab",
+                                 "Artificial Intelligence", "Robotics")
+    assert c.browser_view.search_edit.text() == ""
+    assert c.interests_view.goal_edit.text() == ""
