@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QItemSelection, Qt, Signal, SignalInstance
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, Signal, SignalInstance
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -126,6 +127,17 @@ class BrowserView(QWidget):
         self.delete_button.clicked.connect(lambda: self._emit_for_shown(
             self.sig_delete_requested))
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.search_edit.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """Escape in a search field that holds text clears it, as in every search box."""
+        if (watched is self.search_edit and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape
+                and self.search_edit.text()):
+            self.search_edit.clear()
+            self.sig_search_edited.emit("")
+            return True
+        return super().eventFilter(watched, event)
 
     def _emit_for_shown(self, signal: SignalInstance) -> None:
         if self._shown is not None:
