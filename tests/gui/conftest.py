@@ -20,8 +20,8 @@ from studentres_desktop.domain.models import ResourceDraft, ResourceKind
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.services.auth import ThrottlePolicy
-from studentres_desktop.ui.shell import Shell
 from studentres_desktop.ui.loader import stylesheet
+from studentres_desktop.ui.shell import Shell
 from tests.conftest import FakeClock, apply_schema_sql
 from tests.support.embedders import HashingEmbedder
 from tests.support.tcp_proxy import TcpProxy

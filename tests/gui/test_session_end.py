@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QTextEdit,
-    QWidget,
 )
 
 from studentres_desktop.domain.models import Role
@@ -39,7 +38,7 @@ def start_session(gui, role: Role, goal: str = "") -> None:
         gui.services.auth.set_role(EMAIL, role)
     gui.log_in(EMAIL)
     gui.pick_interests("Artificial Intelligence", "Robotics", goal=goal)
-    gui.wait_for_titles(AI_TITLES[:1] + ["Robot arm soldering"] + AI_TITLES[1:])
+    gui.wait_for_titles([*AI_TITLES[:1], "Robot arm soldering", *AI_TITLES[1:]])
 
 
 def end_session(gui, route: str) -> None:
@@ -64,9 +63,7 @@ def texts_on_screen() -> list[str]:
             continue
         if widget.isWindow():
             found.append(widget.windowTitle())
-        if isinstance(widget, QLabel | QAbstractButton):
-            found.append(widget.text())
-        elif isinstance(widget, QLineEdit):
+        if isinstance(widget, QLabel | QAbstractButton | QLineEdit):
             found.append(widget.text())
         elif isinstance(widget, QPlainTextEdit | QTextEdit):
             found.append(widget.toPlainText())

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -22,15 +25,40 @@ from PySide6.QtWidgets import (
 from studentres_desktop.paths import resources_dir
 from studentres_desktop.ui.loader import load_ui_into
 from studentres_desktop.ui.views.browser_view import BrowserView
-from studentres_desktop.ui.views.interests_view import InterestsView
-from studentres_desktop.ui.views.login_view import LoginView
 from studentres_desktop.ui.views.main_window import MainWindow
 from studentres_desktop.ui.views.register_view import RegisterView
 from tests.gui.conftest import PASSWORD
 
 VIEWS_DIR = Path(__file__).resolve().parents[2] / "studentres_desktop" / "ui" / "views"
 UI_FILES = sorted((resources_dir() / "ui").glob("*.ui"))
-ALL_VIEWS = [LoginView, RegisterView, InterestsView, BrowserView, MainWindow]
+
+
+def _view_sources() -> dict[str, Path]:
+    """Each Designer file in resources/ui/ and the view module that loads it."""
+    loaders: dict[str, list[Path]] = {}
+    for source in sorted(VIEWS_DIR.glob("*.py")):
+        for ui_name in re.findall(r'load_ui_into\(self, "([^"]+)"\)', source.read_text("utf-8")):
+            loaders.setdefault(ui_name, []).append(source)
+    return {path.name: loaders[path.name][0] for path in UI_FILES if len(loaders.get(path.name,
+                                                                                     [])) == 1}
+
+
+VIEW_SOURCES = _view_sources()
+
+
+def _view_class(source: Path) -> type[QWidget]:
+    code = source.read_text(encoding="utf-8")
+    name = re.search(r"^class (\w+)\((?:QWidget|QMainWindow|QDialog)\)", code, re.M).group(1)
+    module = importlib.import_module(f"studentres_desktop.ui.views.{source.stem}")
+    return getattr(module, name)
+
+
+ALL_VIEWS = [_view_class(source) for source in VIEW_SOURCES.values()]
+
+
+def test_every_designer_file_has_exactly_one_view_that_loads_it():
+    assert UI_FILES
+    assert sorted(VIEW_SOURCES) == [path.name for path in UI_FILES]
 
 
 def _names_in_ui(path: Path) -> dict[str, str]:
@@ -54,8 +82,7 @@ def test_every_designer_file_loads(qtbot, path):
     assert base.objectName() == ET.parse(path).getroot().find("widget").get("name")
 
 
-@pytest.mark.parametrize("source", [*sorted(VIEWS_DIR.glob("*_view.py")),
-                                    VIEWS_DIR / "main_window.py"], ids=lambda p: p.name)
+@pytest.mark.parametrize("source", sorted(VIEW_SOURCES.values()), ids=lambda p: p.name)
 def test_every_object_name_the_code_uses_is_in_its_designer_file(source):
     code = source.read_text(encoding="utf-8")
     ui_name = re.search(r'load_ui_into\(self, "([^"]+)"\)', code).group(1)
@@ -69,6 +96,7 @@ def test_every_object_name_the_code_uses_is_in_its_designer_file(source):
 
 @pytest.mark.parametrize("view_class", ALL_VIEWS, ids=lambda c: c.__name__)
 def test_every_input_and_button_has_an_accessible_name(qtbot, view_class):
+    assert len(ALL_VIEWS) == len(UI_FILES)
     view = view_class()
     qtbot.addWidget(view)
     controls = [w for w in view.findChildren(QWidget)
@@ -210,3 +238,34 @@ def test_empty_login_fields_are_named(gui):
     gui.type_into(view.email_edit, "not an address")
     gui.click(view.login_button)
     gui.qtbot.waitUntil(lambda: "Email" in view.error_label.text())
+
+
+CONTROLLERS_DIR = VIEWS_DIR.parent / "controllers"
+
+
+def test_controllers_use_views_only_through_signals_and_setters(qtbot):
+    """Views are dumb: a controller never reaches into a view's child widgets or actions."""
+    widget_attributes: dict[str, str] = {}
+    for view_class in ALL_VIEWS:
+        view = view_class()
+        qtbot.addWidget(view)
+        for name, value in vars(view).items():
+            widgets = value.values() if isinstance(value, dict) else [value]
+            if any(isinstance(v, QWidget | QAction) for v in widgets):
+                widget_attributes.setdefault(name, view_class.__name__)
+    assert {"email_edit", "edit_button", "search_edit"} <= set(widget_attributes)
+    reached = [
+        f"{path.name}:{node.lineno} uses {widget_attributes[node.attr]}.{node.attr}"
+        for path in sorted(CONTROLLERS_DIR.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr in widget_attributes
+        and _on_a_view_held_by_self(node)
+    ]
+    assert reached == []
+
+
+def _on_a_view_held_by_self(node: ast.Attribute) -> bool:
+    """`self._view.search_edit`, not `result.engine_label`: an object the controller holds."""
+    held = node.value
+    return (isinstance(held, ast.Attribute) and isinstance(held.value, ast.Name)
+            and held.value.id == "self")
