@@ -1,4 +1,4 @@
-"""The desktop app's entry point: arguments, configuration, QApplication, then bootstrap."""
+"""The desktop app's entry point: arguments, QApplication, the login window, then bootstrap."""
 
 from __future__ import annotations
 
@@ -6,19 +6,23 @@ import argparse
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from studentres_desktop.bootstrap import build_desktop, build_gateway, build_services
-from studentres_desktop.config import load_config
-from studentres_desktop.domain.errors import DomainError
 from studentres_desktop.logging_setup import configure_logging
-from studentres_desktop.persistence.engine import safe_url
+from studentres_desktop.startclock import process_started
 from studentres_desktop.ui.loader import stylesheet
 from studentres_desktop.ui.qt_logging import route_qt_messages_to_logging
+from studentres_desktop.ui.shell import Shell
+
+if TYPE_CHECKING:
+    from studentres_desktop.bootstrap import Services
+    from studentres_desktop.services.session_api import Gateway
 
 log = logging.getLogger(__name__)
 ORGANIZATION = "StudentRes"
@@ -39,16 +43,46 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+class Backend:
+    """The configuration and the services, built the first time the UI needs them.
+
+    That first call comes from a worker thread while the login window is already shown, so
+    SQLAlchemy, the database driver, bcrypt and numpy load behind it. A bad setting raises a
+    ValidationError that names it, shown in the window's banner with Retry (after IT fixed it).
+    """
+
+    def __init__(self, db_url: str | None) -> None:
+        self._db_url = db_url
+        self._lock = threading.Lock()
+        self._gateway: Gateway | None = None
+        self._services: Services | None = None
+
+    def gateway(self) -> Gateway:
+        with self._lock:
+            if self._gateway is None:
+                from studentres_desktop.bootstrap import build_gateway, build_services
+                from studentres_desktop.config import load_config
+                from studentres_desktop.persistence.engine import safe_url
+
+                config = load_config(self._db_url)
+                log.info("database %s (from %s)", safe_url(config.database.url), config.source)
+                self._services = build_services(config.database, bcrypt_cost=config.bcrypt_cost,
+                                                token_ttl=config.token_ttl)
+                self._gateway = build_gateway(self._services,
+                                              embedded=config.is_default_database)
+            return self._gateway
+
+    def dispose(self) -> None:
+        with self._lock:
+            if self._services is not None:
+                self._services.dispose()
+
+
 def main(argv: Sequence[str] | None = None, started: float | None = None) -> int:
-    """Run the app; `started` is when the process began importing, for start-up numbers."""
-    started = time.perf_counter() if started is None else started
+    """Run the app; start-up numbers count from `started`, by default the process's start."""
+    started = process_started() if started is None else started
     args = parse_args(argv)
     log_file = configure_logging(verbose=args.verbose)
-    try:
-        config = load_config(args.db)
-    except DomainError as error:
-        print(f"studentres-desktop: {error}", file=sys.stderr)
-        return 2
     _fall_back_to_offscreen_without_a_display()
 
     route_qt_messages_to_logging()
@@ -57,12 +91,10 @@ def main(argv: Sequence[str] | None = None, started: float | None = None) -> int
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("StudentRes")
     app.setStyleSheet(stylesheet())
-    log.info("starting; database %s (from %s)", safe_url(config.database.url), config.source)
+    log.info("starting")
 
-    services = build_services(config.database, bcrypt_cost=config.bcrypt_cost,
-                              token_ttl=config.token_ttl)
-    gateway = build_gateway(services, embedded=config.is_default_database)
-    shell = build_desktop(gateway, QSettings(), log_file=log_file)
+    backend = Backend(args.db)
+    shell = Shell(backend.gateway, QSettings(), log_file=log_file)
     sys.excepthook = lambda kind, error, tb: shell.errors.present_unexpected(error)
     first_paint = FirstPaint(shell.window, started)
     shell.start()
@@ -73,7 +105,7 @@ def main(argv: Sequence[str] | None = None, started: float | None = None) -> int
         QTimer.singleShot(60_000, lambda: app.exit(3))
     code = app.exec()
     shell.runner.wait_for_done(10_000)  # let a registration or a save finish
-    services.dispose()
+    backend.dispose()
     if shell.background.busy:
         # The recommendation model is still loading and a thread cannot be stopped mid-import;
         # everything worth keeping is written, so leave now instead of waiting for it.

@@ -124,4 +124,4 @@ def build_desktop(gateway: Gateway, settings: QSettings, *, log_file: Path | Non
     """The windows and their controllers over the gateway (Qt is loaded only here)."""
     from studentres_desktop.ui.shell import Shell
 
-    return Shell(gateway, settings, log_file=log_file, clock=clock)
+    return Shell(lambda: gateway, settings, log_file=log_file, clock=clock)

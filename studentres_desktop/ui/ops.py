@@ -16,14 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from studentres_desktop.domain.errors import InvalidToken
-from studentres_desktop.services.session_api import Gateway, SessionApi
 from studentres_desktop.ui.session import SESSION_EXPIRED, SessionState
 from studentres_desktop.ui.workers import TaskRunner
+
+if TYPE_CHECKING:  # the services load on a worker, after the login window is up
+    from studentres_desktop.services.session_api import Gateway, SessionApi
 
 T = TypeVar("T")
 Busy = Callable[[bool], None]
@@ -68,7 +70,8 @@ class _Op(Generic[T]):
 class Ops(QObject):
     """Runs gateway and session work off the UI thread with one way of handling its outcome."""
 
-    def __init__(self, gateway: Gateway, session: SessionState, presenter: ErrorPresenter,
+    def __init__(self, gateway: Callable[[], Gateway], session: SessionState,
+                 presenter: ErrorPresenter,
                  runner: TaskRunner, background: TaskRunner, changes: ChangeBus,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -122,14 +125,15 @@ class Ops(QObject):
                 self._session_died()
                 return
         else:
-            target = self._gateway
+            target = None
         # Session work is dropped when its session ends; gateway work outlives sessions.
         epoch = self._session.epoch if op.session_bound else None
         if op.key is not None:
             self._running.add(op.key)
         if op.busy is not None:
             op.busy(True)
-        op.runner.run(lambda: op.work(target),
+        # The gateway is built on the worker the first time: the services load behind the window.
+        op.runner.run(lambda: op.work(target if op.session_bound else self._gateway()),
                       lambda result: self._succeeded(op, epoch, result),
                       lambda error: self._failed(op, epoch, error))
 

@@ -51,6 +51,20 @@ class StandardErrors(QObject):
             return
         self.present_unexpected(error)
 
+    def present_blocking(self, error: Exception, retry: Callable[[], None]) -> None:
+        """Nothing works until this is solved (the start-up): always the banner, with Retry."""
+        if isinstance(error, ValidationError):
+            self._retries.append(retry)
+            self._window.show_banner(f"The settings have a problem: {field_message(error)} Ask "
+                                     "IT to correct them, then press Retry.", retry=True)
+        elif isinstance(error, DomainError):
+            self.present(error, retry)
+        else:
+            self._retries.append(retry)
+            self._window.show_banner("StudentRes could not start its database. The details are "
+                                     "in the log file.", retry=True)
+            log.error("start-up failed", exc_info=(type(error), error, error.__traceback__))
+
     def present_unexpected(self, error: BaseException) -> None:
         log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
         where = f"\n\nThe details are in the log file:\n{self._log_file}" if self._log_file else ""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from studentres_desktop.domain.errors import InvalidToken, TokenExpired
 from studentres_desktop.domain.models import Student
-from studentres_desktop.services.session_api import SessionApi
+
+if TYPE_CHECKING:
+    from studentres_desktop.services.session_api import SessionApi
 
 T = TypeVar("T")
 SESSION_EXPIRED = TokenExpired.default_message

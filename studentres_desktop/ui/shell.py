@@ -8,14 +8,15 @@ ends makes sure nothing of the person is left on screen or on the clipboard.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from studentres_desktop.services.clock import Clock, utc_now
-from studentres_desktop.services.session_api import Gateway
 from studentres_desktop.ui.controllers.app_controller import AppController
 from studentres_desktop.ui.controllers.browser_controller import BrowserController
 from studentres_desktop.ui.controllers.interests_controller import InterestsController
@@ -39,8 +40,12 @@ from studentres_desktop.ui.views.register_view import RegisterView
 from studentres_desktop.ui.views.resource_editor import ResourceEditor
 from studentres_desktop.ui.workers import TaskRunner
 
+if TYPE_CHECKING:
+    from studentres_desktop.services.session_api import Gateway
+
 log = logging.getLogger(__name__)
 SESSION_CHECK_MS = 15_000
+PREPARE_AT_THE_LATEST_MS = 300
 
 
 class Shell(QObject):
@@ -49,8 +54,10 @@ class Shell(QObject):
     sig_ready = Signal()  # the database answered and the login form is enabled
     sig_prepare_failed = Signal(str)  # the database could not be reached or prepared
 
-    def __init__(self, gateway: Gateway, settings: QSettings, *, log_file: Path | None = None,
-                 clock: Clock = utc_now) -> None:
+    def __init__(self, gateway: Callable[[], Gateway], settings: QSettings, *,
+                 log_file: Path | None = None, clock: Clock = utc_now) -> None:
+        """`gateway` gives the way in; it is first called on a worker, so that building the
+        services (SQLAlchemy, the driver, numpy) happens after the login window is shown."""
         super().__init__()
         self._settings = settings
         self.window = MainWindow()
@@ -83,6 +90,7 @@ class Shell(QObject):
             interests=(self.interests_view, self.interests),
             browser=(self.browser_view, self.browser))
         self._ready = False
+        self._preparing_started = False
         self._copied_in_session = False
         self._session_timer = QTimer(self)
         self._session_timer.setInterval(SESSION_CHECK_MS)
@@ -105,9 +113,23 @@ class Shell(QObject):
         """Show the login window at once; the database is prepared off the UI thread after it."""
         self.window.restore_geometry(self._settings)
         self.navigation.show_login()
-        self.window.show()
         self._session_timer.start()
-        QTimer.singleShot(0, self._prepare)
+        # The services load on a worker and would compete with the first paint for the
+        # interpreter: start them once the window is on screen (or after a moment, if it is not).
+        self.window.installEventFilter(self)
+        QTimer.singleShot(PREPARE_AT_THE_LATEST_MS, self._prepare_once)
+        self.window.show()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.window and event.type() == QEvent.Type.Paint:
+            self.window.removeEventFilter(self)
+            QTimer.singleShot(0, self._prepare_once)
+        return False
+
+    def _prepare_once(self) -> None:
+        if not self._preparing_started:
+            self._preparing_started = True
+            self._prepare()
 
     def _prepare(self) -> None:
         self.login_view.set_ready(False)
@@ -115,7 +137,8 @@ class Shell(QObject):
                         on_failure=self._on_prepare_failed)
 
     def _on_prepare_failed(self, error: Exception) -> bool:
-        self.errors.present(error, self._prepare)
+        """No database, or settings IT must correct: the banner says which, Retry tries again."""
+        self.errors.present_blocking(error, self._prepare)
         self.sig_prepare_failed.emit(str(error))
         return True
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 
 from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.domain.models import Interest, Student
-from studentres_desktop.services.session_api import SessionApi
 from studentres_desktop.ui.controllers.errors import field_message
 from studentres_desktop.ui.feature import Feature, FeatureContext
 from studentres_desktop.ui.ops import Change
 from studentres_desktop.ui.views.interests_view import InterestsView
+
+if TYPE_CHECKING:
+    from studentres_desktop.services.session_api import SessionApi
 
 SAVED = "Your interests are saved. Here is what matches them."
 

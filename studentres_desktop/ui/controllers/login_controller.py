@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 
 from studentres_desktop.domain.errors import (
@@ -9,10 +11,12 @@ from studentres_desktop.domain.errors import (
     LoginThrottled,
     ValidationError,
 )
-from studentres_desktop.services.session_api import SessionApi
 from studentres_desktop.ui.controllers.errors import field_message
 from studentres_desktop.ui.feature import Feature, FeatureContext
 from studentres_desktop.ui.views.login_view import LoginView
+
+if TYPE_CHECKING:
+    from studentres_desktop.services.session_api import SessionApi
 
 
 class LoginController(Feature):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 
 from studentres_desktop.domain.errors import ValidationError
-from studentres_desktop.services.session_api import SessionApi
-from studentres_desktop.services.validation import check_email, check_name, check_password
 from studentres_desktop.ui.controllers.errors import field_message
 from studentres_desktop.ui.feature import Feature, FeatureContext
 from studentres_desktop.ui.views.register_view import FIELDS, RegisterView
+
+if TYPE_CHECKING:
+    from studentres_desktop.services.session_api import SessionApi
 
 MISMATCH = "The two passwords do not match."
 
@@ -57,6 +60,13 @@ class RegisterController(Feature):
     @staticmethod
     def problem(field: str, values: dict[str, str]) -> str:
         """What is wrong with one field, in words, or '' (the same checks the service makes)."""
+        # Loaded on first use: the email checker is not needed to show the login window.
+        from studentres_desktop.services.validation import (
+            check_email,
+            check_name,
+            check_password,
+        )
+
         try:
             if field == "name":
                 check_name(values["name"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
@@ -16,13 +16,15 @@ from studentres_desktop.domain.models import (
     Role,
     Student,
 )
-from studentres_desktop.services.session_api import SessionApi
 from studentres_desktop.ui.controllers.errors import field_message
 from studentres_desktop.ui.feature import Feature, FeatureContext
 from studentres_desktop.ui.ops import Change
 from studentres_desktop.ui.views.browser_view import BrowserView
 from studentres_desktop.ui.views.main_window import MainWindow
 from studentres_desktop.ui.views.resource_editor import ResourceEditor
+
+if TYPE_CHECKING:
+    from studentres_desktop.services.session_api import SessionApi
 
 
 class ResourceEditingController(Feature):

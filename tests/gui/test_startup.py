@@ -1,0 +1,62 @@
+"""Start-up: the login window comes first; the services load behind it, and a bad setting is
+named in the banner, fixed by IT, and retried without restarting the app."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtWidgets import QApplication
+
+from studentres_desktop.bootstrap import build_gateway
+from studentres_desktop.domain.errors import ValidationError
+from studentres_desktop.ui.shell import Shell
+from tests.support.embedders import HashingEmbedder
+
+
+def test_a_bad_setting_is_named_in_the_banner_and_retry_picks_up_the_fix(
+        qtbot, make_services, tmp_path):
+    attempts: list[str] = []
+    gateway = build_gateway(make_services(embedder_loader=HashingEmbedder), embedded=True)
+
+    def source():
+        attempts.append("called")
+        if len(attempts) == 1:
+            raise ValidationError("config.toml: database.url", "is not a database URL.")
+        return gateway
+
+    shell = Shell(source, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    shell.start()
+    qtbot.waitUntil(lambda: shell.window.banner.isVisible(), timeout=10_000)
+    assert "database.url is not a database URL" in shell.window.banner_label.text()
+    assert not shell.login_view.login_button.isEnabled()
+
+    shell.window.retry_button.click()
+    qtbot.waitUntil(lambda: shell.ready, timeout=10_000)
+    assert not shell.window.banner.isVisible()
+    assert shell.login_view.login_button.isEnabled()
+    assert len(attempts) >= 2
+    shell.runner.wait_for_done(10_000)
+    shell.background.wait_for_done(10_000)
+    qtbot.waitUntil(lambda: not shell.runner.busy and not shell.background.busy,
+                    timeout=30_000)
+    shell.window.close()
+    shell.window.deleteLater()
+    shell.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_the_login_window_needs_no_database_library():
+    """What loads before the window is shown: Qt and the UI, not SQLAlchemy, bcrypt or numpy."""
+    script = textwrap.dedent("""
+        import sys
+        import studentres_desktop.app
+        heavy = sorted({name.split(".")[0] for name in sys.modules} & {
+            "sqlalchemy", "mysql", "bcrypt", "jwt", "numpy", "email_validator", "torch"})
+        print(",".join(heavy))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == ""
