@@ -36,12 +36,11 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from studentres_desktop.bootstrap import Services, build_services
+from studentres_desktop.bootstrap import Services, build_desktop, build_gateway, build_services
 from studentres_desktop.domain.models import ResourceDraft, ResourceKind
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.services.recommendations.embedder import SemanticUnavailable
-from studentres_desktop.ui.controllers.app_controller import AppController
 from studentres_desktop.ui.controllers.browser_controller import SEARCH_DELAY_MS
 
 PASSWORD = "benchmark password, not real"
@@ -90,7 +89,8 @@ def measure(url: str, count: int, repeat: int) -> list[tuple[str, float, float]]
     print(f"  filled {count:,} resources in {filled:.1f} s", file=sys.stderr)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
-    controller = AppController(services, lambda: None, settings)
+    gateway = build_gateway(services, embedded=False)
+    controller = build_desktop(gateway, settings)
     controller.start()
     wait_until(app, lambda: controller.ready)
     browser = controller.browser_view
@@ -105,9 +105,9 @@ def measure(url: str, count: int, repeat: int) -> list[tuple[str, float, float]]
         result = services.auth.login(email, PASSWORD)
         services.interests.set_for_student(result.token, random.Random(n).sample(
             [i.tag for i in services.interests.vocabulary()], 3))
-        result = services.auth.login(email, PASSWORD)
+        api = gateway.log_in(email, PASSWORD)
         started = time.perf_counter()
-        controller.session.start(result)
+        controller.session.start(api)
         wait_until(app, lambda: browser.model.rowCount() > 0)
         first_rows.append((time.perf_counter() - started) * 1000)
 

@@ -22,13 +22,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from studentres_desktop.bootstrap import (
-    build_services,
-    prepare_embedded_database,
-)
+from studentres_desktop.bootstrap import build_desktop, build_gateway, build_services
 from studentres_desktop.domain.models import Role
 from studentres_desktop.persistence.engine import DatabaseSettings
-from studentres_desktop.ui.controllers.app_controller import AppController
 from studentres_desktop.ui.loader import stylesheet
 
 WIDTH, HEIGHT = 1280, 800
@@ -65,7 +61,8 @@ def main() -> int:
     services = build_services(DatabaseSettings(f"sqlite:///{workdir / 'demo.sqlite3'}"),
                               bcrypt_cost=10, clock=clock)
     settings = QSettings(str(workdir / "settings.ini"), QSettings.Format.IniFormat)
-    controller = AppController(services, lambda: prepare_embedded_database(services), settings)
+    gateway = build_gateway(services, embedded=True)
+    controller = build_desktop(gateway, settings)
     window = controller.window
     controller.start()
     window.resize(WIDTH, HEIGHT)
@@ -80,7 +77,7 @@ def main() -> int:
     shot("01-login")
 
     # Registration with the errors a hurried student makes.
-    controller.show_registration()
+    controller.navigation.show_registration()
     register = controller.register_view
     for field, value in (("name", "Maya Okafor"), ("email", "maya.okafor@university"),
                          ("password", "robots"), ("confirm", "robot")):
@@ -144,11 +141,11 @@ def main() -> int:
     services.auth.set_role("sam.advisor@university.edu", Role.ADVISOR)
     services.interests.set_for_student(services.auth.login(
         "sam.advisor@university.edu", "front desk kiosk one").token, ["Robotics"])
-    controller.session.start(services.auth.login("sam.advisor@university.edu",
-                                                 "front desk kiosk one"))
+    controller.session.start(gateway.log_in("sam.advisor@university.edu",
+                                            "front desk kiosk one"))
     wait_until(app, lambda: browser.model.rowCount() > 0 and not controller.runner.busy)
     window.action_new_resource.trigger()
-    editor = controller.catalogue.editor
+    editor = controller.editing.editor
     wait_until(app, lambda: editor.isVisible())
     editor.title_edit.setText("Drone flight safety briefing")
     editor.description_edit.setPlainText(

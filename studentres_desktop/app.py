@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
+from studentres_desktop.config import load_kiosk_settings
+from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.logging_setup import configure_logging
 from studentres_desktop.startclock import process_started
 from studentres_desktop.ui.loader import stylesheet
@@ -36,6 +38,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--db", metavar="URL", help="database URL (default: the configured one, "
                         "else the embedded SQLite demo database)")
+    parser.add_argument("--kiosk", action="store_true", default=None,
+                        help="run as a shared front-desk kiosk: full screen, cannot be closed "
+                        "from the keyboard, logs out after idle time (or [kiosk] enabled = true)")
+    parser.add_argument("--idle-timeout", type=int, metavar="SECONDS",
+                        help="kiosk mode: log out after this many idle seconds (default 120, "
+                        "or [kiosk] idle_timeout_seconds)")
     parser.add_argument("--verbose", "-v", action="store_true", help="log more detail")
     parser.add_argument("--exit-when-ready", action="store_true",
                         help="quit once the login window is shown and the database answered "
@@ -51,8 +59,9 @@ class Backend:
     ValidationError that names it, shown in the window's banner with Retry (after IT fixed it).
     """
 
-    def __init__(self, db_url: str | None) -> None:
+    def __init__(self, db_url: str | None, kiosk: bool = False) -> None:
         self._db_url = db_url
+        self._kiosk = kiosk
         self._lock = threading.Lock()
         self._gateway: Gateway | None = None
         self._services: Services | None = None
@@ -61,13 +70,15 @@ class Backend:
         with self._lock:
             if self._gateway is None:
                 from studentres_desktop.bootstrap import build_gateway, build_services
-                from studentres_desktop.config import load_config
+                from studentres_desktop.config import KIOSK_TOKEN_TTL, load_config
                 from studentres_desktop.persistence.engine import safe_url
 
                 config = load_config(self._db_url)
                 log.info("database %s (from %s)", safe_url(config.database.url), config.source)
+                # On a shared kiosk a token lives 15 minutes at most.
+                ttl = min(config.token_ttl, KIOSK_TOKEN_TTL) if self._kiosk else config.token_ttl
                 self._services = build_services(config.database, bcrypt_cost=config.bcrypt_cost,
-                                                token_ttl=config.token_ttl)
+                                                token_ttl=ttl)
                 self._gateway = build_gateway(self._services,
                                               embedded=config.is_default_database)
             return self._gateway
@@ -83,6 +94,11 @@ def main(argv: Sequence[str] | None = None, started: float | None = None) -> int
     started = process_started() if started is None else started
     args = parse_args(argv)
     log_file = configure_logging(verbose=args.verbose)
+    try:
+        kiosk = load_kiosk_settings(args.kiosk, args.idle_timeout)
+    except ValidationError as error:
+        print(f"studentres-desktop: {error.field} {error.message}", file=sys.stderr)
+        return 2
     _fall_back_to_offscreen_without_a_display()
 
     route_qt_messages_to_logging()
@@ -93,8 +109,9 @@ def main(argv: Sequence[str] | None = None, started: float | None = None) -> int
     app.setStyleSheet(stylesheet())
     log.info("starting")
 
-    backend = Backend(args.db)
-    shell = Shell(backend.gateway, QSettings(), log_file=log_file)
+    backend = Backend(args.db, kiosk=kiosk.enabled)
+    shell = Shell(backend.gateway, QSettings(), log_file=log_file,
+                  kiosk_idle_timeout=kiosk.idle_timeout if kiosk.enabled else None)
     sys.excepthook = lambda kind, error, tb: shell.errors.present_unexpected(error)
     first_paint = FirstPaint(shell.window, started)
     shell.start()
@@ -128,7 +145,7 @@ class FirstPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if self.painted_ms is None and event.type() == QEvent.Type.Paint:
             self.painted_ms = (time.perf_counter() - self.started) * 1000
-            log.info("login window painted %.0f ms after main() began", self.painted_ms)
+            log.info("login window painted %.0f ms after the process started", self.painted_ms)
             watched.removeEventFilter(self)
             for callback in self._waiting:
                 QTimer.singleShot(0, callback)
@@ -145,7 +162,7 @@ def _report_ready_and_quit(app: object, first_paint: FirstPaint) -> None:
     ready_ms = (time.perf_counter() - first_paint.started) * 1000
     print(f"window-shown-ms={first_paint.painted_ms:.0f} database-ready-ms={ready_ms:.0f}",
           flush=True)
-    app.quit()  # type: ignore[attr-defined]
+    app.exit(0)  # type: ignore[attr-defined]  # exit, not quit: a kiosk window refuses to close
 
 
 def _report_failure(app: object, message: str) -> None:

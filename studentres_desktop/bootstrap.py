@@ -120,8 +120,9 @@ def build_gateway(services: Services, *, embedded: bool) -> Gateway:
 
 
 def build_desktop(gateway: Gateway, settings: QSettings, *, log_file: Path | None = None,
-                  clock: Clock = utc_now) -> Shell:
+                  clock: Clock = utc_now, kiosk_idle_timeout: timedelta | None = None) -> Shell:
     """The windows and their controllers over the gateway (Qt is loaded only here)."""
     from studentres_desktop.ui.shell import Shell
 
-    return Shell(lambda: gateway, settings, log_file=log_file, clock=clock)
+    return Shell(lambda: gateway, settings, log_file=log_file, clock=clock,
+                 kiosk_idle_timeout=kiosk_idle_timeout)

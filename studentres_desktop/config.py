@@ -13,6 +13,10 @@ The config file is TOML, in the user's config folder (see `studentres-admin chec
 
     [security]
     bcrypt_cost = 12
+
+    [kiosk]
+    enabled = false              # full screen, idle logout, short sessions (or --kiosk)
+    idle_timeout_seconds = 120   # or --idle-timeout
 """
 
 from __future__ import annotations
@@ -23,17 +27,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.exc import NoSuchModuleError
+from typing import TYPE_CHECKING, Any
 
 from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.paths import default_database_file, user_config_file
-from studentres_desktop.persistence.engine import PASSWORD_PARAMETERS, DatabaseSettings, parse_url
+
+if TYPE_CHECKING:  # SQLAlchemy loads with the database settings, not with the kiosk's
+    from studentres_desktop.persistence.engine import DatabaseSettings
 
 ENV_DB_URL = "STUDENTRES_DB_URL"
 ENV_CONFIG_FILE = "STUDENTRES_CONFIG"
 MAX_CONNECT_TIMEOUT = 10
+KIOSK_TOKEN_TTL = timedelta(minutes=15)
+IDLE_TIMEOUT_RANGE = (10, 86_400)
 
 
 @dataclass(frozen=True)
@@ -46,14 +52,53 @@ class AppConfig:
     config_file: Path = field(default_factory=user_config_file)
 
 
+@dataclass(frozen=True)
+class KioskSettings:
+    """A shared front-desk machine: full screen, logout after idle time, short tokens."""
+
+    enabled: bool = False
+    idle_timeout: timedelta = timedelta(seconds=120)
+
+
+def load_kiosk_settings(
+    enabled: bool | None = None,
+    idle_timeout_seconds: int | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> KioskSettings:
+    """Command-line values win over `[kiosk]` in the config file; cheap, read before the window."""
+    path = _config_path(environ, config_file)
+    section = _section(_read_file(path), "kiosk", path)
+    if enabled is None:
+        enabled = section.get("enabled", False)
+        if not isinstance(enabled, bool):
+            raise ValidationError(f"{path}: kiosk.enabled", "must be true or false.")
+    if idle_timeout_seconds is None:
+        where = f"{path}: kiosk.idle_timeout_seconds"
+        idle_timeout_seconds = _int(section, "kiosk", "idle_timeout_seconds", 120, path)
+    else:
+        where = "--idle-timeout"
+    low, high = IDLE_TIMEOUT_RANGE
+    if not low <= idle_timeout_seconds <= high:
+        raise ValidationError(where, f"must be {low} to {high:,} seconds.")
+    return KioskSettings(enabled, timedelta(seconds=idle_timeout_seconds))
+
+
+def _config_path(environ: Mapping[str, str] | None, config_file: Path | None) -> Path:
+    environ = os.environ if environ is None else environ
+    return config_file or Path(environ.get(ENV_CONFIG_FILE) or user_config_file())
+
+
 def load_config(
     db_url: str | None = None,
     environ: Mapping[str, str] | None = None,
     config_file: Path | None = None,
 ) -> AppConfig:
     """Read settings in order of precedence; a bad value raises ValidationError naming it."""
+    from studentres_desktop.persistence.engine import DatabaseSettings
+
     environ = os.environ if environ is None else environ
-    path = config_file or Path(environ.get(ENV_CONFIG_FILE) or user_config_file())
+    path = _config_path(environ, config_file)
     file_settings = _read_file(path)
     db_section = _section(file_settings, "database", path)
 
@@ -119,6 +164,10 @@ def _section(settings: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
 
 def _check_url(url: str, where: str) -> None:
     """Refuse a URL SQLAlchemy cannot read or has no driver for, naming where it came from."""
+    from sqlalchemy.exc import NoSuchModuleError
+
+    from studentres_desktop.persistence.engine import PASSWORD_PARAMETERS, parse_url
+
     try:
         parsed = parse_url(url)
         parsed.get_dialect()

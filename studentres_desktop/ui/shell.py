@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.ui.controllers.app_controller import AppController
 from studentres_desktop.ui.controllers.browser_controller import BrowserController
 from studentres_desktop.ui.controllers.interests_controller import InterestsController
+from studentres_desktop.ui.controllers.kiosk_controller import KioskController
 from studentres_desktop.ui.controllers.login_controller import LoginController
 from studentres_desktop.ui.controllers.recommendations_controller import (
     RecommendationsController,
@@ -33,6 +35,7 @@ from studentres_desktop.ui.ops import Change, ChangeBus, Ops
 from studentres_desktop.ui.presenter import StandardErrors
 from studentres_desktop.ui.session import SessionState
 from studentres_desktop.ui.views.browser_view import BrowserView
+from studentres_desktop.ui.views.idle_countdown import IdleCountdown
 from studentres_desktop.ui.views.interests_view import InterestsView
 from studentres_desktop.ui.views.login_view import LoginView
 from studentres_desktop.ui.views.main_window import MainWindow
@@ -55,9 +58,11 @@ class Shell(QObject):
     sig_prepare_failed = Signal(str)  # the database could not be reached or prepared
 
     def __init__(self, gateway: Callable[[], Gateway], settings: QSettings, *,
-                 log_file: Path | None = None, clock: Clock = utc_now) -> None:
+                 log_file: Path | None = None, clock: Clock = utc_now,
+                 kiosk_idle_timeout: timedelta | None = None) -> None:
         """`gateway` gives the way in; it is first called on a worker, so that building the
-        services (SQLAlchemy, the driver, numpy) happens after the login window is shown."""
+        services (SQLAlchemy, the driver, numpy) happens after the login window is shown.
+        `kiosk_idle_timeout` makes this a kiosk that logs out after that much idle time."""
         super().__init__()
         self._settings = settings
         self.window = MainWindow()
@@ -82,8 +87,12 @@ class Shell(QObject):
             context, self.browser_view, self.browser_view.recommendations)
         self.editing = ResourceEditingController(context, self.window, self.browser_view,
                                                  ResourceEditor(self.window))
-        self.features: tuple[Feature, ...] = (self.login, self.register, self.interests,
-                                              self.browser, self.recommendations, self.editing)
+        self.kiosk = (KioskController(context, self.window, IdleCountdown(self.window),
+                                      kiosk_idle_timeout)
+                      if kiosk_idle_timeout is not None else None)
+        self.features: tuple[Feature, ...] = (
+            self.login, self.register, self.interests, self.browser, self.recommendations,
+            self.editing, *([self.kiosk] if self.kiosk is not None else []))
         self.navigation = AppController(
             self.window, self.session, login=(self.login_view, self.login),
             register=(self.register_view, self.register),
@@ -119,6 +128,8 @@ class Shell(QObject):
         self.window.installEventFilter(self)
         QTimer.singleShot(PREPARE_AT_THE_LATEST_MS, self._prepare_once)
         self.window.show()
+        if self.kiosk is not None:
+            self.kiosk.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if watched is self.window and event.type() == QEvent.Type.Paint:
@@ -183,7 +194,8 @@ class Shell(QObject):
                 widget.close()
 
     def _on_closing(self) -> None:
-        self.window.save_geometry(self._settings)
+        if self.kiosk is None:
+            self.window.save_geometry(self._settings)
         if self.session.active:
             self.session.end("")
 

@@ -185,7 +185,14 @@ def embedder_loader():
 
 
 @pytest.fixture
-def gui(gui_database, qtbot, tmp_path, clock, embedder_loader) -> Iterator[GuiApp]:
+def kiosk_idle_timeout() -> timedelta | None:
+    """None: an ordinary workstation; a kiosk test overrides this fixture with its timeout."""
+    return None
+
+
+@pytest.fixture
+def gui(gui_database, qtbot, tmp_path, clock, embedder_loader,
+        kiosk_idle_timeout) -> Iterator[GuiApp]:
     url, folder, proxy = gui_database
     services = build_services(DatabaseSettings(url, connect_timeout=3, read_timeout=5),
                               bcrypt_cost=4, clock=clock, throttle=ThrottlePolicy(),
@@ -195,7 +202,8 @@ def gui(gui_database, qtbot, tmp_path, clock, embedder_loader) -> Iterator[GuiAp
     services.catalogue.add(catalogue())
     QApplication.instance().setStyleSheet(stylesheet())
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    controller = build_desktop(build_gateway(services, embedded=False), settings, clock=clock)
+    controller = build_desktop(build_gateway(services, embedded=False), settings, clock=clock,
+                               kiosk_idle_timeout=kiosk_idle_timeout)
     controller.start()
     qtbot.waitUntil(lambda: controller.ready, timeout=10_000)
     app = GuiApp(controller, services, clock, DatabaseOutage([services], folder, proxy), qtbot)
@@ -206,7 +214,9 @@ def gui(gui_database, qtbot, tmp_path, clock, embedder_loader) -> Iterator[GuiAp
                     timeout=15_000)
     # Destroy the Qt objects here, after the workers finished and on the UI thread; left to the
     # garbage collector they may be freed on a pool thread, where Qt refuses to stop timers.
-    controller.window.close()
+    if controller.kiosk is not None:
+        QApplication.instance().removeEventFilter(controller.kiosk)
+    controller.window.unlock_and_close()
     controller.window.deleteLater()
     controller.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -27,7 +27,9 @@ class MainWindow(QMainWindow):
     sig_refresh_requested = Signal()
     sig_search_focus_requested = Signal()
     sig_new_resource_requested = Signal()
+    sig_exit_kiosk_requested = Signal()
     sig_closing = Signal()
+    sig_close_refused = Signal()  # a kiosk window stays open
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,14 +48,17 @@ class MainWindow(QMainWindow):
         self.action_focus_search = child(self, QAction, "actionFocusSearch")
         self.action_refresh = child(self, QAction, "actionRefresh")
         self.action_new_resource = child(self, QAction, "actionNewResource")
+        self.action_exit_kiosk = child(self, QAction, "actionExitKiosk")
         self.catalogue_menu = child(self, QMenu, "catalogueMenu")
         self.interests_button = child(self, QToolButton, "interestsButton")
         self.logout_button = child(self, QToolButton, "logoutButton")
         self.interests_button.setDefaultAction(self.action_change_interests)
         self.logout_button.setDefaultAction(self.action_logout)
+        self._locked = False
         self._connect()
         self.hide_banner()
         self.set_user(None)
+        self.set_kiosk(False)
 
     def _connect(self) -> None:
         self.action_logout.triggered.connect(self.sig_logout_requested)
@@ -62,6 +67,7 @@ class MainWindow(QMainWindow):
         self.action_focus_search.triggered.connect(self.sig_search_focus_requested)
         self.action_refresh.triggered.connect(self.sig_refresh_requested)
         self.action_new_resource.triggered.connect(self.sig_new_resource_requested)
+        self.action_exit_kiosk.triggered.connect(self.sig_exit_kiosk_requested)
         self.retry_button.clicked.connect(self.sig_retry_requested)
 
     # --- setters --------------------------------------------------------------------------------
@@ -89,6 +95,23 @@ class MainWindow(QMainWindow):
         """Advisors edit the catalogue; for everyone else the menu is not there."""
         self.action_new_resource.setEnabled(enabled)
         self.catalogue_menu.menuAction().setVisible(enabled)
+
+    def set_kiosk(self, locked: bool) -> None:
+        """A kiosk window fills the screen and refuses to close (Alt+F4, Ctrl+Q, the title bar)."""
+        self._locked = locked
+        self.action_quit.setVisible(not locked)
+        self.action_quit.setEnabled(not locked)
+        self.set_exit_kiosk_available(False)
+        if locked:
+            self.showFullScreen()
+
+    def set_exit_kiosk_available(self, available: bool) -> None:
+        self.action_exit_kiosk.setVisible(available and self._locked)
+        self.action_exit_kiosk.setEnabled(available and self._locked)
+
+    def unlock_and_close(self) -> None:
+        self._locked = False
+        self.close()
 
     def set_browsing_actions(self, enabled: bool) -> None:
         self.action_focus_search.setEnabled(enabled)
@@ -119,5 +142,9 @@ class MainWindow(QMainWindow):
         settings.setValue(GEOMETRY_KEY, self.saveGeometry())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._locked:
+            event.ignore()
+            self.sig_close_refused.emit()
+            return
         self.sig_closing.emit()
         super().closeEvent(event)
