@@ -156,14 +156,16 @@ class DeskService:
             if student is None:
                 raise NotFound("This account no longer exists.")
             now = self._clock()
-            if join(uow, resource, student_id, now, self._now_local()):
-                status = status_of(uow, resource, student_id)
+            joined = join(uow, resource, student_id, now, self._now_local())
+            if joined is not None:
+                status = joined
                 audit.record(uow, audit.actor_of(uow, principal), AuditAction.RSVP_ADDED, now,
                              resource=resource, after={"student": student.email,
                                                        "status": status.state.value,
                                                        "position": status.position},
                              detail=f"for {student.email}: {status.label}")
-            status = status_of(uow, resource, student_id)
+            else:
+                status = status_of(uow, resource, student_id)
             uow.commit()
         return status
 

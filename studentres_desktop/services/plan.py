@@ -104,19 +104,29 @@ def fill_places(uow: UnitOfWork, resource: Resource) -> list[int]:
 
 
 def join(uow: UnitOfWork, resource: Resource, student_id: int, now_utc: datetime,
-         now_local: datetime) -> bool:
-    """Take a place, or the end of the waitlist when full; False if already signed up."""
+         now_local: datetime) -> RsvpStatus | None:
+    """Take a place, or the end of the waitlist when full; None if already signed up.
+
+    The resource's row must be locked (see `locked_resource`).
+    """
     item = (resource.row_id, resource.kind)
     if uow.rsvps.get(item, student_id) is not None:
-        return False
+        return None
     if resource.capacity is None:
         raise RsvpUnavailable("This resource takes no RSVPs: it has no capacity set.")
     if has_ended(resource.starts_at, resource.ends_at, now_local):
         raise RsvpUnavailable("This resource is over; it takes no more RSVPs.")
-    fill_places(uow, resource)
-    full = uow.rsvps.counts(item).going >= resource.capacity
-    uow.rsvps.add(item, student_id, RsvpState.WAITLISTED if full else RsvpState.GOING, now_utc)
-    return True
+    counts = uow.rsvps.counts(item)
+    if counts.waitlisted and counts.going < resource.capacity and fill_places(uow, resource):
+        counts = uow.rsvps.counts(item)
+    if counts.going < resource.capacity:
+        uow.rsvps.add(item, student_id, RsvpState.GOING, now_utc)
+        return RsvpStatus(resource.key, RsvpState.GOING, resource.capacity, counts.going + 1,
+                          counts.waitlisted)
+    # The new waitlist_seq is above every other, so the new position is the waitlist's length.
+    uow.rsvps.add(item, student_id, RsvpState.WAITLISTED, now_utc)
+    return RsvpStatus(resource.key, RsvpState.WAITLISTED, resource.capacity, counts.going,
+                      counts.waitlisted + 1, position=counts.waitlisted + 1)
 
 
 def leave(uow: UnitOfWork, resource: Resource, student_id: int) -> tuple[bool, list[int]]:
@@ -252,8 +262,8 @@ class PlanService:
         item = parse_resource_key(key)
         with self._uow().exclusive() as uow:
             resource = locked_resource(uow, item)
-            join(uow, resource, student_id, self._clock(), self._now_local())
-            status = status_of(uow, resource, student_id)
+            status = (join(uow, resource, student_id, self._clock(), self._now_local())
+                      or status_of(uow, resource, student_id))
             uow.commit()
         return status
 
