@@ -8,8 +8,12 @@ transaction at a time: its order has no gaps or duplicates.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfoNotFoundError
+
+import tzlocal
 
 from studentres_desktop.domain.errors import NotFound, RsvpUnavailable, ValidationError
 from studentres_desktop.domain.models import (
@@ -27,13 +31,20 @@ from studentres_desktop.services.auth import AuthService
 from studentres_desktop.services.clock import Clock, utc_now
 
 MAX_KEYS = 500
+log = logging.getLogger(__name__)
 
 
 def machine_zone() -> tzinfo:
-    """This computer's time zone (an IANA zone where the system names one)."""
-    import tzlocal
-
-    return tzlocal.get_localzone()
+    """This computer's time zone: its IANA zone (with the daylight-saving rules) where the
+    system names one, else its current UTC offset (e.g. TZ set to a POSIX rule such as CET-1).
+    """
+    try:
+        return tzlocal.get_localzone()
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        fallback = datetime.now().astimezone().tzinfo or UTC
+        log.warning("this computer's time zone has no IANA name; using its current offset "
+                    "(%s). Set [site] timezone in the config file.", fallback)
+        return fallback
 
 
 def site_now(clock: Clock, zone: tzinfo) -> datetime:

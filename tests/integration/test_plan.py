@@ -227,3 +227,31 @@ def test_editing_an_original_style_item_keeps_its_saved_entries(services):
     (entry,) = services.plan.saved(token)
     assert (entry.key, entry.title, entry.removed) == (moved.key, "New event", False)
     assert services.plan.rsvp(token, moved.key).state is RsvpState.GOING
+
+
+def test_a_database_from_the_original_design_gets_the_plan_tables_and_versions(database_url):
+    from studentres_desktop.persistence import tables as t
+    from studentres_desktop.persistence.engine import DatabaseSettings, create_database_engine
+    from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
+
+    engine = create_database_engine(DatabaseSettings(database_url))
+    serial = "INTEGER PRIMARY KEY" + ("" if engine.dialect.name == "sqlite" else " AUTO_INCREMENT")
+    with engine.begin() as conn:
+        for table in reversed(t.metadata.sorted_tables):
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table.name}")
+        conn.exec_driver_sql(f"CREATE TABLE interest_resources (id {serial}, interest_tag "
+                             "VARCHAR(64), workshop TEXT, training TEXT, event TEXT)")
+        conn.exec_driver_sql(f"CREATE TABLE students_data (id {serial}, name VARCHAR(100), "
+                             "email VARCHAR(254) UNIQUE, password_hash VARCHAR(255), "
+                             "interest VARCHAR(64))")
+        conn.exec_driver_sql("INSERT INTO interest_resources (interest_tag, workshop) "
+                             "VALUES ('AI', 'Old workshop')")
+
+    changes = ensure_schema(engine)
+
+    assert {"added column interest_resources.version", "created table saved_resources",
+            "created table rsvps", "created table audit_log"} <= set(changes)
+    assert inspect_schema(engine).current
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version FROM interest_resources")).scalar_one() == 1
+    engine.dispose()

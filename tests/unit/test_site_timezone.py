@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
+import tzlocal
 
 from studentres_desktop.config import load_config
 from studentres_desktop.domain.errors import ValidationError
+from studentres_desktop.services.plan import machine_zone
 
 
 def config_with(tmp_path: Path, text: str):
@@ -29,3 +32,12 @@ def test_an_unknown_time_zone_is_refused_naming_the_setting(tmp_path, value):
     with pytest.raises(ValidationError) as caught:
         config_with(tmp_path, f"[site]\ntimezone = {value}\n")
     assert caught.value.field.endswith("site.timezone")
+
+
+def test_a_machine_zone_without_a_name_falls_back_to_its_offset(utc_plus_one, monkeypatch):
+    def unnamed():
+        raise ZoneInfoNotFoundError("tzlocal() does not support non-zoneinfo timezones")
+
+    monkeypatch.setattr(tzlocal, "get_localzone", unnamed)
+    zone = machine_zone()
+    assert datetime(2027, 1, 1, tzinfo=zone).utcoffset() == timedelta(hours=1)
