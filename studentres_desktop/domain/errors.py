@@ -7,6 +7,10 @@ None of them carries a driver message, a SQL statement or a password.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # models imports this module
+    from studentres_desktop.domain.models import Resource
 
 
 class DomainError(Exception):
@@ -169,7 +173,7 @@ class EditConflict(DomainError):
     is now, for the form to show.
     """
 
-    def __init__(self, changed_fields: tuple[str, ...], current: object) -> None:
+    def __init__(self, changed_fields: tuple[str, ...], current: Resource) -> None:
         self.changed_fields = changed_fields
         self.current = current
         what = f"changed {', '.join(changed_fields)}" if changed_fields else "saved it"

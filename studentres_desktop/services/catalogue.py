@@ -22,6 +22,7 @@ from studentres_desktop.domain.models import (
     AuditAction,
     ImportPreview,
     PreviewRow,
+    Principal,
     Resource,
     ResourceDraft,
     ResourceFilter,
@@ -30,7 +31,7 @@ from studentres_desktop.domain.models import (
     resource_key,
 )
 from studentres_desktop.persistence.uow import UnitOfWork, UnitOfWorkFactory, read_with_retry
-from studentres_desktop.services.audit import Actor, admin_actor, record
+from studentres_desktop.services.audit import Actor, actor_of, admin_actor, record
 from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.services.demo_catalogue import DEFAULT_INTERESTS, demo_drafts
 from studentres_desktop.services.resources import check_draft, check_filter
@@ -312,7 +313,7 @@ class CatalogueService:
         self,
         preview: ImportPreview,
         *,
-        actor: Actor,
+        actor: Actor | Principal,
         source: str = "",
         progress: Progress | None = None,
         cancelled: CancelCheck | None = None,
@@ -334,7 +335,7 @@ class CatalogueService:
         problems: list[ImportProblem],
         tags: list[tuple[int, tuple[str, ...]]],
         *,
-        actor: Actor | None = None,
+        actor: Actor | Principal | None = None,
         source: str = "",
         progress: Progress | None = None,
         cancelled: CancelCheck | None = None,
@@ -358,6 +359,8 @@ class CatalogueService:
                     progress(start + len(batch), total)
             if cancelled is not None and cancelled():
                 raise ImportCancelled()
+            if isinstance(actor, Principal):
+                actor = actor_of(uow, actor)
             if actor is not None:
                 record(uow, actor, AuditAction.CATALOGUE_IMPORTED, now,
                        after={"source": source, "count": total, "keys": keys},

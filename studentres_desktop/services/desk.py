@@ -261,8 +261,7 @@ class DeskService:
     ) -> int:
         """Import a clean preview in one transaction; cancelled or failed, nothing changes."""
         principal = self._auth.authenticate(token, Role.ADVISOR)
-        actor = read_with_retry(self._uow, lambda uow: audit.actor_of(uow, principal))
-        return self._catalogue.import_preview(preview, actor=actor, source=source,
+        return self._catalogue.import_preview(preview, actor=principal, source=source,
                                               progress=progress, cancelled=cancelled)
 
     def export_resources(self, token: str, path: Path) -> int:
