@@ -218,6 +218,15 @@ class RsvpEntry:
 
 
 @dataclass(frozen=True)
+class CalendarFile:
+    """An .ics file for a student's calendar."""
+
+    content: bytes  # UTF-8
+    events: int
+    skipped: tuple[str, ...]  # titles left out: undated or removed
+
+
+@dataclass(frozen=True)
 class DeleteImpact:
     """Who a deletion touches: the UI asks again when `students` is not zero."""
 

@@ -12,13 +12,12 @@ so calendars elsewhere show the right moment on either side of a daylight-saving
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
 import icalendar
 
 from studentres_desktop.domain.errors import NotFound, ValidationError
-from studentres_desktop.domain.models import Resource, parse_resource_key
+from studentres_desktop.domain.models import CalendarFile, Resource, parse_resource_key
 from studentres_desktop.persistence.uow import UnitOfWorkFactory, read_with_retry
 from studentres_desktop.services.auth import AuthService
 from studentres_desktop.services.clock import Clock, utc_now
@@ -28,13 +27,6 @@ DEFAULT_DURATION = timedelta(hours=1)
 MULTI_DAY_MIN = timedelta(hours=12)
 PRODUCT_ID = "-//StudentRes Desktop//Student plan//EN"
 UID_DOMAIN = "studentres.invalid"
-
-
-@dataclass(frozen=True)
-class CalendarFile:
-    content: bytes  # the .ics file, UTF-8
-    events: int
-    skipped: tuple[str, ...]  # titles left out: undated or removed
 
 
 def is_multi_day(resource: Resource) -> bool:

@@ -17,7 +17,9 @@ import tzlocal
 
 from studentres_desktop.domain.errors import NotFound, RsvpUnavailable, ValidationError
 from studentres_desktop.domain.models import (
+    AuditAction,
     Resource,
+    Role,
     RsvpEntry,
     RsvpState,
     RsvpStatus,
@@ -27,6 +29,7 @@ from studentres_desktop.domain.models import (
 )
 from studentres_desktop.persistence.plan import ItemKey, RsvpCounts, RsvpRow, SavedRow
 from studentres_desktop.persistence.uow import UnitOfWork, UnitOfWorkFactory, read_with_retry
+from studentres_desktop.services import audit
 from studentres_desktop.services.auth import AuthService
 from studentres_desktop.services.clock import Clock, utc_now
 
@@ -268,24 +271,46 @@ class PlanService:
     # --- RSVP -----------------------------------------------------------------------------------
 
     def rsvp(self, token: str, key: str) -> RsvpStatus:
-        """Take a place, or join the waitlist when it is full; asking twice changes nothing."""
-        student_id = self._auth.authenticate(token).student_id
+        """Take a place, or join the waitlist when it is full; asking twice changes nothing.
+
+        An advisor's own RSVP is recorded in the audit log, like every advisor's change.
+        """
+        principal = self._auth.authenticate(token)
         item = parse_resource_key(key)
         with self._uow().exclusive() as uow:
             resource = locked_resource(uow, item)
-            status = (join(uow, resource, student_id, self._clock(), self._now_local())
-                      or status_of(uow, resource, student_id))
+            joined = join(uow, resource, principal.student_id, self._clock(), self._now_local())
+            if joined is not None and principal.role is Role.ADVISOR:
+                actor = audit.actor_of(uow, principal)
+                audit.record(uow, actor, AuditAction.RSVP_ADDED, self._clock(),
+                             resource=resource, after={"student": actor.email,
+                                                       "status": joined.state.value,
+                                                       "position": joined.position},
+                             detail=f"for themselves: {joined.label}")
+            status = joined or status_of(uow, resource, principal.student_id)
             uow.commit()
         return status
 
     def cancel_rsvp(self, token: str, key: str) -> RsvpStatus:
         """Give up the place (the first on the waitlist takes it) or the waitlist spot."""
-        student_id = self._auth.authenticate(token).student_id
+        principal = self._auth.authenticate(token)
         item = parse_resource_key(key)
         with self._uow().exclusive() as uow:
             resource = locked_resource(uow, item)
-            leave(uow, resource, student_id)
-            status = status_of(uow, resource, student_id)
+            audited = principal.role is Role.ADVISOR
+            before = status_of(uow, resource, principal.student_id) if audited else None
+            had, promoted = leave(uow, resource, principal.student_id)
+            if had and before is not None:
+                actor = audit.actor_of(uow, principal)
+                emails = [s.email for s in map(uow.students.get, promoted) if s is not None]
+                audit.record(uow, actor, AuditAction.RSVP_CANCELLED, self._clock(),
+                             resource=resource,
+                             before={"student": actor.email, "status": before.state.value,
+                                     "position": before.position},
+                             after={"student": actor.email, "status": None,
+                                    "promoted_from_waitlist": emails},
+                             detail="for themselves")
+            status = status_of(uow, resource, principal.student_id)
             uow.commit()
         return status
 

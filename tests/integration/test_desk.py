@@ -202,6 +202,27 @@ def test_attendance_lists_going_and_the_waitlist_in_order(services):
     assert added.after == {"student": "ann@example.edu", "status": "waitlisted", "position": 2}
 
 
+def test_an_advisors_own_rsvp_is_audited_and_a_students_is_not(services):
+    desk = advisor(services)
+    (talk,) = create(services, desk, draft("Talk", capacity=1))
+    token = student(services)
+    services.plan.rsvp(token, talk.key)
+    services.plan.rsvp(desk, talk.key)
+    services.plan.cancel_rsvp(token, talk.key)  # the advisor is promoted
+    services.plan.cancel_rsvp(desk, talk.key)
+
+    entries = services.desk.audit_log(desk, AuditFilter(resource_id=talk.row_id))
+
+    assert [e.action for e in entries] == [AuditAction.RSVP_CANCELLED, AuditAction.RSVP_ADDED,
+                                           AuditAction.RESOURCE_CREATED]
+    assert entries[1].after == {"student": "desk@example.edu", "status": "waitlisted",
+                                "position": 1}
+    cancelled = entries[0]
+    assert cancelled.before == {"student": "desk@example.edu", "status": "going",
+                                "position": None}
+    assert {e.advisor_email for e in entries} == {"desk@example.edu"}
+
+
 # --- helping a student at the desk ----------------------------------------------------------------
 
 
