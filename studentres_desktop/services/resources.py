@@ -184,8 +184,8 @@ class ResourceService:
         principal = self._auth.authenticate(token, Role.ADVISOR)
         draft = check_draft(draft)
         with self._uow().exclusive() as uow:
-            require_known_tags(uow, draft.interest_tags)
             current = self._locked_current(uow, row_id, kind, expected)
+            require_known_tags(uow, draft.interest_tags)
             old = (row_id, kind)
             counts = uow.rsvps.counts(old)
             if draft.capacity is None and counts.going + counts.waitlisted:
