@@ -198,6 +198,29 @@ class RsvpRepository:
         ).first()
         return found is not None
 
+    def capacities(self, items: Collection[ItemKey]) -> dict[ItemKey, int | None]:
+        """The capacity of each item that exists (None: it takes no RSVPs)."""
+        if not items:
+            return {}
+        r = t.interest_resources
+        rows = self._conn.execute(
+            select(r.c.id, r.c.kind, r.c.capacity, r.c.workshop, r.c.training, r.c.event)
+            .where(r.c.id.in_({row_id for row_id, _ in items}))
+        ).all()
+        by_id = {row.id: row for row in rows}
+        found: dict[ItemKey, int | None] = {}
+        for row_id, kind in items:
+            row = by_id.get(row_id)
+            if row is None:
+                continue
+            if row.kind is None:  # an original-style row: one item per non-empty cell
+                cell = getattr(row, kind.value)
+                if cell is not None and cell.strip():
+                    found[(row_id, kind)] = None
+            elif row.kind == kind.value:
+                found[(row_id, kind)] = row.capacity
+        return found
+
     def get(self, item: ItemKey, student_id: int) -> RsvpRow | None:
         row = self._conn.execute(
             select(t.rsvps).where(_item(*item), t.rsvps.c.student_id == student_id)

@@ -74,20 +74,20 @@ def locked_resource(uow: UnitOfWork, item: ItemKey) -> Resource:
     return resource
 
 
-def status_from(resource: Resource, counts: RsvpCounts, mine: RsvpRow | None,
+def status_from(item: ItemKey, capacity: int | None, counts: RsvpCounts, mine: RsvpRow | None,
                 position: int | None) -> RsvpStatus:
     if mine is not None:
         state = mine.state
-    elif resource.capacity is None:
+    elif capacity is None:
         state = RsvpState.NO_CAPACITY
-    elif counts.going >= resource.capacity:
+    elif counts.going >= capacity:
         state = RsvpState.FULL
     else:
         state = RsvpState.OPEN
     return RsvpStatus(
-        key=resource.key,
+        key=resource_key(*item),
         state=state,
-        capacity=resource.capacity,
+        capacity=capacity,
         going=counts.going,
         waitlisted=counts.waitlisted,
         position=position if state is RsvpState.WAITLISTED else None,
@@ -100,7 +100,7 @@ def status_of(uow: UnitOfWork, resource: Resource, student_id: int) -> RsvpStatu
     position = None
     if mine is not None and mine.waitlist_seq is not None:
         position = uow.rsvps.position(item, mine.waitlist_seq)
-    return status_from(resource, uow.rsvps.counts(item), mine, position)
+    return status_from(item, resource.capacity, uow.rsvps.counts(item), mine, position)
 
 
 def fill_places(uow: UnitOfWork, resource: Resource) -> list[int]:
@@ -323,8 +323,9 @@ class PlanService:
         items = check_keys(keys)
 
         def read(uow: UnitOfWork) -> dict[str, RsvpStatus]:
-            resources = [r for r in (uow.resources.get(*item) for item in items) if r]
-            pairs = [(r.row_id, r.kind) for r in resources]
+            # Four queries for a whole page, whatever its size.
+            capacities = uow.rsvps.capacities(items)
+            pairs = list(capacities)
             counts = uow.rsvps.counts_for(pairs)
             mine = {(row.row_id, row.kind): row for row in uow.rsvps.of_student(student_id,
                                                                                 pairs)}
@@ -332,14 +333,13 @@ class PlanService:
                 [pair for pair, row in mine.items() if row.waitlist_seq is not None]
             )
             found = {}
-            for resource in resources:
-                pair = (resource.row_id, resource.kind)
+            for pair, capacity in capacities.items():
                 row = mine.get(pair)
                 position = None
                 if row is not None and row.waitlist_seq is not None:
                     position = positions.get((pair[0], pair[1].value, row.waitlist_seq))
-                found[resource.key] = status_from(resource, counts.get(pair, RsvpCounts()),
-                                                  row, position)
+                found[resource_key(*pair)] = status_from(
+                    pair, capacity, counts.get(pair, RsvpCounts()), row, position)
             return found
 
         found = read_with_retry(self._uow, read)

@@ -79,6 +79,11 @@ def test_items_of_an_original_style_row_are_saved_by_their_own_key(services):
     assert entry.resource is not None and entry.resource.legacy
     with pytest.raises(NotFound):
         services.plan.save(token, f"{row_id}:training")  # that cell is empty
+    statuses = services.plan.statuses(token, [f"{row_id}:event", f"{row_id}:training"])
+    assert {key: s.state for key, s in statuses.items()} == {
+        f"{row_id}:event": RsvpState.NO_CAPACITY}
+    with pytest.raises(RsvpUnavailable):
+        services.plan.rsvp(token, f"{row_id}:workshop")
 
 
 def test_a_deleted_resource_stays_readable_as_removed(services):
