@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS interest_resources (
     url          VARCHAR(2048) NULL,
     capacity     INT           NULL,
     updated_at   DATETIME      NULL,
+    version      INT           NOT NULL DEFAULT 1,            -- raised by every edit in the app
     CONSTRAINT pk_interest_resources PRIMARY KEY (id),
     KEY ix_interest_resources_interest_tag (interest_tag),
     KEY ix_interest_resources_starts_at (starts_at),
@@ -115,6 +116,62 @@ CREATE TABLE IF NOT EXISTS schema_meta (
     name  VARCHAR(64)  COLLATE utf8mb4_bin NOT NULL,
     value VARCHAR(255) NOT NULL,
     CONSTRAINT pk_schema_meta PRIMARY KEY (name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- A student's saved resources. No foreign key to interest_resources: an entry outlives its
+-- resource and is shown as "removed" with the last known title and times.
+CREATE TABLE IF NOT EXISTS saved_resources (
+    student_id  INT          NOT NULL,
+    resource_id INT          NOT NULL,
+    kind        VARCHAR(16)  NOT NULL,
+    title       VARCHAR(200) NOT NULL,
+    starts_at   DATETIME     NULL,
+    ends_at     DATETIME     NULL,
+    saved_at    DATETIME     NOT NULL,
+    removed_at  DATETIME     NULL,
+    CONSTRAINT pk_saved_resources PRIMARY KEY (student_id, resource_id, kind),
+    KEY ix_saved_resources_resource_id_kind (resource_id, kind),
+    CONSTRAINT fk_saved_resources_student_id FOREIGN KEY (student_id)
+        REFERENCES students_data (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- RSVPs: going, or waitlisted in waitlist_seq order (a position is the rank among the
+-- waitlisted, so the order never has gaps). Changed under a row lock on the resource.
+CREATE TABLE IF NOT EXISTS rsvps (
+    resource_id  INT         NOT NULL,
+    kind         VARCHAR(16) NOT NULL,
+    student_id   INT         NOT NULL,
+    status       VARCHAR(16) NOT NULL,                        -- going | waitlisted
+    waitlist_seq INT         NULL,
+    created_at   DATETIME    NOT NULL,
+    CONSTRAINT pk_rsvps PRIMARY KEY (resource_id, kind, student_id),
+    KEY ix_rsvps_student_id (student_id),
+    UNIQUE KEY uq_rsvps_resource_id_kind_waitlist_seq (resource_id, kind, waitlist_seq),
+    CONSTRAINT fk_rsvps_resource_id FOREIGN KEY (resource_id)
+        REFERENCES interest_resources (id) ON DELETE CASCADE,
+    CONSTRAINT fk_rsvps_student_id FOREIGN KEY (student_id)
+        REFERENCES students_data (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- What advisors (and studentres-admin, advisor_id NULL) changed: values before and after as
+-- JSON, written in the same transaction as the change.
+CREATE TABLE IF NOT EXISTS audit_log (
+    id             INT          NOT NULL AUTO_INCREMENT,
+    occurred_at    DATETIME     NOT NULL,                     -- UTC
+    advisor_id     INT          NULL,
+    advisor_email  VARCHAR(254) NOT NULL,
+    action         VARCHAR(32)  NOT NULL,
+    resource_id    INT          NULL,
+    resource_kind  VARCHAR(16)  NULL,
+    resource_title VARCHAR(200) NULL,
+    before_values  MEDIUMTEXT   NULL,
+    after_values   MEDIUMTEXT   NULL,
+    detail         VARCHAR(500) NOT NULL,
+    CONSTRAINT pk_audit_log PRIMARY KEY (id),
+    KEY ix_audit_log_occurred_at (occurred_at),
+    KEY ix_audit_log_action_occurred_at (action, occurred_at),
+    KEY ix_audit_log_advisor_id_occurred_at (advisor_id, occurred_at),
+    KEY ix_audit_log_resource_id (resource_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 INSERT IGNORE INTO schema_meta (name, value) VALUES ('schema_version', '1');

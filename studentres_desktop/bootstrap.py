@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -19,10 +19,13 @@ from studentres_desktop.persistence.engine import DatabaseSettings, create_datab
 from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
 from studentres_desktop.persistence.uow import UnitOfWork
 from studentres_desktop.services.auth import AuthService, ThrottlePolicy
+from studentres_desktop.services.calendar import CalendarService
 from studentres_desktop.services.catalogue import CatalogueService
 from studentres_desktop.services.clock import Clock, utc_now
+from studentres_desktop.services.desk import DeskReports, DeskService
 from studentres_desktop.services.interests import InterestService
 from studentres_desktop.services.passwords import PasswordHasher
+from studentres_desktop.services.plan import PlanService, machine_zone
 from studentres_desktop.services.recommendations import RecommendationService
 from studentres_desktop.services.recommendations.embedder import Embedder, load_embedder
 from studentres_desktop.services.resources import ResourceService
@@ -50,6 +53,10 @@ class Services:
     resources: ResourceService
     catalogue: CatalogueService
     recommendations: RecommendationService
+    plan: PlanService
+    calendar: CalendarService
+    desk: DeskService
+    reports: DeskReports
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -64,6 +71,7 @@ def build_services(
     clock: Clock = utc_now,
     recommender: str = "auto",
     embedder_loader: Callable[[], Embedder] = load_embedder,
+    site_zone: tzinfo | None = None,
 ) -> Services:
     """Wire engine, unit of work and services; opens no connection yet."""
     engine = create_database_engine(database)
@@ -75,6 +83,9 @@ def build_services(
     auth = AuthService(uow_factory, PasswordHasher(bcrypt_cost), tokens, throttle, clock)
     recommendations = RecommendationService(uow_factory, auth, clock, engine=recommender,
                                             embedder_loader=embedder_loader)
+    catalogue = CatalogueService(uow_factory, clock,
+                                 on_catalogue_changed=recommendations.invalidate)
+    zone = site_zone or machine_zone()
     return Services(
         engine=engine,
         tokens=tokens,
@@ -82,9 +93,12 @@ def build_services(
         interests=InterestService(uow_factory, auth),
         resources=ResourceService(uow_factory, auth, clock,
                                   on_catalogue_changed=recommendations.invalidate),
-        catalogue=CatalogueService(uow_factory, clock,
-                                   on_catalogue_changed=recommendations.invalidate),
+        catalogue=catalogue,
         recommendations=recommendations,
+        plan=PlanService(uow_factory, auth, clock, zone),
+        calendar=CalendarService(uow_factory, auth, zone, clock),
+        desk=DeskService(uow_factory, auth, catalogue, recommendations, clock, zone),
+        reports=DeskReports(uow_factory),
     )
 
 

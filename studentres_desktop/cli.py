@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +22,16 @@ from studentres_desktop.bootstrap import (
 )
 from studentres_desktop.config import AppConfig, load_config
 from studentres_desktop.domain.errors import DomainError
-from studentres_desktop.domain.models import Interest, Resource, ResourceFilter, Role
+from studentres_desktop.domain.models import (
+    Attendance,
+    AuditAction,
+    AuditEntry,
+    AuditFilter,
+    Interest,
+    Resource,
+    ResourceFilter,
+    Role,
+)
 from studentres_desktop.logging_setup import configure_logging
 from studentres_desktop.persistence.engine import safe_url
 from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
@@ -44,7 +55,8 @@ def db_option(command: F) -> F:
 def open_services(db_url: str | None, *, prepare_default: bool = True) -> Iterator[Services]:
     config = load_config(db_url)
     log.info("database %s (from %s)", safe_url(config.database.url), config.source)
-    services = build_services(config.database, bcrypt_cost=config.bcrypt_cost)
+    services = build_services(config.database, bcrypt_cost=config.bcrypt_cost,
+                              site_zone=config.site_timezone)
     try:
         if prepare_default and config.is_default_database:
             prepare_embedded_database(services)
@@ -261,6 +273,100 @@ def recommend(db_url: str | None, email: str | None, interests: str, text: str,
     for rank, item in enumerate(result.items, 1):
         click.echo(f"{rank:>3}. {item.score:6.3f}  {item.resource.key:>10}  {item.resource.title}")
         click.echo(f"{'':20}{item.reason}")
+
+
+@main.command("export-resources")
+@db_option
+@click.argument("csv_file", type=click.Path(dir_okay=False, path_type=Path))
+def export_resources(db_url: str | None, csv_file: Path) -> None:
+    """Write the whole catalogue to CSV_FILE in the format import-resources reads."""
+    with open_services(db_url) as services:
+        written = services.catalogue.export_csv(csv_file)
+    click.echo(f"Exported {written} resources to {csv_file}.")
+
+
+@main.command("audit")
+@db_option
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--action", type=click.Choice([a.value for a in AuditAction]), default=None,
+              help="Only this kind of change.")
+@click.option("--advisor", default="", metavar="EMAIL", help="Only advisors whose email has this.")
+@click.option("--resource", "resource_id", type=click.IntRange(1), default=None, metavar="ID",
+              help="Only changes to this resource row.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), default=None,
+              help="From this UTC date or time on.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), default=None,
+              help="Before this UTC date or time (a date alone includes that day).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def audit_log(db_url: str | None, limit: int, action: str | None, advisor: str,
+              resource_id: int | None, since: datetime | None, until: datetime | None,
+              as_json: bool) -> None:
+    """What advisors and studentres-admin changed, newest first (times in UTC)."""
+    if until is not None and until.hour == until.minute == 0:
+        until += timedelta(days=1)
+    flt = AuditFilter(action=AuditAction(action) if action else None, advisor=advisor,
+                      resource_id=resource_id, since=since, until=until, limit=limit)
+    with open_services(db_url) as services:
+        entries = services.reports.audit(flt)
+    if as_json:
+        click.echo(json.dumps([_audit_json(e) for e in entries], ensure_ascii=False, indent=2))
+        return
+    if not entries:
+        click.echo("No audit entries match.")
+        return
+    for entry in entries:
+        what = f"{entry.resource_key or '-':>12}  {entry.resource_title[:40]}"
+        click.echo(f"{entry.occurred_at:%Y-%m-%d %H:%M:%S}  {entry.advisor_email[:32]:<32}  "
+                   f"{entry.action.value:<16}  {what}  {entry.detail}".rstrip())
+
+
+def _audit_json(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "occurred_at": entry.occurred_at.isoformat(),
+        "advisor_id": entry.advisor_id,
+        "advisor_email": entry.advisor_email,
+        "action": entry.action.value,
+        "resource_key": entry.resource_key,
+        "resource_title": entry.resource_title,
+        "before": entry.before,
+        "after": entry.after,
+        "detail": entry.detail,
+    }
+
+
+@main.command("attendees")
+@db_option
+@click.argument("resource")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (for a spreadsheet).")
+def attendees(db_url: str | None, resource: str, as_csv: bool) -> None:
+    """Who is going to RESOURCE (a row id, or row:kind such as 12:workshop) and its waitlist."""
+    with open_services(db_url) as services:
+        attendance = services.reports.attendees(services.reports.resolve(resource))
+    if as_csv:
+        _attendance_csv(attendance)
+        return
+    r = attendance.resource
+    capacity = r.capacity if r.capacity is not None else "no capacity"
+    click.echo(f"{r.key}  {r.title}  ({len(attendance.going)} going of {capacity}, "
+               f"{len(attendance.waitlisted)} waitlisted)")
+    click.echo("Going:" if attendance.going else "Going: nobody yet")
+    for n, person in enumerate(attendance.going, 1):
+        click.echo(f"  {n:>3}. {person.name}  <{person.email}>")
+    if attendance.waitlisted:
+        click.echo("Waitlist:")
+    for person in attendance.waitlisted:
+        click.echo(f"  {person.position:>3}. {person.name}  <{person.email}>")
+
+
+def _attendance_csv(attendance: Attendance) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["status", "position", "name", "email", "since_utc"])
+    for person in (*attendance.going, *attendance.waitlisted):
+        writer.writerow([person.state.value, person.position or "", person.name, person.email,
+                         person.since.isoformat(timespec="seconds")])
+    click.echo(out.getvalue(), nl=False)
 
 
 def _resource_json(resource: Resource) -> dict[str, Any]:

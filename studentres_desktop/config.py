@@ -14,6 +14,9 @@ The config file is TOML, in the user's config folder (see `studentres-admin chec
     [security]
     bcrypt_cost = 12
 
+    [site]
+    timezone = "Europe/Madrid"    # the university's; default: this computer's zone
+
     [kiosk]
     enabled = false              # full screen, idle logout, short sessions (or --kiosk)
     idle_timeout_seconds = 120   # or --idle-timeout
@@ -28,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.paths import default_database_file, user_config_file
@@ -50,6 +54,9 @@ class AppConfig:
     token_ttl: timedelta = timedelta(minutes=30)
     bcrypt_cost: int = 12
     config_file: Path = field(default_factory=user_config_file)
+    # The university's time zone (resources' times are wall-clock times there); None: this
+    # computer's zone.
+    site_timezone: ZoneInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -140,7 +147,23 @@ def load_config(
         token_ttl=timedelta(minutes=ttl),
         bcrypt_cost=cost,
         config_file=path,
+        site_timezone=_zone(_section(file_settings, "site", path), path),
     )
+
+
+def _zone(section: dict[str, Any], path: Path) -> ZoneInfo | None:
+    name = section.get("timezone")
+    if name is None:
+        return None
+    where = f"{path}: site.timezone"
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError(where, "must be a time zone name such as Europe/Madrid.")
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. a folder name
+        raise ValidationError(
+            where, f"'{name[:60]}' is not a known time zone; use a name such as Europe/Madrid."
+        ) from None
 
 
 def _read_file(path: Path) -> dict[str, Any]:

@@ -7,6 +7,10 @@ None of them carries a driver message, a SQL statement or a password.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # models imports this module
+    from studentres_desktop.domain.models import Resource
 
 
 class DomainError(Exception):
@@ -157,3 +161,32 @@ class CatalogueImportFailed(DomainError):
         shown = "\n".join(f"  {p}" for p in problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
         super().__init__(f"Nothing was imported; fix these rows and try again:\n{shown}{more}")
+
+
+# --- the student's plan and the advisor's desk ------------------------------------------------
+
+
+class EditConflict(DomainError):
+    """Someone saved the resource after it was loaded: nothing was written.
+
+    `changed_fields` names what differs from the loaded copy; `current` is the resource as it
+    is now, for the form to show.
+    """
+
+    def __init__(self, changed_fields: tuple[str, ...], current: Resource) -> None:
+        self.changed_fields = changed_fields
+        self.current = current
+        what = f"changed {', '.join(changed_fields)}" if changed_fields else "saved it"
+        super().__init__(
+            f"Someone else {what} while you were editing. Nothing was saved; "
+            "the form now shows the current values."
+        )
+
+
+class RsvpUnavailable(DomainError):
+    """The resource takes no RSVP: it has no capacity, or it is over."""
+
+
+class ImportCancelled(DomainError):
+    def __init__(self) -> None:
+        super().__init__("The import was cancelled; nothing was imported.")

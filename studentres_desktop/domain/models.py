@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
+
+from studentres_desktop.domain.errors import ImportProblem, ValidationError
 
 
 class Role(StrEnum):
@@ -65,6 +69,8 @@ class Resource:
     url: str = ""
     capacity: int | None = None
     legacy: bool = False
+    # Raised by every edit; an edit based on an older version is refused (EditConflict).
+    version: int = 1
 
     @property
     def key(self) -> str:
@@ -120,6 +126,218 @@ class Principal:
 class IssuedToken:
     token: str = field(repr=False)
     principal: Principal
+
+
+# --- the student's plan -------------------------------------------------------------------------
+
+EDITABLE_FIELDS = (
+    "kind", "title", "description", "interest_tags", "starts_at", "ends_at", "location", "url",
+    "capacity",
+)
+
+
+def parse_resource_key(key: str) -> tuple[int, ResourceKind]:
+    """`row_id:kind` (as `Resource.key` writes it) as its two parts, or a ValidationError."""
+    row, _, kind = str(key).strip().partition(":")
+    try:
+        row_id = int(row)
+        parsed = ResourceKind(kind.strip().lower())
+    except ValueError:
+        raise ValidationError(
+            "resource", f"'{str(key)[:40]}' is not a resource key such as 12:workshop."
+        ) from None
+    if row_id < 1:
+        raise ValidationError("resource", f"'{str(key)[:40]}' is not a resource key.")
+    return row_id, parsed
+
+
+def resource_key(row_id: int, kind: ResourceKind) -> str:
+    return f"{row_id}:{kind.value}"
+
+
+@dataclass(frozen=True)
+class SavedEntry:
+    """A resource a student saved. `resource` is None once it was removed from the catalogue;
+    the title and times then come from what was saved (or last known)."""
+
+    key: str
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    saved_at: datetime
+    resource: Resource | None
+    past: bool = False
+
+    @property
+    def removed(self) -> bool:
+        return self.resource is None
+
+
+class RsvpState(StrEnum):
+    GOING = "going"
+    WAITLISTED = "waitlisted"
+    FULL = "full"  # not signed up; every place is taken (an RSVP joins the waitlist)
+    OPEN = "open"  # not signed up; places are free
+    NO_CAPACITY = "no_capacity"  # the resource takes no RSVPs
+
+
+@dataclass(frozen=True)
+class RsvpStatus:
+    """One student's standing for one resource, with the numbers behind it."""
+
+    key: str
+    state: RsvpState
+    capacity: int | None = None
+    going: int = 0
+    waitlisted: int = 0
+    position: int | None = None  # on the waitlist, from 1
+
+    @property
+    def places_left(self) -> int:
+        return max(0, (self.capacity or 0) - self.going)
+
+    @property
+    def label(self) -> str:
+        """"Going", "Waitlisted (3)", "Full", "3 places left" or ""."""
+        if self.state is RsvpState.GOING:
+            return "Going"
+        if self.state is RsvpState.WAITLISTED:
+            return f"Waitlisted ({self.position})"
+        if self.state is RsvpState.FULL:
+            return "Full"
+        if self.state is RsvpState.OPEN:
+            left = self.places_left
+            return f"{left} place{'s' if left != 1 else ''} left"
+        return ""
+
+
+@dataclass(frozen=True)
+class RsvpEntry:
+    resource: Resource
+    status: RsvpStatus
+
+
+@dataclass(frozen=True)
+class CalendarFile:
+    """An .ics file for a student's calendar."""
+
+    content: bytes  # UTF-8
+    events: int
+    skipped: tuple[str, ...]  # titles left out: undated or removed
+
+
+@dataclass(frozen=True)
+class DeleteImpact:
+    """Who a deletion touches: the UI asks again when `students` is not zero."""
+
+    going: int
+    waitlisted: int
+    saved: int
+    students: int  # distinct students with an RSVP or a saved entry
+
+
+# --- the advisor's desk -------------------------------------------------------------------------
+
+
+class AuditAction(StrEnum):
+    RESOURCE_CREATED = "resource.create"
+    RESOURCE_UPDATED = "resource.update"
+    RESOURCE_DELETED = "resource.delete"
+    CATALOGUE_IMPORTED = "catalogue.import"
+    RSVP_ADDED = "rsvp.add"
+    RSVP_CANCELLED = "rsvp.cancel"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    occurred_at: datetime  # UTC
+    advisor_id: int | None  # None for studentres-admin
+    advisor_email: str
+    action: AuditAction
+    resource_key: str | None
+    resource_title: str
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: AuditAction | None = None
+    advisor: str = ""  # part of the advisor's email
+    resource_id: int | None = None
+    since: datetime | None = None  # UTC, inclusive
+    until: datetime | None = None  # UTC, exclusive
+    limit: int = 100
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Attendee:
+    student_id: int
+    name: str
+    email: str
+    state: RsvpState
+    since: datetime
+    position: int | None = None
+
+
+@dataclass(frozen=True)
+class Attendance:
+    resource: Resource
+    going: tuple[Attendee, ...]
+    waitlisted: tuple[Attendee, ...]
+
+
+@dataclass(frozen=True)
+class StudentSummary:
+    id: int
+    name: str
+    email: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    resource: Resource
+    reason: str
+
+
+@dataclass(frozen=True)
+class StudentOverview:
+    """What an advisor sees of a student at the desk: read-only, never any password data."""
+
+    student: Student
+    interests: tuple[Interest, ...]
+    saved: tuple[SavedEntry, ...]
+    rsvps: tuple[RsvpEntry, ...]
+    recommended: tuple[Suggestion, ...]
+    recommendation_note: str = ""
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One CSV record as read: its cells, the draft when the row is good, and its problems."""
+
+    line: int
+    cells: Mapping[str, str]
+    draft: ResourceDraft | None
+    problems: tuple[ImportProblem, ...]
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    rows: tuple[PreviewRow, ...]
+    problems: tuple[ImportProblem, ...]  # every problem, file-level ones included
+
+    @property
+    def importable(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+    @property
+    def drafts(self) -> tuple[ResourceDraft, ...]:
+        return tuple(row.draft for row in self.rows if row.draft is not None)
 
 
 @dataclass(frozen=True)

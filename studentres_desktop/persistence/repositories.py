@@ -237,6 +237,7 @@ class ResourceRepository:
                 title=cell,
                 interest_tags=(row.interest_tag,) if row.interest_tag else (),
                 legacy=True,
+                version=row.version,
             )
         if row.kind != kind.value:
             return None
@@ -252,6 +253,7 @@ class ResourceRepository:
             location=row.location or "",
             url=row.url or "",
             capacity=row.capacity,
+            version=row.version,
         )
 
     def titles(self) -> set[tuple[str, str]]:
@@ -309,7 +311,7 @@ class ResourceRepository:
         self._conn.execute(
             update(t.interest_resources)
             .where(t.interest_resources.c.id == row_id)
-            .values(**_row_values(draft, now))
+            .values(**_row_values(draft, now), version=t.interest_resources.c.version + 1)
         )
         self._conn.execute(
             delete(t.resource_interests).where(t.resource_interests.c.resource_id == row_id)
@@ -425,4 +427,5 @@ def _resource(row: Row[Any]) -> Resource:
         url=row.url or "",
         capacity=row.capacity,
         legacy=bool(row.legacy),
+        version=int(row.version or 1),
     )

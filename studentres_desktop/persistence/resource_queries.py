@@ -48,7 +48,8 @@ from studentres_desktop.persistence.tables import interest_resources as r
 from studentres_desktop.persistence.tables import resource_interests as ri
 
 # Columns only app-written rows have; an original-style item reads them as NULL.
-APP_ONLY_COLUMNS = ("description", "starts_at", "ends_at", "location", "url", "capacity")
+APP_ONLY_COLUMNS = ("description", "starts_at", "ends_at", "location", "url", "capacity",
+                    "version")
 LIKE_ESCAPE = "/"
 
 

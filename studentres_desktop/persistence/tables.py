@@ -160,6 +160,8 @@ interest_resources = Table(
     Column("url", String(2048), nullable=True),
     Column("capacity", Integer, nullable=True),
     Column("updated_at", DateTime, nullable=True),
+    # Raised by every edit through the app (optimistic locking); plain-SQL rows start at 1.
+    Column("version", Integer, nullable=False, server_default="1"),
     Index("ix_interest_resources_interest_tag", "interest_tag"),
     # Browsing walks this in order and stops after one page (see resource_queries).
     Index("ix_interest_resources_starts_at", "starts_at"),
@@ -231,5 +233,65 @@ schema_meta = Table(
     metadata,
     Column("name", _key(64), primary_key=True),
     Column("value", String(255), nullable=False),
+    **TABLE_OPTIONS,
+)
+
+# --- the student's plan and the advisor's desk ---------------------------------------------------
+
+saved_resources = Table(
+    "saved_resources",
+    metadata,
+    Column("student_id", Integer, ForeignKey("students_data.id", ondelete="CASCADE"),
+           primary_key=True),
+    # No foreign key to interest_resources: the entry outlives a deleted resource, as "removed".
+    Column("resource_id", Integer, primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    # The last known title and times, shown once the resource is gone.
+    Column("title", String(200), nullable=False),
+    Column("starts_at", DateTime, nullable=True),
+    Column("ends_at", DateTime, nullable=True),
+    Column("saved_at", DateTime, nullable=False),
+    Column("removed_at", DateTime, nullable=True),
+    Index("ix_saved_resources_resource_id_kind", "resource_id", "kind"),
+    **TABLE_OPTIONS,
+)
+
+rsvps = Table(
+    "rsvps",
+    metadata,
+    Column("resource_id", Integer, ForeignKey("interest_resources.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("student_id", Integer, ForeignKey("students_data.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("status", String(16), nullable=False),  # going | waitlisted
+    # Waitlist order; a position is the rank among the waitlisted, so leaving leaves no gap.
+    Column("waitlist_seq", Integer, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_rsvps_student_id", "student_id"),
+    Index("uq_rsvps_resource_id_kind_waitlist_seq", "resource_id", "kind", "waitlist_seq",
+          unique=True),
+    **TABLE_OPTIONS,
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("occurred_at", DateTime, nullable=False),  # UTC
+    # No foreign key: the record outlives the account. NULL for studentres-admin.
+    Column("advisor_id", Integer, nullable=True),
+    Column("advisor_email", String(254), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("resource_id", Integer, nullable=True),
+    Column("resource_kind", String(16), nullable=True),
+    Column("resource_title", String(200), nullable=True),
+    Column("before_values", _long_text(), nullable=True),  # JSON
+    Column("after_values", _long_text(), nullable=True),  # JSON
+    Column("detail", String(500), nullable=False),
+    Index("ix_audit_log_occurred_at", "occurred_at"),
+    Index("ix_audit_log_action_occurred_at", "action", "occurred_at"),
+    Index("ix_audit_log_advisor_id_occurred_at", "advisor_id", "occurred_at"),
+    Index("ix_audit_log_resource_id", "resource_id"),
     **TABLE_OPTIONS,
 )

@@ -12,6 +12,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from studentres_desktop.domain.errors import DatabaseUnavailable
 from studentres_desktop.persistence.db_errors import translated_errors
 from studentres_desktop.persistence.embeddings import CatalogueIndexRepository
+from studentres_desktop.persistence.plan import (
+    AuditRepository,
+    RsvpRepository,
+    SavedRepository,
+    StudentDirectory,
+)
 from studentres_desktop.persistence.repositories import (
     InterestRepository,
     ResourceRepository,
@@ -30,21 +36,48 @@ class UnitOfWork:
     resources: ResourceRepository
     throttle: ThrottleRepository
     catalogue: CatalogueIndexRepository
+    saved: SavedRepository
+    rsvps: RsvpRepository
+    audit: AuditRepository
+    directory: StudentDirectory
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
+        self._exclusive = False
+
+    def exclusive(self) -> Self:
+        """Take the database's write lock at the start on SQLite (BEGIN IMMEDIATE), so a read
+        followed by a write cannot interleave with another writer. On MySQL/MariaDB the
+        repositories lock the rows they change instead (SELECT … FOR UPDATE)."""
+        self._exclusive = True
+        return self
 
     def __enter__(self) -> Self:
         with translated_errors():
             self._conn = self._engine.connect()
-            self._tx = self._conn.begin()
+            try:
+                if self._exclusive and self._conn.dialect.name != "sqlite":
+                    # Each read sees what the previous holder of a row lock committed; under
+                    # REPEATABLE READ a plain read before the lock would fix an older snapshot.
+                    self._conn.execution_options(isolation_level="READ COMMITTED")
+                self._tx = self._conn.begin()
+                if self._exclusive and self._conn.dialect.name == "sqlite":
+                    self._conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                self._conn.close()
+                self._conn = self._tx = None
+                raise
         self.students = StudentRepository(self._conn)
         self.interests = InterestRepository(self._conn)
         self.resources = ResourceRepository(self._conn)
         self.throttle = ThrottleRepository(self._conn)
         self.catalogue = CatalogueIndexRepository(self._conn)
+        self.saved = SavedRepository(self._conn)
+        self.rsvps = RsvpRepository(self._conn)
+        self.audit = AuditRepository(self._conn)
+        self.directory = StudentDirectory(self._conn)
         return self
 
     def commit(self) -> None:

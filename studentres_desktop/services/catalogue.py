@@ -14,16 +14,24 @@ from typing import TextIO, TypeVar
 
 from studentres_desktop.domain.errors import (
     CatalogueImportFailed,
+    ImportCancelled,
     ImportProblem,
     ValidationError,
 )
 from studentres_desktop.domain.models import (
+    AuditAction,
+    ImportPreview,
+    PreviewRow,
+    Principal,
+    Resource,
     ResourceDraft,
     ResourceFilter,
     ResourceKind,
     ResourcePage,
+    resource_key,
 )
-from studentres_desktop.persistence.uow import UnitOfWorkFactory, read_with_retry
+from studentres_desktop.persistence.uow import UnitOfWork, UnitOfWorkFactory, read_with_retry
+from studentres_desktop.services.audit import Actor, actor_of, admin_actor, record
 from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.services.demo_catalogue import DEFAULT_INTERESTS, demo_drafts
 from studentres_desktop.services.resources import check_draft, check_filter
@@ -40,6 +48,9 @@ CSV_COLUMNS = (
     "capacity",
 )
 T = TypeVar("T")
+Progress = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+IMPORT_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,8 @@ class _CsvReading:
     problems: list[ImportProblem]
     # (line, well-formed tags) of every row, bad ones too, to check against the vocabulary.
     tags: list[tuple[int, tuple[str, ...]]]
+    # (line, cells by column) of every record, for a preview.
+    records: list[tuple[int, dict[str, str]]] = dataclasses.field(default_factory=list)
 
 
 def parse_catalogue_csv(stream: TextIO) -> list[ParsedRow]:
@@ -132,8 +145,10 @@ def _read_catalogue_csv(stream: TextIO) -> _CsvReading:
             reading.problems.append(ImportProblem(
                 begins, "row", f"has {len(cells)} cells, but the header has {len(header)}"
             ))
+            reading.records.append((begins, dict(zip(header, cells, strict=False))))
             continue
         record = dict(zip(header, cells, strict=False))
+        reading.records.append((begins, {c: record.get(c, "") for c in CSV_COLUMNS}))
         draft, tags, errors = _draft_from_record(record)
         reading.tags.append((begins, tags))
         reading.problems.extend(ImportProblem(begins, e.field, e.message) for e in errors)
@@ -256,10 +271,60 @@ class CatalogueService:
         return read_with_retry(self._uow, lambda uow: not uow.resources.page(
             ResourceFilter(limit=1))[0])
 
-    def import_csv(self, path: Path) -> int:
-        """Import every row in one transaction, or nothing; returns how many were added."""
+    def import_csv(
+        self,
+        path: Path,
+        *,
+        actor: Actor | None = None,
+        progress: Progress | None = None,
+        cancelled: CancelCheck | None = None,
+    ) -> int:
+        """Import every row in one transaction, or nothing; returns how many were added.
+
+        The import is recorded in the audit log as `actor` (studentres-admin by default).
+        """
         reading = _read_catalogue_csv(io.StringIO(_read_utf8(path), newline=""))
-        return self._add_checked(reading.rows, reading.problems, reading.tags)
+        return self._add_checked(reading.rows, reading.problems, reading.tags,
+                                 actor=actor or admin_actor(), source=path.name,
+                                 progress=progress, cancelled=cancelled)
+
+    def preview_csv(self, path: Path) -> ImportPreview:
+        """Read the file as `import_csv` would, changing nothing: every record with its cells,
+        its draft when good, and its problems (line, column, message)."""
+        try:
+            reading = _read_catalogue_csv(io.StringIO(_read_utf8(path), newline=""))
+        except CatalogueImportFailed as failed:  # unreadable file or header: no rows at all
+            return ImportPreview((), tuple(failed.problems))
+        with self._uow() as uow:
+            problems = reading.problems + _unknown_tags(uow, reading.tags)
+        problems.sort(key=_reading_order)
+        good = {row.line: row.draft for row in reading.rows}
+        by_line: dict[int, list[ImportProblem]] = {}
+        for problem in problems:
+            by_line.setdefault(problem.line, []).append(problem)
+        rows = tuple(
+            PreviewRow(line, cells, None if by_line.get(line) else good.get(line),
+                       tuple(by_line.get(line, ())))
+            for line, cells in reading.records
+        )
+        return ImportPreview(rows, tuple(problems))
+
+    def import_preview(
+        self,
+        preview: ImportPreview,
+        *,
+        actor: Actor | Principal,
+        source: str = "",
+        progress: Progress | None = None,
+        cancelled: CancelCheck | None = None,
+    ) -> int:
+        """Import the rows of a clean preview in one transaction (see `_add_checked`)."""
+        if preview.problems:
+            raise CatalogueImportFailed(list(preview.problems))
+        rows = [ParsedRow(row.line, row.draft) for row in preview.rows if row.draft is not None]
+        return self._add_checked(rows, [], [(row.line, row.draft.interest_tags) for row in rows],
+                                 actor=actor, source=source, progress=progress,
+                                 cancelled=cancelled)
 
     def add_rows(self, rows: Sequence[ParsedRow]) -> int:
         return self._add_checked(rows, [], [(row.line, row.draft.interest_tags) for row in rows])
@@ -269,21 +334,51 @@ class CatalogueService:
         rows: Sequence[ParsedRow],
         problems: list[ImportProblem],
         tags: list[tuple[int, tuple[str, ...]]],
+        *,
+        actor: Actor | Principal | None = None,
+        source: str = "",
+        progress: Progress | None = None,
+        cancelled: CancelCheck | None = None,
     ) -> int:
+        """Add the rows in one transaction, in batches; `progress(done, total)` follows each
+        batch and `cancelled()` is asked before it. A cancelled or failed import adds nothing.
+        With an `actor`, one audit entry records the import."""
         with self._uow() as uow:
-            known = uow.interests.existing(tag for _, row_tags in tags for tag in row_tags)
-            problems = problems + [
-                ImportProblem(line, "interest_tags", f"unknown interest '{tag}'")
-                for line, row_tags in tags
-                for tag in row_tags
-                if tag not in known
-            ]
+            problems = problems + _unknown_tags(uow, tags)
             if problems:
                 raise CatalogueImportFailed(sorted(problems, key=_reading_order))
-            uow.resources.add_many([row.draft for row in rows], self._clock())
+            now, keys, total = self._clock(), [], len(rows)
+            for start in range(0, total, IMPORT_BATCH):
+                if cancelled is not None and cancelled():
+                    raise ImportCancelled()
+                batch = [row.draft for row in rows[start:start + IMPORT_BATCH]]
+                ids = uow.resources.add_many(batch, now)
+                keys += [resource_key(row_id, d.kind) for row_id, d in zip(ids, batch,
+                                                                           strict=True)]
+                if progress is not None:
+                    progress(start + len(batch), total)
+            if cancelled is not None and cancelled():
+                raise ImportCancelled()
+            if isinstance(actor, Principal):
+                actor = actor_of(uow, actor)
+            if actor is not None:
+                record(uow, actor, AuditAction.CATALOGUE_IMPORTED, now,
+                       after={"source": source, "count": total, "keys": keys},
+                       detail=f"{total} resources" + (f" from {source}" if source else ""))
             uow.commit()
         self._changed()
         return len(rows)
+
+    def export_csv(self, path: Path) -> int:
+        """Write the whole catalogue in the import format; returns how many resources."""
+        resources = read_with_retry(self._uow, lambda uow: uow.catalogue.all_resources())
+        buffer = io.StringIO(newline="")
+        write_catalogue_csv(resources, buffer)
+        try:
+            path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+        except OSError as error:
+            raise ValidationError(str(path), f"cannot be written: {error.strerror}") from None
+        return len(resources)
 
     def add(self, drafts: Iterable[ResourceDraft]) -> int:
         return self.add_rows([ParsedRow(n, check_draft(d)) for n, d in enumerate(drafts, 1)])
@@ -297,6 +392,39 @@ class CatalogueService:
         flt = check_filter(flt)
         items, has_more = read_with_retry(self._uow, lambda uow: uow.resources.page(flt))
         return ResourcePage(tuple(items), flt.offset, flt.limit, has_more)
+
+
+def _unknown_tags(uow: UnitOfWork, tags: list[tuple[int, tuple[str, ...]]]
+                  ) -> list[ImportProblem]:
+    known = uow.interests.existing(tag for _, row_tags in tags for tag in row_tags)
+    return [
+        ImportProblem(line, "interest_tags", f"unknown interest '{tag}'")
+        for line, row_tags in tags
+        for tag in row_tags
+        if tag not in known
+    ]
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value is not None else ""
+
+
+def write_catalogue_csv(resources: Iterable[Resource], stream: TextIO) -> None:
+    """The resources in the format `import-resources` reads (an export imports back equal)."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for resource in resources:
+        writer.writerow([
+            resource.kind.value,
+            resource.title,
+            resource.description,
+            ";".join(resource.interest_tags),
+            _iso(resource.starts_at),
+            _iso(resource.ends_at),
+            resource.location,
+            resource.url,
+            "" if resource.capacity is None else str(resource.capacity),
+        ])
 
 
 def _read_utf8(path: Path) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
-from studentres_desktop.domain.errors import NotFound, ValidationError
+from studentres_desktop.domain.errors import EditConflict, NotFound, ValidationError
 from studentres_desktop.domain.models import (
+    EDITABLE_FIELDS,
+    AuditAction,
+    DeleteImpact,
     Resource,
     ResourceDraft,
     ResourceFilter,
@@ -15,8 +18,10 @@ from studentres_desktop.domain.models import (
     Role,
 )
 from studentres_desktop.persistence.uow import UnitOfWork, UnitOfWorkFactory, read_with_retry
+from studentres_desktop.services import audit
 from studentres_desktop.services.auth import AuthService
 from studentres_desktop.services.clock import Clock, utc_now
+from studentres_desktop.services.plan import fill_places
 from studentres_desktop.services.validation import (
     DESCRIPTION_MAX,
     LOCATION_MAX,
@@ -147,46 +152,129 @@ class ResourceService:
     # --- advisors -------------------------------------------------------------------------------
 
     def create(self, token: str, draft: ResourceDraft) -> Resource:
-        self._auth.authenticate(token, Role.ADVISOR)
+        principal = self._auth.authenticate(token, Role.ADVISOR)
         draft = check_draft(draft)
         with self._uow() as uow:
             require_known_tags(uow, draft.interest_tags)
             row_id = uow.resources.add(draft, self._clock())
             created = uow.resources.get(row_id, draft.kind)
+            assert created is not None
+            audit.record(uow, audit.actor_of(uow, principal), AuditAction.RESOURCE_CREATED,
+                         self._clock(), resource=created, after=audit.resource_values(created))
             uow.commit()
         self._changed()
-        assert created is not None
         return created
 
-    def update(self, token: str, row_id: int, kind: ResourceKind, draft: ResourceDraft) -> Resource:
-        """Replace one resource. An item of an original-style row moves to a row of its own."""
-        self._auth.authenticate(token, Role.ADVISOR)
+    def update(
+        self,
+        token: str,
+        row_id: int,
+        kind: ResourceKind,
+        draft: ResourceDraft,
+        *,
+        expected: Resource | None = None,
+    ) -> Resource:
+        """Replace one resource. An item of an original-style row moves to a row of its own.
+
+        `expected` is the resource as the advisor loaded it: if it has been saved since,
+        nothing is written and EditConflict names the fields that changed. A raised capacity
+        gives places to the first on the waitlist; a capacity cannot be removed while students
+        have RSVPs.
+        """
+        principal = self._auth.authenticate(token, Role.ADVISOR)
         draft = check_draft(draft)
-        with self._uow() as uow:
+        with self._uow().exclusive() as uow:
+            current = self._locked_current(uow, row_id, kind, expected)
             require_known_tags(uow, draft.interest_tags)
-            current = uow.resources.get(row_id, kind)
-            if current is None:
-                raise NotFound("This resource no longer exists.")
+            old = (row_id, kind)
+            counts = uow.rsvps.counts(old)
+            if draft.capacity is None and counts.going + counts.waitlisted:
+                raise ValidationError(
+                    "capacity",
+                    f"cannot be removed: {counts.going + counts.waitlisted} students have "
+                    "RSVPs. Cancel them first, or keep a capacity.",
+                )
             if current.legacy:
                 uow.resources.clear_legacy_cell(row_id, kind)
                 row_id = uow.resources.add(draft, self._clock())
             else:
                 uow.resources.replace(row_id, draft, self._clock())
-            updated = uow.resources.get(row_id, draft.kind)
+            new = (row_id, draft.kind)
+            if new != old:
+                uow.saved.move(old, new)
+                uow.rsvps.move(old, new)
+            uow.saved.refresh(new, draft.title, draft.starts_at, draft.ends_at)
+            updated = uow.resources.get(*new)
+            assert updated is not None
+            promoted = fill_places(uow, updated)
+            after = audit.resource_values(updated)
+            detail = ""
+            if promoted:
+                after["promoted_from_waitlist"] = promoted
+                detail = f"{len(promoted)} promoted from the waitlist"
+            audit.record(uow, audit.actor_of(uow, principal), AuditAction.RESOURCE_UPDATED,
+                         self._clock(), resource=updated, before=audit.resource_values(current),
+                         after=after, detail=detail)
             uow.commit()
         self._changed()
-        assert updated is not None
         return updated
 
-    def delete(self, token: str, row_id: int, kind: ResourceKind) -> None:
+    def delete_impact(self, token: str, row_id: int, kind: ResourceKind) -> DeleteImpact:
+        """Who a deletion would touch, so the editor can ask again and say how many."""
         self._auth.authenticate(token, Role.ADVISOR)
-        with self._uow() as uow:
-            current = uow.resources.get(row_id, kind)
-            if current is None:
+
+        def read(uow: UnitOfWork) -> DeleteImpact:
+            if uow.resources.get(row_id, kind) is None:
                 raise NotFound("This resource no longer exists.")
+            item = (row_id, kind)
+            counts = uow.rsvps.counts(item)
+            saved = uow.saved.students(item)
+            return DeleteImpact(going=counts.going, waitlisted=counts.waitlisted,
+                                saved=len(saved), students=len(saved | uow.rsvps.students(item)))
+
+        return read_with_retry(self._uow, read)
+
+    def delete(
+        self, token: str, row_id: int, kind: ResourceKind, *, expected: Resource | None = None
+    ) -> DeleteImpact:
+        """Delete one resource and its RSVPs; saved entries stay, readable as removed (and
+        students who only had an RSVP get one). Returns who was touched."""
+        principal = self._auth.authenticate(token, Role.ADVISOR)
+        with self._uow().exclusive() as uow:
+            current = self._locked_current(uow, row_id, kind, expected)
+            item = (row_id, kind)
+            counts = uow.rsvps.counts(item)
+            saved, with_rsvp = uow.saved.students(item), uow.rsvps.students(item)
+            now = self._clock()
+            uow.saved.mark_removed(item, with_rsvp - saved, current.title, current.starts_at,
+                                   current.ends_at, now)
+            uow.rsvps.remove_all(item)
             if current.legacy:
                 uow.resources.clear_legacy_cell(row_id, kind)
             else:
                 uow.resources.delete(row_id)
+            impact = DeleteImpact(going=counts.going, waitlisted=counts.waitlisted,
+                                  saved=len(saved), students=len(saved | with_rsvp))
+            audit.record(uow, audit.actor_of(uow, principal), AuditAction.RESOURCE_DELETED, now,
+                         resource=current, before=audit.resource_values(current),
+                         detail=f"{impact.students} students affected ({impact.going} going, "
+                                f"{impact.waitlisted} waitlisted, {impact.saved} saved)")
             uow.commit()
         self._changed()
+        return impact
+
+    @staticmethod
+    def _locked_current(
+        uow: UnitOfWork, row_id: int, kind: ResourceKind, expected: Resource | None
+    ) -> Resource:
+        """The resource with its row locked; EditConflict if it changed since `expected`."""
+        if not uow.rsvps.lock_resource(row_id):
+            raise NotFound("This resource no longer exists.")
+        current = uow.resources.get(row_id, kind)
+        if current is None:
+            raise NotFound("This resource no longer exists.")
+        if expected is not None and expected.version != current.version:
+            changed = tuple(name for name in EDITABLE_FIELDS
+                            if getattr(expected, name) != getattr(current, name))
+            raise EditConflict(changed, current)
+        return current

@@ -82,7 +82,8 @@ def test_a_database_from_the_original_design_is_upgraded_in_place(database_url):
     engine = create_database_engine(DatabaseSettings(database_url))
     serial = "INTEGER PRIMARY KEY" + ("" if engine.dialect.name == "sqlite" else " AUTO_INCREMENT")
     with engine.begin() as conn:
-        for table in ("student_interests", "resource_interests", "resource_embeddings",
+        for table in ("saved_resources", "rsvps", "audit_log",
+                      "student_interests", "resource_interests", "resource_embeddings",
                       "interest_embeddings", "students_data", "interest_resources", "interests",
                       "login_throttle", "schema_meta"):
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
