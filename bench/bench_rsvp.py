@@ -31,13 +31,13 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from studentres_desktop.services.container import Services, build_services
 
 from studentres_desktop.domain.models import ResourceDraft, ResourceKind, Role, RsvpState
 from studentres_desktop.persistence.engine import DatabaseSettings, create_database_engine
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.persistence.uow import UnitOfWork
 from studentres_desktop.services.auth import ThrottlePolicy
-from studentres_desktop.services.container import Services, build_services
 from studentres_desktop.services.plan import PlanService
 
 DEFAULT_MYSQL_URL = "mysql+mysqlconnector://root@127.0.0.1:3306/"

@@ -29,7 +29,7 @@ from studentres_desktop.services.plan import PlanService, machine_zone
 from studentres_desktop.services.recommendations import RecommendationService
 from studentres_desktop.services.recommendations.embedder import Embedder, load_embedder
 from studentres_desktop.services.resources import ResourceService
-from studentres_desktop.services.session_api import Gateway
+from studentres_desktop.services.session_api import Gateway, SessionServices
 from studentres_desktop.services.tokens import TokenService
 
 if TYPE_CHECKING:  # the CLI builds services without loading Qt
@@ -129,8 +129,9 @@ def build_gateway(services: Services, *, embedded: bool) -> Gateway:
         else:
             check_database(services)
 
-    return Gateway(services.auth, services.interests, services.resources,
-                   services.recommendations, prepare)
+    return Gateway(SessionServices(services.auth, services.interests, services.resources,
+                                   services.recommendations, services.plan, services.calendar,
+                                   services.desk), prepare)
 
 
 def build_desktop(gateway: Gateway, settings: QSettings, *, log_file: Path | None = None,

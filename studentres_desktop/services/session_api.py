@@ -9,10 +9,18 @@ login returns: it carries the token, and every call checks it before touching th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from studentres_desktop.domain.models import (
+    Attendance,
+    AuditEntry,
+    AuditFilter,
+    CalendarFile,
+    DeleteImpact,
     EngineStatus,
+    ImportPreview,
     Interest,
     Principal,
     Recommendations,
@@ -20,26 +28,50 @@ from studentres_desktop.domain.models import (
     ResourceDraft,
     ResourceFilter,
     ResourcePage,
+    RsvpEntry,
+    RsvpStatus,
+    SavedEntry,
     Student,
+    StudentOverview,
+    StudentSummary,
 )
 from studentres_desktop.services.auth import AuthService, LoginResult
+from studentres_desktop.services.calendar import CalendarService
+from studentres_desktop.services.catalogue import CancelCheck, Progress
+from studentres_desktop.services.desk import DeskService
 from studentres_desktop.services.interests import InterestService
+from studentres_desktop.services.plan import PlanService
 from studentres_desktop.services.recommendations import RecommendationService
 from studentres_desktop.services.resources import ResourceService
+
+
+@dataclass(frozen=True)
+class SessionServices:
+    """The token-taking services a session's API calls; built once by the bootstrap."""
+
+    auth: AuthService
+    interests: InterestService
+    resources: ResourceService
+    recommendations: RecommendationService
+    plan: PlanService
+    calendar: CalendarService
+    desk: DeskService
 
 
 class SessionApi:
     """One logged-in person's calls; each validates the token first (expired, revoked: raises)."""
 
-    def __init__(self, login: LoginResult, auth: AuthService, interests: InterestService,
-                 resources: ResourceService, recommendations: RecommendationService) -> None:
+    def __init__(self, login: LoginResult, services: SessionServices) -> None:
         self._token = login.token
         self.student = login.student  # as of the login; `current_student()` reads it again
         self.expires_at: datetime = login.expires_at
-        self._auth = auth
-        self._interests = interests
-        self._resources = resources
-        self._recommendations = recommendations
+        self._auth = services.auth
+        self._interests = services.interests
+        self._resources = services.resources
+        self._recommendations = services.recommendations
+        self._plan = services.plan
+        self._calendar = services.calendar
+        self._desk = services.desk
 
     def __repr__(self) -> str:
         return f"SessionApi(student_id={self.student.id})"
@@ -81,10 +113,76 @@ class SessionApi:
         return self._resources.create(self._token, draft)
 
     def update_resource(self, resource: Resource, draft: ResourceDraft) -> Resource:
-        return self._resources.update(self._token, resource.row_id, resource.kind, draft)
+        """Save over `resource` as it was loaded; EditConflict if someone saved it since."""
+        return self._resources.update(self._token, resource.row_id, resource.kind, draft,
+                                      expected=resource)
+
+    def delete_impact(self, resource: Resource) -> DeleteImpact:
+        """How many students a deletion would touch (their RSVPs and saved entries)."""
+        return self._resources.delete_impact(self._token, resource.row_id, resource.kind)
 
     def delete_resource(self, resource: Resource) -> None:
-        self._resources.delete(self._token, resource.row_id, resource.kind)
+        """Delete `resource` as it was loaded; EditConflict if someone saved it since."""
+        self._resources.delete(self._token, resource.row_id, resource.kind, expected=resource)
+
+    # --- the student's plan ---------------------------------------------------------------------
+
+    def save(self, resource: Resource) -> bool:
+        return self._plan.save(self._token, resource.key)
+
+    def unsave(self, resource: Resource) -> bool:
+        return self._plan.unsave(self._token, resource.key)
+
+    def saved(self) -> tuple[SavedEntry, ...]:
+        """Saved resources: upcoming soonest first, then undated, past and removed ones."""
+        return self._plan.saved(self._token)
+
+    def saved_keys(self, resources: Sequence[Resource]) -> frozenset[str]:
+        return self._plan.saved_keys(self._token, [r.key for r in resources])
+
+    def rsvp(self, resource: Resource) -> RsvpStatus:
+        return self._plan.rsvp(self._token, resource.key)
+
+    def cancel_rsvp(self, resource: Resource) -> RsvpStatus:
+        return self._plan.cancel_rsvp(self._token, resource.key)
+
+    def rsvp_statuses(self, resources: Sequence[Resource]) -> dict[str, RsvpStatus]:
+        return self._plan.statuses(self._token, [r.key for r in resources])
+
+    def my_rsvps(self) -> tuple[RsvpEntry, ...]:
+        return self._plan.my_rsvps(self._token)
+
+    def calendar_for(self, resource: Resource) -> CalendarFile:
+        return self._calendar.for_resource(self._token, resource.key)
+
+    def calendar_for_saved(self) -> CalendarFile:
+        return self._calendar.for_saved(self._token)
+
+    # --- the advisor's desk ---------------------------------------------------------------------
+
+    def attendees(self, resource: Resource) -> Attendance:
+        return self._desk.attendees(self._token, resource.key)
+
+    def audit_log(self, flt: AuditFilter | None = None) -> tuple[AuditEntry, ...]:
+        return self._desk.audit_log(self._token, flt)
+
+    def find_students(self, text: str) -> tuple[StudentSummary, ...]:
+        return self._desk.find_students(self._token, text)
+
+    def student_overview(self, student_id: int) -> StudentOverview:
+        return self._desk.student_overview(self._token, student_id)
+
+    def preview_import(self, path: Path) -> ImportPreview:
+        return self._desk.preview_import(self._token, path)
+
+    def import_resources(self, preview: ImportPreview, *, source: str = "",
+                         progress: Progress | None = None,
+                         cancelled: CancelCheck | None = None) -> int:
+        return self._desk.import_resources(self._token, preview, source=source,
+                                           progress=progress, cancelled=cancelled)
+
+    def export_resources(self, path: Path) -> int:
+        return self._desk.export_resources(self._token, path)
 
     # --- recommendations ------------------------------------------------------------------------
 
@@ -99,13 +197,11 @@ class SessionApi:
 class Gateway:
     """The calls that come before a session: prepare, warm up, log in, register."""
 
-    def __init__(self, auth: AuthService, interests: InterestService,
-                 resources: ResourceService, recommendations: RecommendationService,
+    def __init__(self, services: SessionServices,
                  prepare_database: Callable[[], object]) -> None:
-        self._auth = auth
-        self._interests = interests
-        self._resources = resources
-        self._recommendations = recommendations
+        self._services = services
+        self._auth = services.auth
+        self._recommendations = services.recommendations
         self._prepare_database = prepare_database
 
     def prepare_database(self) -> None:
@@ -129,5 +225,4 @@ class Gateway:
         return self.log_in(email, password)
 
     def _session(self, login: LoginResult) -> SessionApi:
-        return SessionApi(login, self._auth, self._interests, self._resources,
-                          self._recommendations)
+        return SessionApi(login, self._services)

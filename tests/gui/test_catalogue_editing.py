@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
-from studentres_desktop.domain.models import ResourceFilter, Role
+from studentres_desktop.domain.models import ResourceDraft, ResourceFilter, Role
 from tests.gui.conftest import AI_TITLES, PASSWORD
 
 
@@ -105,15 +105,71 @@ def test_advisor_deletes_after_confirming(gui):
     log_in_as_advisor(gui)
     c.browser_view.table.selectRow(0)
     gui.click(c.browser_view.delete_button)
+    gui.qtbot.waitUntil(lambda: c.editing.confirmation is not None)
     box = c.editing.confirmation
     gui.qtbot.waitUntil(lambda: box.isVisible())
     assert "Neural networks lab" in box.text()
     box.button(QMessageBox.StandardButton.Cancel).click()
     assert "Neural networks lab" in stored_titles(gui)
 
+    cancelled = box
     gui.click(c.browser_view.delete_button)
+    gui.qtbot.waitUntil(lambda: c.editing.confirmation not in (None, cancelled))
     box = c.editing.confirmation
     gui.qtbot.waitUntil(lambda: box.isVisible())
     next(b for b in box.buttons() if b.text() == "Delete").click()
     gui.qtbot.waitUntil(lambda: "Neural networks lab" not in gui.browser_titles())
     assert "Neural networks lab" not in stored_titles(gui)
+
+
+def test_a_second_advisors_save_is_refused_naming_the_change_and_the_form_reloads(gui):
+    c = gui.controller
+    log_in_as_advisor(gui)
+    c.browser_view.table.selectRow(1)
+    gui.click(c.browser_view.edit_button)
+    editor = c.editing.editor
+    gui.qtbot.waitUntil(editor.isVisible)
+    loaded = c.browser_view.model.resource(1)
+    # Meanwhile another advisor, at another kiosk, changes the location.
+    other = gui.services.auth.login("grace@example.edu", PASSWORD).token
+    gui.services.resources.update(other, loaded.row_id, loaded.kind, ResourceDraft(
+        loaded.kind, loaded.title, loaded.description, loaded.interest_tags, loaded.starts_at,
+        loaded.ends_at, "Main Library, room 2", loaded.url, loaded.capacity), expected=loaded)
+
+    gui.type_into(editor.title_edit, "AI ethics debate")
+    editor.buttons.accepted.emit()
+
+    gui.qtbot.waitUntil(lambda: "Nothing was saved" in editor.form_error.text())
+    assert "location" in editor.form_error.text()
+    assert editor.isVisible()
+    assert editor.location_edit.text() == "Main Library, room 2"  # the current values
+    assert editor.title_edit.text() == "AI ethics panel"
+    assert "AI ethics debate" not in stored_titles(gui)
+    # Saving again now goes through: the form holds the current version.
+    gui.type_into(editor.title_edit, "AI ethics debate")
+    editor.buttons.accepted.emit()
+    gui.qtbot.waitUntil(lambda: "AI ethics debate" in stored_titles(gui))
+
+
+def test_deleting_a_resource_with_rsvps_asks_again_with_the_count(gui):
+    c = gui.controller
+    log_in_as_advisor(gui)
+    resource = c.browser_view.model.resource(0)
+    for n in range(2):
+        email = f"going{n}@example.edu"
+        gui.services.auth.register(f"Going {n}", email, PASSWORD)
+        gui.services.plan.rsvp(gui.services.auth.login(email, PASSWORD).token, resource.key)
+    c.browser_view.table.selectRow(0)
+    gui.click(c.browser_view.delete_button)
+    gui.qtbot.waitUntil(lambda: c.editing.confirmation is not None
+                        and c.editing.confirmation.isVisible())
+    first = c.editing.confirmation
+    next(b for b in first.buttons() if b.text() == "Delete").click()
+
+    gui.qtbot.waitUntil(lambda: c.editing.confirmation not in (None, first)
+                        and c.editing.confirmation.isVisible())
+    again = c.editing.confirmation
+    assert "2 going" in again.text() and "2 students" in again.text()
+    assert resource.title in stored_titles(gui)
+    next(b for b in again.buttons() if b.text() == "Delete anyway").click()
+    gui.qtbot.waitUntil(lambda: resource.title not in stored_titles(gui))

@@ -8,9 +8,9 @@ import json
 
 import pytest
 from sqlalchemy import text
+from studentres_desktop.services.container import build_services
 
 from studentres_desktop.persistence.engine import DatabaseSettings
-from studentres_desktop.services.container import build_services
 from tests.integration.test_cli import (  # noqa: F401 - fixtures
     _close_log_handlers,
     assert_one_line_error,

@@ -424,9 +424,10 @@ def test_every_advisor_operation_refuses_a_students_token(services, tmp_path, op
 
 
 def make_services_on(url):
+    from studentres_desktop.services.container import build_services
+
     from studentres_desktop.persistence.engine import DatabaseSettings
     from studentres_desktop.persistence.schema import ensure_schema
-    from studentres_desktop.services.container import build_services
 
     built = build_services(DatabaseSettings(url), bcrypt_cost=4)
     ensure_schema(built.engine)

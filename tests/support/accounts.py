@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from studentres_desktop.domain.models import Resource, ResourceDraft, ResourceKind, Role
 from studentres_desktop.services.container import Services
+
+from studentres_desktop.domain.models import Resource, ResourceDraft, ResourceKind, Role
 
 PASSWORD = "correct horse battery"
 # The tests' clock (tests/conftest.py FakeClock) starts on 2026-11-27 09:00 UTC.

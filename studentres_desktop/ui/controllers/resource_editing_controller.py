@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from studentres_desktop.domain.errors import ValidationError
+from studentres_desktop.domain.errors import EditConflict, ValidationError
 from studentres_desktop.domain.models import (
+    DeleteImpact,
     Interest,
     Resource,
     ResourceDraft,
@@ -35,6 +36,7 @@ class ResourceEditingController(Feature):
         self._browser = browser
         self.editor = editor
         self._editing: Resource | None = None
+        self._vocabulary: list[Interest] = []
         self.confirmation: QMessageBox | None = None  # the open delete question, if any
         self._connect()
         self._show_actions(None)
@@ -58,6 +60,7 @@ class ResourceEditingController(Feature):
         self._editing = resource
 
         def loaded(vocabulary: list[Interest]) -> None:
+            self._vocabulary = vocabulary
             self.editor.load(vocabulary, resource, self._clock())
             self.own(self.editor).open()
 
@@ -86,27 +89,59 @@ class ResourceEditingController(Feature):
         if isinstance(error, ValidationError):
             self.editor.set_field_error(error.field, field_message(error))
             return True
+        if isinstance(error, EditConflict):
+            # Another advisor saved first: show what is stored now, and say what changed.
+            self._editing = error.current
+            self.editor.load(self._vocabulary, error.current, self._clock())
+            self.editor.set_form_error(str(error))
+            return True
         return False
 
     # --- deleting -------------------------------------------------------------------------------
 
     def confirm_delete(self, resource: Resource) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Delete resource",
-                          f"Delete '{resource.title}'? Students will no longer see it.",
-                          QMessageBox.StandardButton.Cancel, self._dialog_parent)
-        box.setObjectName("deleteConfirmation")
-        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        """Ask first; a resource with RSVPs asks again, saying how many students it touches."""
+        self._ops.query(lambda api: api.delete_impact(resource),
+                        lambda impact: self._ask(resource, impact, first=True))
+
+    def _ask(self, resource: Resource, impact: DeleteImpact, *, first: bool) -> None:
+        if first:
+            text = f"Delete '{resource.title}'? Students will no longer see it."
+            if impact.saved:
+                text += (f" {impact.saved} saved it; they will see it as removed.")
+        else:
+            text = (f"'{resource.title}' has RSVPs: {impact.going} going and "
+                    f"{impact.waitlisted} on the waitlist, {impact.students} "
+                    f"{'student' if impact.students == 1 else 'students'} in all. Deleting "
+                    "cancels their places; their saved entries will show it as removed. "
+                    "Delete it anyway?")
+        box = QMessageBox(QMessageBox.Icon.Question if first else QMessageBox.Icon.Warning,
+                          "Delete resource", text, QMessageBox.StandardButton.Cancel,
+                          self._dialog_parent)
+        box.setObjectName("deleteConfirmation" if first else "deleteWithRsvpsConfirmation")
+        delete = box.addButton("Delete" if first else "Delete anyway",
+                               QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setWindowModality(Qt.WindowModality.WindowModal)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(
-            lambda button: self.delete(resource) if button is delete else None)
+        again = first and impact.going + impact.waitlisted > 0
+
+        def on_clicked(button: object) -> None:
+            if button is not delete:
+                return
+            if again:
+                QTimer.singleShot(0, lambda: self._ask(resource, impact, first=False))
+            else:
+                self.delete(resource)
+
+        box.buttonClicked.connect(on_clicked)
         self.confirmation = box
-        box.destroyed.connect(self._forget_confirmation)
+        box.destroyed.connect(lambda _obj=None, b=box: self._forget_confirmation(b))
         self.own(box).open()
 
-    def _forget_confirmation(self) -> None:
-        self.confirmation = None
+    def _forget_confirmation(self, box: QMessageBox) -> None:
+        if self.confirmation is box:
+            self.confirmation = None
 
     def delete(self, resource: Resource) -> None:
         self._ops.write(lambda api: api.delete_resource(resource), lambda _none: None,
