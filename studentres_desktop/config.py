@@ -17,6 +17,7 @@ The config file is TOML, in the user's config folder (see `studentres-admin chec
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from collections.abc import Mapping
@@ -28,8 +29,16 @@ from typing import Any
 from sqlalchemy.exc import NoSuchModuleError
 
 from studentres_desktop.domain.errors import ValidationError
-from studentres_desktop.paths import default_database_file, user_config_file
+from studentres_desktop.paths import (
+    default_database_file,
+    private_dir,
+    tighten_file,
+    user_config_file,
+    user_data_dir,
+)
 from studentres_desktop.persistence.engine import PASSWORD_PARAMETERS, DatabaseSettings, parse_url
+
+log = logging.getLogger(__name__)
 
 ENV_DB_URL = "STUDENTRES_DB_URL"
 ENV_CONFIG_FILE = "STUDENTRES_CONFIG"
@@ -54,6 +63,8 @@ def load_config(
     """Read settings in order of precedence; a bad value raises ValidationError naming it."""
     environ = os.environ if environ is None else environ
     path = config_file or Path(environ.get(ENV_CONFIG_FILE) or user_config_file())
+    if path == user_config_file() and path.exists():
+        _keep_private(path)
     file_settings = _read_file(path)
     db_section = _section(file_settings, "database", path)
 
@@ -64,6 +75,7 @@ def load_config(
     elif db_section.get("url"):
         url, source = str(db_section["url"]), str(path)
     else:
+        private_dir(user_data_dir())
         url, source = f"sqlite:///{default_database_file()}", "default"
     _check_url(url, f"{path}: database.url" if source == str(path) else source)
 
@@ -96,6 +108,15 @@ def load_config(
         bcrypt_cost=cost,
         config_file=path,
     )
+
+
+def _keep_private(path: Path) -> None:
+    """The user's own config may hold the database password: keep it and its folder private."""
+    try:
+        private_dir(path.parent)
+        tighten_file(path)
+    except OSError as error:
+        log.warning("cannot make %s private: %s", path, error.strerror)
 
 
 def _read_file(path: Path) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from studentres_desktop.domain.errors import ValidationError
+from studentres_desktop.paths import make_dirs_private, private_file, tighten_file
+
+log = logging.getLogger(__name__)
 
 MYSQL_CHARSET = "utf8mb4"
 # Set explicitly: the connector's own default, utf8mb4_0900_ai_ci, is unknown to MariaDB.
@@ -75,9 +79,13 @@ def create_database_engine(settings: DatabaseSettings) -> Engine:
     )
 
 
+# Files SQLite keeps next to the database; the -wal file holds recent rows, password hashes too.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
 def _sqlite_engine(url: URL, settings: DatabaseSettings) -> Engine:
-    if url.database and url.database != ":memory:":
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        _prepare_private_sqlite_file(Path(url.database).expanduser())
     engine = create_engine(
         url,
         connect_args={"timeout": settings.connect_timeout},
@@ -93,6 +101,18 @@ def _sqlite_engine(url: URL, settings: DatabaseSettings) -> Engine:
         cursor.close()
 
     return engine
+
+
+def _prepare_private_sqlite_file(path: Path) -> None:
+    """The database file, made 0600 before SQLite opens it; SQLite gives its -wal and -shm files
+    the database's mode, and any left by an older version are tightened too."""
+    try:
+        make_dirs_private(path.parent)
+        private_file(path)
+        for suffix in SQLITE_COMPANIONS:
+            tighten_file(path.with_name(path.name + suffix))
+    except OSError as error:  # e.g. a read-only folder: SQLite reports it on first use
+        log.warning("cannot prepare %s as a private file: %s", path, error.strerror)
 
 
 def _mysql_engine(url: URL, settings: DatabaseSettings) -> Engine:
