@@ -134,13 +134,15 @@ def test_login_with_a_password_of_any_length_never_raises_value_error(services):
 
 
 class CountingHasher(PasswordHasher):
+    """Counts the bcrypt computations a login does with the password (its proof)."""
+
     def __init__(self) -> None:
         super().__init__(rounds=4)
         self.verify_calls = 0
 
-    def verify(self, password: str, stored: str) -> bool:
+    def proof(self, password: str, setting: str) -> str:
         self.verify_calls += 1
-        return super().verify(password, stored)
+        return super().proof(password, setting)
 
 
 def test_unknown_email_and_wrong_password_fail_alike_with_the_same_bcrypt_work(services):
@@ -159,6 +161,16 @@ def test_unknown_email_and_wrong_password_fail_alike_with_the_same_bcrypt_work(s
     assert str(unknown.value) == str(wrong.value)
 
 
+def let_time_pass(services, clock, seconds: int) -> None:
+    """The fake clock drives the throttle on SQLite. On MySQL the server applies it with its own
+    clock, which nothing from outside can move: there the failures are moved into the past."""
+    clock.advance(seconds=seconds)
+    if services.engine.dialect.name != "sqlite":
+        with services.engine.begin() as conn:
+            conn.execute(text("UPDATE login_throttle SET last_failure_at ="
+                              " last_failure_at - INTERVAL :s SECOND"), {"s": seconds})
+
+
 def test_failed_logins_are_throttled_with_growing_delays_up_to_a_cap(make_services, clock):
     policy = ThrottlePolicy()
     services = make_services(throttle=policy)
@@ -172,7 +184,7 @@ def test_failed_logins_are_throttled_with_growing_delays_up_to_a_cap(make_servic
         with pytest.raises(LoginThrottled) as throttled:
             services.auth.login("ada@example.edu", PASSWORD)  # even the right password waits
         waits.append(throttled.value.retry_after_seconds)
-        clock.advance(seconds=throttled.value.retry_after_seconds)
+        let_time_pass(services, clock, seconds=throttled.value.retry_after_seconds)
         with pytest.raises(InvalidCredentials):
             services.auth.login("ada@example.edu", "wrong password!")
 
