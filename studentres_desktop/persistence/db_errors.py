@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from sqlalchemy import exc as sa_exc
 
 from studentres_desktop.domain.errors import (
+    AccessDenied,
     DatabaseError,
     DatabaseUnavailable,
     DomainError,
@@ -35,6 +36,12 @@ _REASONS = {
     3159: "the server requires a secure (TLS) connection",
 }
 _SCHEMA = {1146, 1054}  # table or column does not exist
+# The account may not run this statement: table, column, routine, global or GRANT privilege.
+_DENIED = {1142, 1143, 1227, 1370, 1410}
+DENIED_MESSAGE = (
+    "The database account this computer uses may not do this. Ask IT: a kiosk that edits the "
+    "catalogue needs the advisor account."
+)
 DUPLICATE_KEY = 1062
 
 
@@ -63,6 +70,8 @@ def to_domain_error(error: sa_exc.SQLAlchemyError) -> DomainError:
             return DatabaseUnavailable(_REASONS[errno])
         if errno in _SCHEMA:
             return SchemaNotReady("a table or column is missing")
+        if errno in _DENIED:
+            return AccessDenied(DENIED_MESSAGE)
     orig = getattr(error, "orig", None)
     if isinstance(orig, sqlite3.OperationalError):
         text = str(orig)
@@ -96,6 +105,6 @@ def translated_errors() -> Iterator[None]:
             type(error).__name__,
             mysql_errno(error),
             type(domain_error).__name__,
-            exc_info=not isinstance(domain_error, DatabaseUnavailable),
+            exc_info=not isinstance(domain_error, DatabaseUnavailable | AccessDenied),
         )
         raise domain_error from None

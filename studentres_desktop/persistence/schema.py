@@ -129,8 +129,8 @@ def inspect_schema(engine: Engine) -> SchemaReport:
     """Connect, and list what differs from the schema this version of the app expects."""
     with translated_errors(), engine.connect() as conn:
         server = server_version(conn)
-        inspector = inspect(conn)
-        existing = set(inspector.get_table_names())
+        columns = _visible_columns(conn)
+        existing = set(columns)
         procedures = installed_procedures(conn) if _is_mysql(conn) else {}
         # A workstation account sees neither the hashes nor the throttle; the procedures that
         # hold them, which it may run, stand in for them.
@@ -141,7 +141,7 @@ def inspect_schema(engine: Engine) -> SchemaReport:
                 if not (hidden_ok and table.name in PRIVATE_TABLES):
                     problems.append(f"table {table.name} is missing")
                 continue
-            present = {c["name"] for c in inspector.get_columns(table.name)}
+            present = columns[table.name]
             problems += [
                 f"column {table.name}.{c.name} is missing" for c in table.columns
                 if c.name not in present
@@ -162,6 +162,27 @@ def inspect_schema(engine: Engine) -> SchemaReport:
                     f"schema version {version} is newer than this app ({t.SCHEMA_VERSION})"
                 )
     return SchemaReport(server=server, version=version, problems=tuple(problems))
+
+
+def _visible_columns(conn: Connection) -> dict[str, set[str]]:
+    """Table → column names this account can see. On MySQL from information_schema, which,
+    unlike SHOW CREATE TABLE, also answers for a table the account may read only some columns of."""
+    if not _is_mysql(conn):
+        inspector = inspect(conn)
+        return {
+            table: {c["name"] for c in inspector.get_columns(table)}
+            for table in inspector.get_table_names()
+        }
+    rows = conn.execute(
+        text(
+            "SELECT TABLE_NAME AS tbl, COLUMN_NAME AS col FROM information_schema.COLUMNS"
+            " WHERE TABLE_SCHEMA = DATABASE()"
+        )
+    ).all()
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(str(row.tbl), set()).add(str(row.col))
+    return found
 
 
 def server_version(conn: Connection) -> str:

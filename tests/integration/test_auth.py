@@ -21,6 +21,7 @@ from studentres_desktop.domain.models import Role
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.services.auth import ThrottlePolicy
 from studentres_desktop.services.passwords import PREFIX, PasswordHasher
+from tests.support.throttle import let_time_pass
 
 PASSWORD = "correct horse battery"
 
@@ -159,16 +160,6 @@ def test_unknown_email_and_wrong_password_fail_alike_with_the_same_bcrypt_work(s
 
     assert calls_for_unknown == calls_for_wrong == 1
     assert str(unknown.value) == str(wrong.value)
-
-
-def let_time_pass(services, clock, seconds: int) -> None:
-    """The fake clock drives the throttle on SQLite. On MySQL the server applies it with its own
-    clock, which nothing from outside can move: there the failures are moved into the past."""
-    clock.advance(seconds=seconds)
-    if services.engine.dialect.name != "sqlite":
-        with services.engine.begin() as conn:
-            conn.execute(text("UPDATE login_throttle SET last_failure_at ="
-                              " last_failure_at - INTERVAL :s SECOND"), {"s": seconds})
 
 
 def test_failed_logins_are_throttled_with_growing_delays_up_to_a_cap(make_services, clock):
