@@ -35,6 +35,7 @@ _REASONS = {
     2026: "the secure (TLS) connection could not be set up",
     3159: "the server requires a secure (TLS) connection",
 }
+TLS_FAILED = 2026
 _SCHEMA = {1146, 1054}  # table or column does not exist
 # The account may not run this statement: table, column, routine, global or GRANT privilege.
 _DENIED = {1142, 1143, 1227, 1370, 1410}
@@ -51,6 +52,12 @@ def mysql_errno(error: BaseException) -> int | None:
     return errno if isinstance(errno, int) else None
 
 
+def _is_tls_failure(error: BaseException) -> bool:
+    """The driver reports a failed TLS handshake as a lost connection naming the SSL error."""
+    text = str(getattr(error, "orig", error))
+    return "SSL" in text or "certificate" in text.lower()
+
+
 def is_duplicate_key(error: sa_exc.IntegrityError) -> bool:
     """True for a unique-index violation on either backend."""
     if mysql_errno(error) == DUPLICATE_KEY:
@@ -62,6 +69,8 @@ def to_domain_error(error: sa_exc.SQLAlchemyError) -> DomainError:
     """The domain error for a database failure; the original is logged, never shown."""
     errno = mysql_errno(error)
     if errno is not None:
+        if errno in _DROPPED and _is_tls_failure(error):  # e.g. a certificate not trusted
+            return DatabaseUnavailable(_REASONS[TLS_FAILED])
         if errno in _DROPPED:
             return DatabaseUnavailable("the connection was lost", transient=True)
         if errno in _BUSY:
