@@ -1,4 +1,4 @@
-"""Registration, login, logout and who is logged in."""
+"""Registration, login, password change, logout and who is logged in."""
 
 from __future__ import annotations
 
@@ -81,12 +81,9 @@ class AuthService:
         if not isinstance(password, str) or not password:
             raise ValidationError("password", "is required.")
         email = check_email(email)
-        student_id, setting, proof = self._check_password(email, password)
+        student, setting, proof = self._check_password(email, password)
         if self._hasher.needs_rehash(setting):
             self._store_hash(email, proof, password)
-        student = read_with_retry(self._uow, lambda uow: uow.students.get(student_id))
-        if student is None:  # deleted between the two transactions
-            raise InvalidCredentials()
         issued = self._tokens.issue(student.id, student.role)
         return LoginResult(issued.token, student, issued.principal.expires_at)
 
@@ -96,13 +93,13 @@ class AuthService:
         if not isinstance(current, str) or not current:
             raise ValidationError("current password", "is required.")
         new = check_password(new, name=student.name, email=student.email)
-        _, _, proof = self._check_password(student.email, current)
+        proof = self._check_password(student.email, current)[2]
         self._store_hash(student.email, proof, new)
         log.info("account %s changed its password", student.id)
 
-    def _check_password(self, email: str, password: str) -> tuple[int, str, str]:
-        """The account id, hash setting and proof for a right password; one failure counted and
-        InvalidCredentials for a wrong one; LoginThrottled while the email has to wait."""
+    def _check_password(self, email: str, password: str) -> tuple[Student, str, str]:
+        """The account, its hash setting and the proof for a right password; one failure counted
+        and InvalidCredentials for a wrong one; LoginThrottled while the email has to wait."""
         challenge = read_with_retry(
             self._uow, lambda uow: uow.credentials.challenge(email, self._throttle, self._clock())
         )
@@ -113,12 +110,13 @@ class AuthService:
         proof = self._hasher.proof(password, setting)
         with self._uow() as uow:
             outcome = uow.credentials.attempt(email, proof, self._throttle, self._clock())
+            student = None if outcome.student_id is None else uow.students.get(outcome.student_id)
             uow.commit()  # a failure is counted even though we raise below
         if outcome.retry_after:
             raise LoginThrottled(outcome.retry_after)
-        if outcome.student_id is None or challenge.setting is None:
+        if student is None or challenge.setting is None:
             raise InvalidCredentials()
-        return outcome.student_id, setting, proof
+        return student, setting, proof
 
     def _store_hash(self, email: str, proof: str, password: str) -> None:
         """Store a new hash of `password` (bcrypt, outside the transaction) for whoever `proof`
