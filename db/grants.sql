@@ -19,7 +19,8 @@
 -- EXECUTE is granted on the whole database, so it survives init-db replacing a procedure:
 -- every routine in this database is meant to be called by workstations.
 --
--- A new table: one line in each role's section that needs it. Order: create the owner, run
+-- A new table: one line in each role's section that needs it (a test names every table that
+-- has no [app] line and is not private like login_throttle). Order: create the owner, run
 -- `studentres-admin init-db` as the owner, then create app and advisor accounts (their grants
 -- name the tables, which must exist). studentres_desktop/persistence/accounts.py holds the same
 -- lines; a test keeps the two equal.

@@ -1,9 +1,10 @@
 -- StudentRes Desktop: MySQL / MariaDB schema (InnoDB, utf8mb4). Safe to run twice.
 --
---   mysql -u root -p studentres < db/schema.sql
+--   mysql -u studentres_owner -p studentres < db/schema.sql    (as the owner: see db/grants.sql)
 --
--- `studentres-admin init-db` creates the same tables (and upgrades a database from the original
--- design by adding the new columns); tests/integration/test_schema.py keeps the two equal.
+-- `studentres-admin init-db` creates the same tables and login procedures (and upgrades a
+-- database from the original design by adding the new columns); tests/integration/test_schema.py
+-- keeps the two equal.
 -- students_data and interest_resources keep the original columns and their meaning; the rest is
 -- additive. Emails and tags use utf8mb4_bin: the app stores them normalised, and the default
 -- accent-insensitive collation would treat "josé@…" and "jose@…" as one address.

@@ -22,9 +22,11 @@ from sqlalchemy.exc import DBAPIError
 from studentres_desktop.cli import main
 from studentres_desktop.domain.errors import AccessDenied, InvalidCredentials, LoginThrottled
 from studentres_desktop.domain.models import ResourceDraft, ResourceFilter, ResourceKind
+from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.accounts import GRANTS, AccountRole, grant_statements
 from studentres_desktop.persistence.db_errors import mysql_errno
 from studentres_desktop.persistence.engine import DatabaseSettings
+from studentres_desktop.persistence.schema import PRIVATE_TABLES
 from studentres_desktop.services.container import Services, build_services, check_database
 from studentres_desktop.services.passwords import PREFIX, PasswordHasher
 from tests.conftest import ROOT
@@ -299,3 +301,12 @@ def test_a_database_wide_grant_names_one_database_even_with_an_underscore():
     assert "GRANT SELECT ON `student_res`.interests TO 'kiosk'@'%'" in advisor
     assert advisor[-2:] == [line.format(database="`student_res`", account="'kiosk'@'%'")
                             for line in GRANTS[AccountRole.ADVISOR]]
+
+
+def test_every_table_has_a_grant_for_workstations_or_is_private():
+    """A new table needs its line in db/grants.sql (and GRANTS); this names the ones without."""
+    granted = {match for line in GRANTS[AccountRole.APP]
+               for match in re.findall(r"\{database\}\.(\w+)", line)}
+    tables = {table.name for table in t.metadata.sorted_tables}
+    assert tables - granted - PRIVATE_TABLES == set()
+    assert granted - tables == set()  # no grant for a table that no longer exists
