@@ -310,3 +310,22 @@ def test_every_table_has_a_grant_for_workstations_or_is_private():
     tables = {table.name for table in t.metadata.sorted_tables}
     assert tables - granted - PRIVATE_TABLES == set()
     assert granted - tables == set()  # no grant for a table that no longer exists
+
+
+@pytest.mark.mysql
+def test_the_password_can_be_typed_at_a_prompt_twice(server):
+    user = f"srt_{uuid.uuid4().hex[:8]}_prompt"
+    password = f"typed-{uuid.uuid4().hex}"
+    try:
+        result = cli("create-db-user", "--role", "app", user, "--db", server.admin_url,
+                     stdin=f"{password}\n{password}\n")
+        assert password not in result.output  # the prompt does not echo it
+        assert refused(account_url(server.admin_url, user, password),
+                       "SELECT COUNT(*) FROM interests") is None
+        assert refused(account_url(server.admin_url, user, password),
+                       "SELECT password_hash FROM students_data") == 1143
+    finally:
+        admin = create_engine(server.admin_url)
+        with admin.begin() as conn:
+            conn.execute(text("DROP USER IF EXISTS :user@'%'"), {"user": user})
+        admin.dispose()
