@@ -160,6 +160,10 @@ class TimedHasher(PasswordHasher):
         with self._timed():
             return super().verify(password, stored)
 
+    def proof(self, password: str, setting: str) -> str:  # what a login spends in bcrypt
+        with self._timed():
+            return super().proof(password, setting)
+
     def needs_rehash(self, stored: str) -> bool:
         with self._timed():
             return super().needs_rehash(stored)

@@ -31,8 +31,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
-from studentres_desktop.services.container import Services, build_services
 
+from studentres_desktop.bootstrap import Services, build_services
 from studentres_desktop.domain.models import ResourceDraft, ResourceKind, Role, RsvpState
 from studentres_desktop.persistence.engine import DatabaseSettings, create_database_engine
 from studentres_desktop.persistence.schema import ensure_schema

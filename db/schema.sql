@@ -1,9 +1,10 @@
 -- StudentRes Desktop: MySQL / MariaDB schema (InnoDB, utf8mb4). Safe to run twice.
 --
---   mysql -u root -p studentres < db/schema.sql
+--   mysql -u studentres_owner -p studentres < db/schema.sql    (as the owner: see db/grants.sql)
 --
--- `studentres-admin init-db` creates the same tables (and upgrades a database from the original
--- design by adding the new columns); tests/integration/test_schema.py keeps the two equal.
+-- `studentres-admin init-db` creates the same tables and login procedures (and upgrades a
+-- database from the original design by adding the new columns); tests/integration/test_schema.py
+-- keeps the two equal.
 -- students_data and interest_resources keep the original columns and their meaning; the rest is
 -- additive. Emails and tags use utf8mb4_bin: the app stores them normalised, and the default
 -- accent-insensitive collation would treat "josé@…" and "jose@…" as one address.
@@ -82,7 +83,7 @@ CREATE TABLE IF NOT EXISTS resource_interests (
 CREATE TABLE IF NOT EXISTS login_throttle (
     email           VARCHAR(254) COLLATE utf8mb4_bin NOT NULL,
     failures        INT          NOT NULL,
-    last_failure_at DATETIME     NOT NULL,
+    last_failure_at DATETIME(6)  NOT NULL,                    -- to the microsecond
     CONSTRAINT pk_login_throttle PRIMARY KEY (email)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
@@ -175,3 +176,134 @@ CREATE TABLE IF NOT EXISTS audit_log (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 INSERT IGNORE INTO schema_meta (name, value) VALUES ('schema_version', '1');
+
+-- Login, registration and password change run through these SQL SECURITY DEFINER procedures:
+-- workstation accounts can neither read password_hash nor touch login_throttle (db/grants.sql).
+-- The account that runs this file (or `studentres-admin init-db`) becomes their DEFINER: use
+-- the owner account, and keep it. persistence/procedures.py explains them; `init-db` also
+-- replaces outdated ones, which this file, safe to run twice, leaves as they are.
+DELIMITER //
+CREATE PROCEDURE IF NOT EXISTS sr_throttle_wait(
+    IN p_email VARCHAR(254) CHARSET utf8mb4,
+    OUT p_wait INT,
+    OUT p_now DATETIME(6)
+)
+    MODIFIES SQL DATA
+    SQL SECURITY INVOKER
+    COMMENT 'StudentRes (internal): seconds this email waits before the next login try'
+BEGIN
+    DECLARE v_failures INT;
+    DECLARE v_last DATETIME(6);
+    SET p_now = TIMESTAMPADD(MICROSECOND, FLOOR(UNIX_TIMESTAMP(SYSDATE(6)) * 1000000),
+                             '1970-01-01 00:00:00');
+    SELECT MAX(failures), MAX(last_failure_at) INTO v_failures, v_last
+        FROM login_throttle WHERE email = p_email FOR UPDATE;
+    SET p_wait = 0;
+    IF v_failures >= 5 THEN
+        SET p_wait = CEIL(
+            LEAST(2 << LEAST(v_failures - 5, 20),
+                  300)
+            - TIMESTAMPDIFF(MICROSECOND, v_last, p_now) / 1000000);
+        IF p_wait < 0 THEN
+            SET p_wait = 0;
+        END IF;
+    END IF;
+END //
+
+CREATE PROCEDURE IF NOT EXISTS sr_check_proof(
+    IN p_email VARCHAR(254) CHARSET utf8mb4,
+    IN p_proof VARCHAR(255) CHARSET utf8mb4,
+    OUT p_retry_after INT,
+    OUT p_student_id INT,
+    OUT p_role VARCHAR(16) CHARSET utf8mb4
+)
+    MODIFIES SQL DATA
+    SQL SECURITY INVOKER
+    COMMENT 'StudentRes (internal): compare a proof with the stored hash, count the try'
+BEGIN
+    DECLARE v_now DATETIME(6);
+    DECLARE v_hash VARCHAR(255) CHARSET utf8mb4;
+    SET p_student_id = NULL, p_role = NULL;
+    CALL sr_throttle_wait(p_email, p_retry_after, v_now);
+    IF p_retry_after = 0 THEN
+        SELECT MAX(id), MAX(`role`), MAX(password_hash) INTO p_student_id, p_role, v_hash
+            FROM students_data WHERE email = p_email;
+        IF CHAR_LENGTH(v_hash) >= 60 AND p_proof IS NOT NULL
+                AND CAST(v_hash AS BINARY) = CAST(p_proof AS BINARY) THEN
+            DELETE FROM login_throttle WHERE email = p_email;
+        ELSE
+            SET p_student_id = NULL, p_role = NULL;
+            INSERT INTO login_throttle (email, failures, last_failure_at)
+                VALUES (p_email, 1, v_now)
+                ON DUPLICATE KEY UPDATE failures = failures + 1, last_failure_at = v_now;
+        END IF;
+    END IF;
+END //
+
+CREATE PROCEDURE IF NOT EXISTS sr_login_challenge(
+    IN p_email VARCHAR(254) CHARSET utf8mb4,
+    OUT p_retry_after INT,
+    OUT p_setting VARCHAR(255) CHARSET utf8mb4
+)
+    READS SQL DATA
+    SQL SECURITY DEFINER
+    COMMENT 'StudentRes: the salt and cost of one account''s hash, or how long to wait'
+BEGIN
+    DECLARE v_now DATETIME(6);
+    SET p_setting = NULL;
+    CALL sr_throttle_wait(p_email, p_retry_after, v_now);
+    IF p_retry_after = 0 THEN
+        SELECT MAX(IF(CHAR_LENGTH(password_hash) > 31 + 28,
+                      LEFT(password_hash, CHAR_LENGTH(password_hash) - 31),
+                      NULL))
+            INTO p_setting FROM students_data WHERE email = p_email;
+    END IF;
+END //
+
+CREATE PROCEDURE IF NOT EXISTS sr_login_attempt(
+    IN p_email VARCHAR(254) CHARSET utf8mb4,
+    IN p_proof VARCHAR(255) CHARSET utf8mb4,
+    OUT p_retry_after INT,
+    OUT p_student_id INT,
+    OUT p_role VARCHAR(16) CHARSET utf8mb4
+)
+    MODIFIES SQL DATA
+    SQL SECURITY DEFINER
+    COMMENT 'StudentRes: log in with a proof; counts failures and applies the throttle'
+BEGIN
+    CALL sr_check_proof(p_email, p_proof, p_retry_after, p_student_id, p_role);
+END //
+
+CREATE PROCEDURE IF NOT EXISTS sr_change_password(
+    IN p_email VARCHAR(254) CHARSET utf8mb4,
+    IN p_proof VARCHAR(255) CHARSET utf8mb4,
+    IN p_new_hash VARCHAR(255) CHARSET utf8mb4,
+    OUT p_retry_after INT,
+    OUT p_student_id INT
+)
+    MODIFIES SQL DATA
+    SQL SECURITY DEFINER
+    COMMENT 'StudentRes: store a new hash for whoever proves the current password'
+BEGIN
+    DECLARE v_role VARCHAR(16) CHARSET utf8mb4;
+    CALL sr_check_proof(p_email, p_proof, p_retry_after, p_student_id, v_role);
+    IF p_student_id IS NOT NULL THEN
+        UPDATE students_data SET password_hash = p_new_hash WHERE id = p_student_id;
+    END IF;
+END //
+
+CREATE PROCEDURE IF NOT EXISTS sr_register(
+    IN p_name VARCHAR(100) CHARSET utf8mb4,
+    IN p_email VARCHAR(254) CHARSET utf8mb4,
+    IN p_password_hash VARCHAR(255) CHARSET utf8mb4,
+    OUT p_student_id INT
+)
+    MODIFIES SQL DATA
+    SQL SECURITY DEFINER
+    COMMENT 'StudentRes: register a student account (a taken email fails with error 1062)'
+BEGIN
+    INSERT INTO students_data (name, email, password_hash)
+        VALUES (p_name, p_email, p_password_hash);
+    SET p_student_id = LAST_INSERT_ID();
+END //
+DELIMITER ;

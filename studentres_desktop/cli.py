@@ -33,7 +33,8 @@ from studentres_desktop.domain.models import (
     Role,
 )
 from studentres_desktop.logging_setup import configure_logging
-from studentres_desktop.persistence.engine import safe_url
+from studentres_desktop.persistence.accounts import AccountRole, create_account
+from studentres_desktop.persistence.engine import create_database_engine, safe_url
 from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
 
 log = logging.getLogger(__name__)
@@ -189,6 +190,39 @@ def grant_advisor(db_url: str | None, email: str) -> None:
     with open_services(db_url) as services:
         services.auth.set_role(email, Role.ADVISOR)
     click.echo(f"{email} is now an advisor.")
+
+
+@main.command("create-db-user")
+@db_option
+@click.option("--role", type=click.Choice([r.value for r in AccountRole]), required=True,
+              help="owner: schema installation (IT only); app: student workstations; "
+              "advisor: kiosks, with catalogue management.")
+@click.option("--host", default="%", show_default=True,
+              help="Where the account may connect from: a host, an IP or a pattern with %.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input instead of a prompt.")
+@click.argument("user")
+def create_db_user(db_url: str | None, role: str, host: str, password_stdin: bool,
+                   user: str) -> None:
+    """Create the server account USER with the grants of db/grants.sql for ROLE.
+
+    Run by IT with an administrator's URL naming the app's database. Create the owner first, run
+    init-db as the owner, then create the app and advisor accounts.
+    """
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(f"Password for {user}@{host}", hide_input=True,
+                                confirmation_prompt=True)
+    config = load_config(db_url)
+    engine = create_database_engine(config.database)
+    try:
+        grants = create_account(engine, AccountRole(role), user, host, password)
+    finally:
+        engine.dispose()
+    click.echo(f"Created '{user}'@'{host}' ({role}):")
+    for grant in grants:
+        click.echo(f"  {grant}")
 
 
 @main.command("check")

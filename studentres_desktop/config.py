@@ -4,8 +4,11 @@ The config file is TOML, in the user's config folder (see `studentres-admin chec
 
     [database]
     url = "mysql+mysqlconnector://studentres:secret@db.example.edu:3306/studentres"
-    ssl_ca = "/etc/ssl/certs/university-ca.pem"   # optional
-    ssl_verify_cert = true                         # optional
+    ssl_ca = "/etc/ssl/certs/university-ca.pem"   # optional: TLS 1.2+, verified
+    ssl_verify_cert = true                         # optional, default true with ssl_ca
+    ssl_verify_identity = true                     # optional, default as ssl_verify_cert
+    ssl_cert = "/etc/studentres/client-cert.pem"   # optional client certificate …
+    ssl_key = "/etc/studentres/client-key.pem"     # … and its key
     connect_timeout = 10                           # seconds, at most 10
 
     [session]
@@ -24,6 +27,7 @@ The config file is TOML, in the user's config folder (see `studentres-admin chec
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from collections.abc import Mapping
@@ -34,10 +38,18 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from studentres_desktop.domain.errors import ValidationError
-from studentres_desktop.paths import default_database_file, user_config_file
+from studentres_desktop.paths import (
+    default_database_file,
+    private_dir,
+    tighten_file,
+    user_config_file,
+    user_data_dir,
+)
 
 if TYPE_CHECKING:  # SQLAlchemy loads with the database settings, not with the kiosk's
     from studentres_desktop.persistence.engine import DatabaseSettings
+
+log = logging.getLogger(__name__)
 
 ENV_DB_URL = "STUDENTRES_DB_URL"
 ENV_CONFIG_FILE = "STUDENTRES_CONFIG"
@@ -106,6 +118,8 @@ def load_config(
 
     environ = os.environ if environ is None else environ
     path = _config_path(environ, config_file)
+    if path == user_config_file() and path.exists():
+        _keep_private(path)
     file_settings = _read_file(path)
     db_section = _section(file_settings, "database", path)
 
@@ -116,6 +130,7 @@ def load_config(
     elif db_section.get("url"):
         url, source = str(db_section["url"]), str(path)
     else:
+        private_dir(user_data_dir())
         url, source = f"sqlite:///{default_database_file()}", "default"
     _check_url(url, f"{path}: database.url" if source == str(path) else source)
 
@@ -124,15 +139,22 @@ def load_config(
         raise ValidationError(
             f"{path}: database.connect_timeout", f"must be 1 to {MAX_CONNECT_TIMEOUT} seconds."
         )
-    verify = db_section.get("ssl_verify_cert")
-    if verify is not None and not isinstance(verify, bool):
-        raise ValidationError(f"{path}: database.ssl_verify_cert", "must be true or false.")
+    verify = _flag(db_section, "ssl_verify_cert", path)
     ssl_ca = db_section.get("ssl_ca")
+    ssl_cert, ssl_key = db_section.get("ssl_cert"), db_section.get("ssl_key")
+    if bool(ssl_cert) != bool(ssl_key):
+        raise ValidationError(
+            f"{path}: database.{'ssl_key' if ssl_cert else 'ssl_cert'}",
+            "is needed too: a client certificate comes with its key.",
+        )
     settings = DatabaseSettings(
         url=url,
         connect_timeout=timeout,
         ssl_ca=str(ssl_ca) if ssl_ca else None,
         ssl_verify_cert=verify,
+        ssl_verify_identity=_flag(db_section, "ssl_verify_identity", path),
+        ssl_cert=str(ssl_cert) if ssl_cert else None,
+        ssl_key=str(ssl_key) if ssl_key else None,
     )
     ttl = _int(_section(file_settings, "session", path), "session", "ttl_minutes", 30, path)
     cost = _int(_section(file_settings, "security", path), "security", "bcrypt_cost", 12, path)
@@ -164,6 +186,15 @@ def _zone(section: dict[str, Any], path: Path) -> ZoneInfo | None:
         raise ValidationError(
             where, f"'{name[:60]}' is not a known time zone; use a name such as Europe/Madrid."
         ) from None
+
+
+def _keep_private(path: Path) -> None:
+    """The user's own config may hold the database password: keep it and its folder private."""
+    try:
+        private_dir(path.parent)
+        tighten_file(path)
+    except OSError as error:
+        log.warning("cannot make %s private: %s", path, error.strerror)
 
 
 def _read_file(path: Path) -> dict[str, Any]:
@@ -207,6 +238,13 @@ def _check_url(url: str, where: str) -> None:
         raise ValidationError(
             where, "must not carry the password as a query parameter; write user:password@host."
         )
+
+
+def _flag(section: dict[str, Any], key: str, path: Path) -> bool | None:
+    value = section.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise ValidationError(f"{path}: database.{key}", "must be true or false.")
+    return value
 
 
 def _int(section: dict[str, Any], name: str, key: str, default: int, path: Path) -> int:

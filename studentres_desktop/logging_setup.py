@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 from pathlib import Path
 
-from studentres_desktop.paths import user_log_dir
+from studentres_desktop.paths import APP_NAME, private_dir, private_opener, user_log_dir
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are 0600 whatever the umask, rotated ones included."""
+
+    def _open(self) -> io.TextIOWrapper:
+        stream = open(  # noqa: SIM115 - the handler owns the stream and closes it
+            self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
+            opener=private_opener,
+        )
+        assert isinstance(stream, io.TextIOWrapper)  # a text mode, so always
+        return stream
 
 
 def configure_logging(*, filename: str = "studentres.log", verbose: bool = False) -> Path | None:
@@ -22,8 +35,10 @@ def configure_logging(*, filename: str = "studentres.log", verbose: bool = False
     path: Path | None = user_log_dir() / filename
     try:
         assert path is not None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        if path.parent.parent.name == APP_NAME:  # e.g. ~/.local/state/studentres-desktop/log
+            private_dir(path.parent.parent)
+        private_dir(path.parent)
+        handler: logging.Handler = PrivateRotatingFileHandler(
             path, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
         )
     except OSError:

@@ -74,10 +74,25 @@ def utc_plus_one(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def split_sql_script(script: str) -> list[str]:
-    """Statements of a DDL script: comments dropped, split on semicolons at line ends."""
-    lines = [re.sub(r"\s--\s.*$|^--.*$", "", line) for line in script.splitlines()]
-    body = "\n".join(lines)
-    return [stmt.strip() for stmt in re.split(r";\s*(?:\n|$)", body) if stmt.strip()]
+    """Statements of a DDL script: comments dropped, split on the delimiter at line ends.
+
+    Like the mysql client, it honours `DELIMITER //` lines (the stored procedures use them).
+    """
+    statements: list[str] = []
+    delimiter, current = ";", []
+    for line in script.splitlines():
+        if line.upper().startswith("DELIMITER "):
+            delimiter = line.split()[1]
+            continue
+        line = re.sub(r"\s--\s.*$|^--.*$", "", line).rstrip()
+        if line.endswith(delimiter):
+            current.append(line[: -len(delimiter)])
+            statements.append("\n".join(current).strip())
+            current = []
+        else:
+            current.append(line)
+    statements.append("\n".join(current).strip())
+    return [statement for statement in statements if statement]
 
 
 def apply_schema_sql(url: str) -> None:

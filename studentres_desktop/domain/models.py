@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -126,6 +126,30 @@ class Principal:
 class IssuedToken:
     token: str = field(repr=False)
     principal: Principal
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """After `free_failures` failed logins in a row, each try waits base·2ⁿ seconds, up to a cap.
+
+    The app applies it on SQLite; on MySQL/MariaDB the login procedures apply the same numbers
+    on the server (persistence/procedures.py).
+    """
+
+    free_failures: int = 5
+    base_delay: timedelta = timedelta(seconds=2)
+    max_delay: timedelta = timedelta(minutes=5)
+
+    def delay_after(self, failures: int) -> timedelta:
+        if failures < self.free_failures:
+            return timedelta(0)
+        steps = min(failures - self.free_failures, 20)
+        return min(self.base_delay * (1 << steps), self.max_delay)
+
+    def retry_after(self, failures: int, last_failure: datetime, now: datetime) -> int:
+        """Whole seconds to wait before the next try (rounded up); 0 when it may go ahead."""
+        remaining = (last_failure + self.delay_after(failures) - now).total_seconds()
+        return int(remaining + 0.999) if remaining > 0 else 0
 
 
 # --- the student's plan -------------------------------------------------------------------------

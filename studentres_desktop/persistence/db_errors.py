@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from sqlalchemy import exc as sa_exc
 
 from studentres_desktop.domain.errors import (
+    AccessDenied,
     DatabaseError,
     DatabaseUnavailable,
     DomainError,
@@ -34,7 +35,14 @@ _REASONS = {
     2026: "the secure (TLS) connection could not be set up",
     3159: "the server requires a secure (TLS) connection",
 }
+TLS_FAILED = 2026
 _SCHEMA = {1146, 1054}  # table or column does not exist
+# The account may not run this statement: table, column, routine, global or GRANT privilege.
+_DENIED = {1142, 1143, 1227, 1370, 1410}
+DENIED_MESSAGE = (
+    "The database account this computer uses may not do this. Ask IT: a kiosk that edits the "
+    "catalogue needs the advisor account."
+)
 DUPLICATE_KEY = 1062
 
 
@@ -42,6 +50,12 @@ def mysql_errno(error: BaseException) -> int | None:
     orig = getattr(error, "orig", None)
     errno = getattr(orig, "errno", None)
     return errno if isinstance(errno, int) else None
+
+
+def _is_tls_failure(error: BaseException) -> bool:
+    """The driver reports a failed TLS handshake as a lost connection naming the SSL error."""
+    text = str(getattr(error, "orig", error))
+    return "SSL" in text or "certificate" in text.lower()
 
 
 def is_duplicate_key(error: sa_exc.IntegrityError) -> bool:
@@ -55,6 +69,8 @@ def to_domain_error(error: sa_exc.SQLAlchemyError) -> DomainError:
     """The domain error for a database failure; the original is logged, never shown."""
     errno = mysql_errno(error)
     if errno is not None:
+        if errno in _DROPPED and _is_tls_failure(error):  # e.g. a certificate not trusted
+            return DatabaseUnavailable(_REASONS[TLS_FAILED])
         if errno in _DROPPED:
             return DatabaseUnavailable("the connection was lost", transient=True)
         if errno in _BUSY:
@@ -63,6 +79,8 @@ def to_domain_error(error: sa_exc.SQLAlchemyError) -> DomainError:
             return DatabaseUnavailable(_REASONS[errno])
         if errno in _SCHEMA:
             return SchemaNotReady("a table or column is missing")
+        if errno in _DENIED:
+            return AccessDenied(DENIED_MESSAGE)
     orig = getattr(error, "orig", None)
     if isinstance(orig, sqlite3.OperationalError):
         text = str(orig)
@@ -96,6 +114,6 @@ def translated_errors() -> Iterator[None]:
             type(error).__name__,
             mysql_errno(error),
             type(domain_error).__name__,
-            exc_info=not isinstance(domain_error, DatabaseUnavailable),
+            exc_info=not isinstance(domain_error, DatabaseUnavailable | AccessDenied),
         )
         raise domain_error from None

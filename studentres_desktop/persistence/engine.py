@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from studentres_desktop.domain.errors import ValidationError
+from studentres_desktop.paths import make_dirs_private, private_file, tighten_file
+
+log = logging.getLogger(__name__)
 
 MYSQL_CHARSET = "utf8mb4"
 # Set explicitly: the connector's own default, utf8mb4_0900_ai_ci, is unknown to MariaDB.
@@ -27,8 +31,11 @@ class DatabaseSettings:
     connect_timeout: int = 10
     read_timeout: int = 30
     ssl_ca: str | None = None
-    ssl_verify_cert: bool | None = None
+    ssl_verify_cert: bool | None = None  # default: True when ssl_ca is set
     pool_recycle: int = 1800
+    ssl_verify_identity: bool | None = None  # the host name is the certificate's; default: as cert
+    ssl_cert: str | None = None  # a client certificate, for accounts that REQUIRE X509
+    ssl_key: str | None = None
 
     def __repr__(self) -> str:
         return (
@@ -75,9 +82,13 @@ def create_database_engine(settings: DatabaseSettings) -> Engine:
     )
 
 
+# Files SQLite keeps next to the database; the -wal file holds recent rows, password hashes too.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
 def _sqlite_engine(url: URL, settings: DatabaseSettings) -> Engine:
-    if url.database and url.database != ":memory:":
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        _prepare_private_sqlite_file(Path(url.database).expanduser())
     engine = create_engine(
         url,
         connect_args={"timeout": settings.connect_timeout},
@@ -95,6 +106,48 @@ def _sqlite_engine(url: URL, settings: DatabaseSettings) -> Engine:
     return engine
 
 
+def _prepare_private_sqlite_file(path: Path) -> None:
+    """The database file, made 0600 before SQLite opens it; SQLite gives its -wal and -shm files
+    the database's mode, and any left by an older version are tightened too."""
+    try:
+        make_dirs_private(path.parent)
+        private_file(path)
+        for suffix in SQLITE_COMPANIONS:
+            tighten_file(path.with_name(path.name + suffix))
+    except OSError as error:  # e.g. a read-only folder: SQLite reports it on first use
+        log.warning("cannot prepare %s as a private file: %s", path, error.strerror)
+
+
+def tls_arguments(settings: DatabaseSettings) -> dict[str, Any]:
+    """The driver's TLS options. With a CA file the server's certificate and host name are
+    verified unless switched off. Without any TLS setting the driver's default applies (TLS when
+    the server offers it, unverified).
+
+    The driver builds its context with ssl.create_default_context(), which speaks TLS 1.2 or
+    newer only (Python 3.10+; a test checks it). Its `tls_versions` option is not used: it builds
+    a context from the deprecated PROTOCOL_TLS instead.
+    """
+    if not (settings.ssl_ca or settings.ssl_cert or settings.ssl_verify_cert
+            or settings.ssl_verify_identity):
+        return {}
+    verify_cert = (
+        settings.ssl_verify_cert if settings.ssl_verify_cert is not None else bool(settings.ssl_ca)
+    )
+    verify_identity = (
+        settings.ssl_verify_identity if settings.ssl_verify_identity is not None else verify_cert
+    )
+    arguments: dict[str, Any] = {
+        "ssl_verify_cert": verify_cert,
+        "ssl_verify_identity": verify_identity,
+    }
+    if settings.ssl_ca:
+        arguments["ssl_ca"] = settings.ssl_ca
+    if settings.ssl_cert:
+        arguments["ssl_cert"] = settings.ssl_cert
+        arguments["ssl_key"] = settings.ssl_key
+    return arguments
+
+
 def _mysql_engine(url: URL, settings: DatabaseSettings) -> Engine:
     if url.drivername in ("mysql", "mariadb", "mariadb+mysqlconnector"):
         url = url.set(drivername=MYSQL_DRIVER)
@@ -103,11 +156,8 @@ def _mysql_engine(url: URL, settings: DatabaseSettings) -> Engine:
         "connection_timeout": settings.connect_timeout,
         "read_timeout": settings.read_timeout,
         "write_timeout": settings.read_timeout,
+        **tls_arguments(settings),
     }
-    if settings.ssl_ca:
-        connect_args["ssl_ca"] = settings.ssl_ca
-    if settings.ssl_verify_cert is not None:
-        connect_args["ssl_verify_cert"] = settings.ssl_verify_cert
     return create_engine(
         url,
         connect_args=connect_args,

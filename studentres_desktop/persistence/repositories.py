@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
-from studentres_desktop.domain.errors import EmailAlreadyRegistered
 from studentres_desktop.domain.models import (
     Interest,
     Resource,
@@ -21,7 +18,7 @@ from studentres_desktop.domain.models import (
     Student,
 )
 from studentres_desktop.persistence import tables as t
-from studentres_desktop.persistence.db_errors import is_duplicate_key
+from studentres_desktop.persistence.credentials import credential_store, role_of
 from studentres_desktop.persistence.resource_queries import (
     count_query,
     dated_page_query,
@@ -29,48 +26,23 @@ from studentres_desktop.persistence.resource_queries import (
 )
 
 
-@dataclass(frozen=True)
-class StoredCredentials:
-    student_id: int
-    role: Role
-    password_hash: str
-
-
 class StudentRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     def add(self, name: str, email: str, password_hash: str, role: Role = Role.STUDENT) -> int:
-        """Insert a student; a taken email raises EmailAlreadyRegistered, even under a race."""
-        try:
-            result = self._conn.execute(
-                insert(t.students_data).values(
-                    name=name, email=email, password_hash=password_hash, role=role.value
-                )
+        """Insert a student; a taken email raises EmailAlreadyRegistered, even under a race.
+
+        On MySQL/MariaDB this goes through the sr_register procedure, which only makes students;
+        another role is then set by the account that may (the owner, through the admin CLI).
+        """
+        student_id = credential_store(self._conn).register(name, email, password_hash)
+        if role is not Role.STUDENT:
+            self._conn.execute(
+                update(t.students_data).where(t.students_data.c.id == student_id)
+                .values(role=role.value)
             )
-        except IntegrityError as error:
-            if is_duplicate_key(error):
-                raise EmailAlreadyRegistered() from None
-            raise
-        key = result.inserted_primary_key
-        assert key is not None
-        return int(key[0])
-
-    def credentials(self, email: str) -> StoredCredentials | None:
-        row = self._conn.execute(
-            select(t.students_data.c.id, t.students_data.c.role, t.students_data.c.password_hash)
-            .where(t.students_data.c.email == email)
-        ).first()
-        if row is None:
-            return None
-        return StoredCredentials(row.id, _role(row.role), row.password_hash)
-
-    def set_password_hash(self, student_id: int, password_hash: str) -> None:
-        self._conn.execute(
-            update(t.students_data)
-            .where(t.students_data.c.id == student_id)
-            .values(password_hash=password_hash)
-        )
+        return student_id
 
     def get(self, student_id: int) -> Student | None:
         return self._load(t.students_data.c.id == student_id)
@@ -100,7 +72,7 @@ class StudentRepository:
             id=row.id,
             name=row.name,
             email=row.email,
-            role=_role(row.role),
+            role=role_of(row.role),
             interests=tags,
             primary_interest=primary,
             learning_goal=row.learning_goal or "",
@@ -343,51 +315,6 @@ class ResourceRepository:
         ]
         if rows:
             self._conn.execute(insert(t.resource_interests), rows)
-
-
-class ThrottleRepository:
-    """Failed-login counts per normalised email, shared by every workstation."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-
-    def get(self, email: str) -> tuple[int, datetime] | None:
-        row = self._conn.execute(
-            select(t.login_throttle.c.failures, t.login_throttle.c.last_failure_at)
-            .where(t.login_throttle.c.email == email)
-        ).first()
-        return None if row is None else (int(row.failures), row.last_failure_at)
-
-    def record_failure(self, email: str, now: datetime) -> int:
-        """Count one more failure atomically; returns the new count."""
-        lt = t.login_throttle
-        changed = self._conn.execute(
-            update(lt).where(lt.c.email == email)
-            .values(failures=lt.c.failures + 1, last_failure_at=now)
-        )
-        if not changed.rowcount:
-            try:
-                with self._conn.begin_nested():
-                    self._conn.execute(
-                        insert(lt).values(email=email, failures=1, last_failure_at=now)
-                    )
-            except IntegrityError:  # another workstation inserted it first
-                self._conn.execute(
-                    update(lt).where(lt.c.email == email)
-                    .values(failures=lt.c.failures + 1, last_failure_at=now)
-                )
-        found = self.get(email)
-        return found[0] if found else 1
-
-    def clear(self, email: str) -> None:
-        self._conn.execute(delete(t.login_throttle).where(t.login_throttle.c.email == email))
-
-
-def _role(value: str | None) -> Role:
-    try:
-        return Role(value or Role.STUDENT.value)
-    except ValueError:
-        return Role.STUDENT
 
 
 def _row_values(draft: ResourceDraft, now: datetime) -> dict[str, Any]:

@@ -10,14 +10,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, Table, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, Table, insert, inspect, select, text, update
 from sqlalchemy.engine.reflection import Inspector
 from sqlalchemy.schema import CreateColumn, CreateIndex, CreateTable
 
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.db_errors import translated_errors
+from studentres_desktop.persistence.procedures import PROCEDURES
 
 log = logging.getLogger(__name__)
+
+# What workstation accounts on MySQL/MariaDB may not see (db/grants.sql); only the login
+# procedures reach them.
+PRIVATE_TABLES = frozenset({"login_throttle"})
+PRIVATE_COLUMNS = frozenset({("students_data", "password_hash")})
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,8 @@ def ensure_schema(engine: Engine) -> list[str]:
                 continue
             changes += _add_missing_columns(conn, table, inspector)
         _write_version(conn)
+        if _is_mysql(conn):
+            changes += _install_procedures(conn)
     for change in changes:
         log.info("schema: %s", change)
     return changes
@@ -70,6 +78,42 @@ def _add_missing_columns(conn: Connection, table: Table, inspector: Inspector) -
     return changes
 
 
+def _is_mysql(conn: Connection) -> bool:
+    return conn.dialect.name in ("mysql", "mariadb")
+
+
+def installed_procedures(conn: Connection) -> dict[str, str | None]:
+    """Name → body of the procedures in the current database. The body is None for an account
+    that may run a procedure but not read it (a workstation account)."""
+    rows = conn.execute(
+        text(
+            "SELECT ROUTINE_NAME AS name, ROUTINE_DEFINITION AS body"
+            " FROM information_schema.ROUTINES"
+            " WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = 'PROCEDURE'"
+        )
+    ).all()
+    return {str(row.name): None if row.body is None else str(row.body) for row in rows}
+
+
+def _install_procedures(conn: Connection) -> list[str]:
+    """Create the login procedures, or replace one whose body differs from this version's.
+
+    Their DEFINER is the account running this (the owner): they run with its rights.
+    """
+    changes = []
+    present = installed_procedures(conn)
+    for procedure in PROCEDURES:
+        if procedure.name in present:
+            if present[procedure.name] == procedure.body:
+                continue
+            conn.exec_driver_sql(f"DROP PROCEDURE {procedure.name}")
+            changes.append(f"replaced procedure {procedure.name}")
+        else:
+            changes.append(f"created procedure {procedure.name}")
+        conn.exec_driver_sql(procedure.create_statement())
+    return changes
+
+
 def _write_version(conn: Connection) -> None:
     meta = t.schema_meta
     found = conn.execute(select(meta.c.value).where(meta.c.name == "schema_version")).first()
@@ -85,17 +129,27 @@ def inspect_schema(engine: Engine) -> SchemaReport:
     """Connect, and list what differs from the schema this version of the app expects."""
     with translated_errors(), engine.connect() as conn:
         server = server_version(conn)
-        inspector = inspect(conn)
-        existing = set(inspector.get_table_names())
+        columns = _visible_columns(conn)
+        existing = set(columns)
+        procedures = installed_procedures(conn) if _is_mysql(conn) else {}
+        # A workstation account sees neither the hashes nor the throttle; the procedures that
+        # hold them, which it may run, stand in for them.
+        hidden_ok = bool(procedures) and all(p.name in procedures for p in PROCEDURES)
         problems: list[str] = []
         for table in t.metadata.sorted_tables:
             if table.name not in existing:
-                problems.append(f"table {table.name} is missing")
+                if not (hidden_ok and table.name in PRIVATE_TABLES):
+                    problems.append(f"table {table.name} is missing")
                 continue
-            present = {c["name"] for c in inspector.get_columns(table.name)}
+            present = columns[table.name]
             problems += [
                 f"column {table.name}.{c.name} is missing" for c in table.columns
                 if c.name not in present
+                and not (hidden_ok and (table.name, c.name) in PRIVATE_COLUMNS)
+            ]
+        if _is_mysql(conn):
+            problems += [
+                f"procedure {p.name} is missing" for p in PROCEDURES if p.name not in procedures
             ]
         version = None
         if "schema_meta" in existing:
@@ -108,6 +162,27 @@ def inspect_schema(engine: Engine) -> SchemaReport:
                     f"schema version {version} is newer than this app ({t.SCHEMA_VERSION})"
                 )
     return SchemaReport(server=server, version=version, problems=tuple(problems))
+
+
+def _visible_columns(conn: Connection) -> dict[str, set[str]]:
+    """Table → column names this account can see. On MySQL from information_schema, which,
+    unlike SHOW CREATE TABLE, also answers for a table the account may read only some columns of."""
+    if not _is_mysql(conn):
+        inspector = inspect(conn)
+        return {
+            table: {c["name"] for c in inspector.get_columns(table)}
+            for table in inspector.get_table_names()
+        }
+    rows = conn.execute(
+        text(
+            "SELECT TABLE_NAME AS tbl, COLUMN_NAME AS col FROM information_schema.COLUMNS"
+            " WHERE TABLE_SCHEMA = DATABASE()"
+        )
+    ).all()
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(str(row.tbl), set()).add(str(row.col))
+    return found
 
 
 def server_version(conn: Connection) -> str:

@@ -198,7 +198,9 @@ login_throttle = Table(
     # addresses have accounts; never by workstation, which would lock out a whole lab.
     Column("email", _key(254), primary_key=True),
     Column("failures", Integer, nullable=False),
-    Column("last_failure_at", DateTime, nullable=False),
+    # Microseconds on MySQL too: the server-side throttle waits exact delays (procedures.py).
+    Column("last_failure_at", DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb"),
+           nullable=False),
     **TABLE_OPTIONS,
 )
 

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import SQLAlchemyError
 
 from studentres_desktop.domain.errors import DatabaseUnavailable
+from studentres_desktop.persistence.credentials import CredentialStore, credential_store
 from studentres_desktop.persistence.db_errors import translated_errors
 from studentres_desktop.persistence.embeddings import CatalogueIndexRepository
 from studentres_desktop.persistence.plan import (
@@ -22,7 +23,6 @@ from studentres_desktop.persistence.repositories import (
     InterestRepository,
     ResourceRepository,
     StudentRepository,
-    ThrottleRepository,
 )
 
 T = TypeVar("T")
@@ -34,7 +34,7 @@ class UnitOfWork:
     students: StudentRepository
     interests: InterestRepository
     resources: ResourceRepository
-    throttle: ThrottleRepository
+    credentials: CredentialStore
     catalogue: CatalogueIndexRepository
     saved: SavedRepository
     rsvps: RsvpRepository
@@ -72,7 +72,7 @@ class UnitOfWork:
         self.students = StudentRepository(self._conn)
         self.interests = InterestRepository(self._conn)
         self.resources = ResourceRepository(self._conn)
-        self.throttle = ThrottleRepository(self._conn)
+        self.credentials = credential_store(self._conn)
         self.catalogue = CatalogueIndexRepository(self._conn)
         self.saved = SavedRepository(self._conn)
         self.rsvps = RsvpRepository(self._conn)

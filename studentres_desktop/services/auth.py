@@ -1,10 +1,10 @@
-"""Registration, login, logout and who is logged in."""
+"""Registration, login, password change, logout and who is logged in."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from studentres_desktop.domain.errors import (
     AccessDenied,
@@ -13,9 +13,8 @@ from studentres_desktop.domain.errors import (
     NotFound,
     ValidationError,
 )
-from studentres_desktop.domain.models import Principal, Role, Student
-from studentres_desktop.persistence.repositories import StoredCredentials
-from studentres_desktop.persistence.uow import UnitOfWork, UnitOfWorkFactory, read_with_retry
+from studentres_desktop.domain.models import Principal, Role, Student, ThrottlePolicy
+from studentres_desktop.persistence.uow import UnitOfWorkFactory, read_with_retry
 from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.services.passwords import PasswordHasher
 from studentres_desktop.services.tokens import TokenService
@@ -29,20 +28,7 @@ from studentres_desktop.services.validation import (
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class ThrottlePolicy:
-    """After `free_failures` failed logins in a row, each try waits base·2ⁿ seconds, up to a cap."""
-
-    free_failures: int = 5
-    base_delay: timedelta = timedelta(seconds=2)
-    max_delay: timedelta = timedelta(minutes=5)
-
-    def delay_after(self, failures: int) -> timedelta:
-        if failures < self.free_failures:
-            return timedelta(0)
-        steps = min(failures - self.free_failures, 20)
-        return min(self.base_delay * (1 << steps), self.max_delay)
+__all__ = ["AuthService", "LoginResult", "ThrottlePolicy"]
 
 
 @dataclass(frozen=True)
@@ -87,40 +73,64 @@ class AuthService:
         return Student(id=student_id, name=name, email=email, role=role)
 
     def login(self, email: str, password: str) -> LoginResult:
-        """A signed token for the account, or InvalidCredentials / LoginThrottled."""
+        """A signed token for the account, or InvalidCredentials / LoginThrottled.
+
+        The password is checked where the hash lives: on MySQL/MariaDB the server compares the
+        proof and applies the throttle, on SQLite the store does it here (persistence/credentials).
+        """
         if not isinstance(password, str) or not password:
             raise ValidationError("password", "is required.")
         email = check_email(email)
-        now = self._clock()
-
-        def read(uow: UnitOfWork) -> tuple[tuple[int, datetime] | None, StoredCredentials | None]:
-            return uow.throttle.get(email), uow.students.credentials(email)
-
-        throttle, credentials = read_with_retry(self._uow, read)
-        if throttle is not None:
-            failures, last_failure = throttle
-            wait_until = last_failure + self._throttle.delay_after(failures)
-            if now < wait_until:
-                raise LoginThrottled(int((wait_until - now).total_seconds() + 0.999))
-
-        # Unknown accounts are checked against a dummy hash: the same bcrypt work either way.
-        stored = credentials.password_hash if credentials else self._hasher.dummy_hash()
-        valid = self._hasher.verify(password, stored) and credentials is not None
-        with self._uow() as uow:
-            if not valid:
-                uow.throttle.record_failure(email, self._clock())
-                uow.commit()
-                raise InvalidCredentials()
-            assert credentials is not None
-            uow.throttle.clear(email)
-            if self._hasher.needs_rehash(credentials.password_hash):
-                uow.students.set_password_hash(credentials.student_id, self._hasher.hash(password))
-            student = uow.students.get(credentials.student_id)
-            uow.commit()
-        if student is None:  # deleted between the two transactions
-            raise InvalidCredentials()
+        student, setting, proof = self._check_password(email, password)
+        if self._hasher.needs_rehash(setting):
+            self._store_hash(email, proof, password)
         issued = self._tokens.issue(student.id, student.role)
         return LoginResult(issued.token, student, issued.principal.expires_at)
+
+    def change_password(self, token: str, current: str, new: str) -> None:
+        """Replace the password of the logged-in student, who proves the current one first."""
+        student = self.current_student(token)
+        if not isinstance(current, str) or not current:
+            raise ValidationError("current password", "is required.")
+        new = check_password(new, name=student.name, email=student.email)
+        proof = self._check_password(student.email, current)[2]
+        self._store_hash(student.email, proof, new)
+        log.info("account %s changed its password", student.id)
+
+    def _check_password(self, email: str, password: str) -> tuple[Student, str, str]:
+        """The account, its hash setting and the proof for a right password; one failure counted
+        and InvalidCredentials for a wrong one; LoginThrottled while the email has to wait."""
+        challenge = read_with_retry(
+            self._uow, lambda uow: uow.credentials.challenge(email, self._throttle, self._clock())
+        )
+        if challenge.retry_after:
+            raise LoginThrottled(challenge.retry_after)
+        # Unknown accounts are checked against a dummy hash: the same bcrypt work either way.
+        setting = challenge.setting or self._hasher.dummy_setting()
+        proof = self._hasher.proof(password, setting)
+        with self._uow() as uow:
+            outcome = uow.credentials.attempt(email, proof, self._throttle, self._clock())
+            student = None if outcome.student_id is None else uow.students.get(outcome.student_id)
+            uow.commit()  # a failure is counted even though we raise below
+        if outcome.retry_after:
+            raise LoginThrottled(outcome.retry_after)
+        if student is None or challenge.setting is None:
+            raise InvalidCredentials()
+        return student, setting, proof
+
+    def _store_hash(self, email: str, proof: str, password: str) -> None:
+        """Store a new hash of `password` (bcrypt, outside the transaction) for whoever `proof`
+        proved to know the current one."""
+        new_hash = self._hasher.hash(password)
+        with self._uow() as uow:
+            outcome = uow.credentials.change_password(
+                email, proof, new_hash, self._throttle, self._clock()
+            )
+            uow.commit()
+        if outcome.retry_after:
+            raise LoginThrottled(outcome.retry_after)
+        if outcome.student_id is None:  # the password changed in between
+            raise InvalidCredentials()
 
     def logout(self, token: str) -> None:
         self._tokens.revoke(token)

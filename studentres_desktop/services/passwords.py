@@ -20,6 +20,8 @@ PREFIX = "bcrypt-hmac-sha256$"
 # Domain separation, not a secret: the hashes must verify on every workstation and after restarts.
 _PREHASH_KEY = b"studentres-desktop/password-prehash/v1"
 DEFAULT_ROUNDS = 12
+# A bcrypt hash ends with 31 characters of digest; what comes before is its cost and salt.
+DIGEST_CHARS = 31
 
 
 class PasswordHasher:
@@ -36,25 +38,41 @@ class PasswordHasher:
 
     def verify(self, password: str, stored: str) -> bool:
         """True when the password matches; never raises for odd input or odd stored values."""
+        setting = stored[:-DIGEST_CHARS] if len(stored) > DIGEST_CHARS else stored
+        proof = self.proof(password, setting)
+        return bool(proof) and hmac.compare_digest(proof.encode(), stored.encode())
+
+    def proof(self, password: str, setting: str) -> str:
+        """The hash this password gives with a stored hash's cost and salt (its setting).
+
+        It equals the stored hash exactly when the password is right, so a server can compare
+        the two without ever handing out the hash. Always does one bcrypt computation; "" when
+        the setting is unusable.
+        """
         try:
-            if stored.startswith(PREFIX):
-                return bcrypt.checkpw(_prehash(password), stored[len(PREFIX):].encode("ascii"))
-            if stored.startswith("$2"):
+            if setting.startswith(PREFIX):
+                digest = bcrypt.hashpw(_prehash(password), setting[len(PREFIX):].encode("ascii"))
+                return PREFIX + digest.decode("ascii")
+            if setting.startswith("$2"):
                 raw = password.encode("utf-8")
                 if len(raw) > 72 or b"\x00" in raw:
                     # Cannot have been hashed by plain bcrypt; still spend the same work.
-                    bcrypt.checkpw(b"x", stored.encode("ascii"))
-                    return False
-                return bcrypt.checkpw(raw, stored.encode("ascii"))
+                    bcrypt.hashpw(b"x", setting.encode("ascii"))
+                    return ""
+                return bcrypt.hashpw(raw, setting.encode("ascii")).decode("ascii")
         except (ValueError, UnicodeError):
-            return False
-        return False
+            return ""
+        return ""
 
     def needs_rehash(self, stored: str) -> bool:
         if not stored.startswith(PREFIX):
             return True
         parts = stored[len(PREFIX):].split("$")
         return len(parts) < 3 or parts[2] != f"{self.rounds:02d}"
+
+    def dummy_setting(self) -> str:
+        """The setting of the dummy hash: what an unknown account's proof is computed with."""
+        return self.dummy_hash()[:-DIGEST_CHARS]
 
     def dummy_hash(self) -> str:
         """A hash at the current cost for unknown accounts, so they cost the same work."""

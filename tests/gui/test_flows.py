@@ -12,6 +12,7 @@ from studentres_desktop.services.auth import ThrottlePolicy
 from studentres_desktop.ui.controllers.app_controller import LOGGED_OUT
 from studentres_desktop.ui.session import SESSION_EXPIRED
 from tests.gui.conftest import AI_TITLES, PASSWORD
+from tests.support.throttle import let_time_pass
 
 
 def test_register_pick_interests_browse_filter_search_and_log_out(gui):
@@ -132,7 +133,7 @@ def test_throttled_login_shows_how_long_to_wait(gui):
     assert "Try again in 2 seconds" in c.login_view.error_label.text()
     assert gui.page() is c.login_view
 
-    gui.clock.advance(seconds=2)
+    let_time_pass(gui.services, gui.clock, seconds=2)
     gui.log_in(password=PASSWORD)
     gui.wait_for_page(c.interests_view)
 

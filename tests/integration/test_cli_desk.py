@@ -8,8 +8,8 @@ import json
 
 import pytest
 from sqlalchemy import text
-from studentres_desktop.services.container import build_services
 
+from studentres_desktop.bootstrap import build_services
 from studentres_desktop.persistence.engine import DatabaseSettings
 from tests.integration.test_cli import (  # noqa: F401 - fixtures
     _close_log_handlers,

@@ -424,8 +424,7 @@ def test_every_advisor_operation_refuses_a_students_token(services, tmp_path, op
 
 
 def make_services_on(url):
-    from studentres_desktop.services.container import build_services
-
+    from studentres_desktop.bootstrap import build_services
     from studentres_desktop.persistence.engine import DatabaseSettings
     from studentres_desktop.persistence.schema import ensure_schema
 

@@ -7,8 +7,11 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from studentres_desktop.domain.models import ThrottlePolicy
+from studentres_desktop.persistence import procedures
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.engine import DatabaseSettings, create_database_engine
+from studentres_desktop.persistence.procedures import PROCEDURES
 from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
 from tests.conftest import apply_schema_sql
 
@@ -110,3 +113,70 @@ def test_a_database_from_the_original_design_is_upgraded_in_place(database_url):
         row = conn.execute(text("SELECT workshop, event FROM interest_resources")).one()
     assert tuple(row) == ("Old workshop", "Old event")
     engine.dispose()
+
+
+def describe_procedures(url: str) -> dict[str, Any]:
+    """Each stored procedure: body, security, data access, comment and parameters."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            routines = conn.execute(text(
+                "SELECT ROUTINE_NAME, ROUTINE_DEFINITION, SECURITY_TYPE, SQL_DATA_ACCESS,"
+                " ROUTINE_COMMENT FROM information_schema.ROUTINES"
+                " WHERE ROUTINE_SCHEMA = DATABASE()")).all()
+            parameters = conn.execute(text(
+                "SELECT SPECIFIC_NAME, ORDINAL_POSITION, PARAMETER_MODE, PARAMETER_NAME,"
+                " DTD_IDENTIFIER FROM information_schema.PARAMETERS"
+                " WHERE SPECIFIC_SCHEMA = DATABASE() ORDER BY SPECIFIC_NAME, ORDINAL_POSITION"
+            )).all()
+    finally:
+        engine.dispose()
+    return {
+        name: (body, security, access, comment,
+               [tuple(p[1:]) for p in parameters if p[0] == name])
+        for name, body, security, access, comment in routines
+    }
+
+
+@pytest.mark.mysql
+def test_schema_sql_installs_the_same_procedures_as_init(mysql_databases):
+    from_sql, from_code = mysql_databases(), mysql_databases()
+    apply_schema_sql(from_sql)
+    ensure_schema(create_database_engine(DatabaseSettings(from_code)))
+
+    sql_procedures, code_procedures = describe_procedures(from_sql), describe_procedures(from_code)
+
+    assert sorted(sql_procedures) == sorted(p.name for p in PROCEDURES)
+    assert sql_procedures == code_procedures
+    security = {name: described[1] for name, described in code_procedures.items()}
+    assert security == {
+        "sr_throttle_wait": "INVOKER", "sr_check_proof": "INVOKER",
+        "sr_login_challenge": "DEFINER", "sr_login_attempt": "DEFINER",
+        "sr_change_password": "DEFINER", "sr_register": "DEFINER",
+    }
+
+
+@pytest.mark.mysql
+def test_init_replaces_an_outdated_procedure_and_reports_a_missing_one(mysql_url):
+    engine = create_database_engine(DatabaseSettings(mysql_url))
+    ensure_schema(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP PROCEDURE sr_register")
+        conn.exec_driver_sql("DROP PROCEDURE sr_login_attempt")
+        conn.exec_driver_sql("CREATE PROCEDURE sr_login_attempt() SQL SECURITY DEFINER BEGIN END")
+    assert inspect_schema(engine).problems == ("procedure sr_register is missing",)
+
+    changes = ensure_schema(engine)
+
+    assert sorted(changes) == ["created procedure sr_register",
+                               "replaced procedure sr_login_attempt"]
+    assert inspect_schema(engine).current
+    assert ensure_schema(engine) == []
+    engine.dispose()
+
+
+def test_the_servers_throttle_policy_is_the_apps():
+    policy = ThrottlePolicy()
+    assert policy.free_failures == procedures.FREE_FAILURES
+    assert policy.base_delay.total_seconds() == procedures.BASE_DELAY_SECONDS
+    assert policy.max_delay.total_seconds() == procedures.MAX_DELAY_SECONDS

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from studentres_desktop.services.container import Services
-
+from studentres_desktop.bootstrap import Services
 from studentres_desktop.domain.models import Resource, ResourceDraft, ResourceKind, Role
 
 PASSWORD = "correct horse battery"
