@@ -39,10 +39,11 @@ GRANT SELECT, INSERT, DELETE ON {database}.interest_embeddings TO {account};
 GRANT SELECT ON {database}.schema_meta TO {account};
 GRANT SELECT, INSERT, DELETE ON {database}.saved_resources TO {account};
 GRANT SELECT, INSERT, UPDATE, DELETE ON {database}.rsvps TO {account};
+GRANT INSERT ON {database}.audit_log TO {account};
 GRANT EXECUTE ON {database}.* TO {account};
 
 -- [advisor]
 GRANT INSERT, UPDATE, DELETE ON {database}.interest_resources TO {account};
 GRANT INSERT, DELETE ON {database}.resource_interests TO {account};
 GRANT UPDATE ON {database}.saved_resources TO {account};
-GRANT SELECT, INSERT ON {database}.audit_log TO {account};
+GRANT SELECT ON {database}.audit_log TO {account};

@@ -45,6 +45,8 @@ GRANTS: dict[AccountRole, tuple[str, ...]] = {
         "GRANT SELECT ON {database}.schema_meta TO {account}",
         "GRANT SELECT, INSERT, DELETE ON {database}.saved_resources TO {account}",
         "GRANT SELECT, INSERT, UPDATE, DELETE ON {database}.rsvps TO {account}",
+        # An advisor's own RSVP is audited wherever they log in; a workstation cannot read it.
+        "GRANT INSERT ON {database}.audit_log TO {account}",
         "GRANT EXECUTE ON {database}.* TO {account}",
     ),
     AccountRole.ADVISOR: (
@@ -52,8 +54,8 @@ GRANTS: dict[AccountRole, tuple[str, ...]] = {
         "GRANT INSERT, DELETE ON {database}.resource_interests TO {account}",
         # A deleted or re-keyed resource keeps its saved entries readable as "removed".
         "GRANT UPDATE ON {database}.saved_resources TO {account}",
-        # Append-only: advisors read and add entries, nobody at a workstation changes them.
-        "GRANT SELECT, INSERT ON {database}.audit_log TO {account}",
+        # Append-only: workstations add entries, advisors also read them; nobody changes one.
+        "GRANT SELECT ON {database}.audit_log TO {account}",
     ),
 }
 

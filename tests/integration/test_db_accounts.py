@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from studentres_desktop.bootstrap import Services, build_services, check_database
 from studentres_desktop.cli import main
 from studentres_desktop.domain.errors import AccessDenied, InvalidCredentials, LoginThrottled
-from studentres_desktop.domain.models import ResourceDraft, ResourceFilter, ResourceKind
+from studentres_desktop.domain.models import ResourceDraft, ResourceFilter, ResourceKind, RsvpState
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.accounts import GRANTS, AccountRole, grant_statements
 from studentres_desktop.persistence.db_errors import mysql_errno
@@ -126,6 +126,15 @@ def test_a_student_workstation_account_runs_the_whole_student_flow(server):
         assert ranked.engine == "semantic" and len(ranked.items) == 5
         assert services.auth.current_student(token).primary_interest == "Robotics"
 
+        # The student's plan: save, RSVP and cancel, and the calendar of what is saved.
+        limited = next(r for r in everything.items if r.capacity)
+        assert services.plan.save(token, limited.key)
+        assert [e.key for e in services.plan.saved(token)] == [limited.key]
+        assert services.plan.rsvp(token, limited.key).state is RsvpState.GOING
+        assert services.calendar.for_saved(token).events == (1 if limited.starts_at else 0)
+        assert services.plan.cancel_rsvp(token, limited.key).state is not RsvpState.GOING
+        assert services.plan.unsave(token, limited.key)
+
         services.auth.change_password(token, PASSWORD, "a brand new passphrase")
         assert services.auth.login("ada@example.edu", "a brand new passphrase").student.id
         with pytest.raises(AccessDenied):  # an advisor's action, refused by the server too
@@ -151,7 +160,19 @@ def test_a_kiosk_account_also_manages_the_catalogue(server, tmp_path):
                        "capacity\nevent,Career fair,,Career Skills,,,,,\n"
                        "training,Git basics,,Software Engineering,,,,,\n", encoding="utf-8")
         imported = services.catalogue.import_csv(csv)
+        # A student saved it and holds a place: the desk sees them, the delete keeps the entry.
+        services.resources.update(token, edited.row_id, edited.kind, ResourceDraft(
+            ResourceKind.WORKSHOP, "Soldering, step by step", interest_tags=("Robotics", "AI"),
+            capacity=3))
+        services.auth.register("Ada Lovelace", "ada@example.edu", PASSWORD)
+        student = services.auth.login("ada@example.edu", PASSWORD).token
+        services.plan.save(student, edited.key)
+        services.plan.rsvp(student, edited.key)
+        assert [a.email for a in services.desk.attendees(token, edited.key).going] == [
+            "ada@example.edu"]
         services.resources.delete(token, edited.row_id, edited.kind)
+        assert [e.removed for e in services.plan.saved(student)] == [True]
+        assert services.desk.audit_log(token)  # the advisor's changes, readable at the desk
         titles = {r.title for r in services.resources.browse(
             token, ResourceFilter(limit=200)).items}
 
@@ -299,8 +320,9 @@ def test_a_database_wide_grant_names_one_database_even_with_an_underscore():
     assert owner == ["GRANT ALL PRIVILEGES ON `student\\_res`.* TO 'it_owner'@'10.1.%'"]
     assert "GRANT EXECUTE ON `student\\_res`.* TO 'kiosk'@'%'" in advisor
     assert "GRANT SELECT ON `student_res`.interests TO 'kiosk'@'%'" in advisor
-    assert advisor[-2:] == [line.format(database="`student_res`", account="'kiosk'@'%'")
-                            for line in GRANTS[AccountRole.ADVISOR]]
+    own = GRANTS[AccountRole.ADVISOR]
+    assert advisor[-len(own):] == [line.format(database="`student_res`", account="'kiosk'@'%'")
+                                   for line in own]
 
 
 def test_every_table_has_a_grant_for_workstations_or_is_private():
