@@ -2,7 +2,8 @@
 
 `ensure_schema` is additive: it creates missing tables, and on a database from the original
 design (only `students_data` and `interest_resources`, with their original columns) it adds the
-new columns and indexes next to the old ones. It never drops or rewrites anything.
+new columns and indexes next to the old ones, and the search index (`search_index.py`) over
+rows old and new. It never drops or rewrites anything.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.schema import CreateColumn, CreateIndex, CreateTable
 
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.db_errors import translated_errors
+from studentres_desktop.persistence.search_index import ensure_search_index, search_index_problems
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ def ensure_schema(engine: Engine) -> list[str]:
                 changes.append(f"created table {table.name}")
                 continue
             changes += _add_missing_columns(conn, table, inspector)
+        changes += ensure_search_index(conn)
         _write_version(conn)
     for change in changes:
         log.info("schema: %s", change)
@@ -97,6 +100,8 @@ def inspect_schema(engine: Engine) -> SchemaReport:
                 f"column {table.name}.{c.name} is missing" for c in table.columns
                 if c.name not in present
             ]
+        if "interest_resources" in existing:
+            problems += search_index_problems(conn)
         version = None
         if "schema_meta" in existing:
             found = conn.execute(
