@@ -32,10 +32,11 @@ class SearchTerms:
 
 
 def fold(text: str) -> str:
-    """Compatibility forms unified (full-width letters, ligatures), lower case, accents removed."""
+    """Compatibility forms unified (full-width letters, ligatures), lower case, accents (and
+    every other non-spacing mark) removed."""
     lowered = unicodedata.normalize("NFKC", text).lower()
     bare = "".join(c for c in unicodedata.normalize("NFKD", lowered)
-                   if not unicodedata.combining(c))
+                   if unicodedata.category(c) != "Mn")
     return unicodedata.normalize("NFC", bare)
 
 
