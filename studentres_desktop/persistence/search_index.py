@@ -132,21 +132,25 @@ LEGACY_MARKS = {ResourceKind.WORKSHOP: "zw", ResourceKind.TRAINING: "zt", Resour
 _WORD_PATTERN = r"'([\\p{L}\\p{N}_]+)'"
 
 
-def _marked(expression: str, mark: str) -> str:
-    return f"REGEXP_REPLACE({expression}, {_WORD_PATTERN}, '{mark}\\\\1')"
-
-
-def _legacy_words() -> str:
-    cells = ", ".join(_marked(kind.value, LEGACY_MARKS[kind]) for kind in ResourceKind)
-    return f"CONCAT_WS(' ', {cells})"
-
-
 _APP_TEXT = "CONCAT_WS(' ', title, description, location)"
-# The same text as in db/schema.sql (tests/integration/test_schema.py compares the two).
-SEARCH_COLUMN_DDL = (
-    f"{SEARCH_COLUMN} MEDIUMTEXT AS (CASE WHEN kind IS NULL THEN {_legacy_words()} "
-    f"ELSE {_marked(_APP_TEXT, APP_MARK)} END) PERSISTENT"
-)
+
+
+def _marked(expression: str, mark: str, group: str) -> str:
+    return f"REGEXP_REPLACE({expression}, {_WORD_PATTERN}, '{mark}{group}')"
+
+
+def search_column_ddl(mariadb: bool = True) -> str:
+    """The generated column. MariaDB (PCRE) names the matched word `\\1`, MySQL 8 (ICU) `$1`.
+
+    The MariaDB text is the one in db/schema.sql (tests/integration/test_schema.py compares the
+    two); the MySQL one is untested here.
+    """
+    group = "\\\\1" if mariadb else "$1"
+    cells = ", ".join(_marked(kind.value, LEGACY_MARKS[kind], group) for kind in ResourceKind)
+    return (
+        f"{SEARCH_COLUMN} MEDIUMTEXT AS (CASE WHEN kind IS NULL THEN CONCAT_WS(' ', {cells}) "
+        f"ELSE {_marked(_APP_TEXT, APP_MARK, group)} END) STORED"
+    )
 
 
 def _missing_mysql(conn: Connection) -> tuple[bool, bool]:
@@ -170,7 +174,10 @@ def _ensure_mysql(conn: Connection) -> list[str]:
     column_missing, index_missing = _missing_mysql(conn)
     changes = []
     if column_missing:
-        conn.exec_driver_sql(f"ALTER TABLE interest_resources ADD COLUMN {SEARCH_COLUMN_DDL}")
+        mariadb = bool(getattr(conn.dialect, "is_mariadb", True))
+        conn.exec_driver_sql(
+            f"ALTER TABLE interest_resources ADD COLUMN {search_column_ddl(mariadb)}"
+        )
         changes.append(f"added column interest_resources.{SEARCH_COLUMN}")
     if index_missing:
         conn.exec_driver_sql(
