@@ -313,9 +313,12 @@ def _dated_statement(shape: _Shape) -> Select[tuple[object, ...]]:
 
 
 def _counted_parts(shape: _Shape) -> list[tuple[_Source, list[Any]]]:
-    """Each shape of item with what it must be."""
+    """Each shape of item with what it must be. With a search text the index yields the
+    candidates, so their tags are probed one by one rather than collected as a set first."""
     app = _source(shape, None)
-    parts = [(app, [*_app_conditions(shape, counting=True), *app.conditions])]
+    tags = [_tagged_probe()] if shape.tagged and shape.searching else []
+    app_conditions = _app_conditions(shape, counting=True, tags=not tags)
+    parts = [(app, [*app_conditions, *tags, *app.conditions])]
     for kind in shape.legacy_kinds:
         legacy = _source(shape, kind)
         parts.append((legacy, [*_legacy_conditions(shape, kind), *legacy.conditions]))
