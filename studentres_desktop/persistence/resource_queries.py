@@ -125,7 +125,7 @@ def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
     if shape.dialect == "sqlite":
         slot = si.APP_SLOT if kind is None else si.legacy_slot(kind)
         rowid = si.fts.c.rowid
-        joined = r.join(si.fts, r.c.id == rowid.op(">>", return_type=Integer)(2))
+        joined = r.join(si.fts, r.c.id == rowid.op(">>", return_type=Integer)(si.SLOT_BITS))
         matched: ColumnElement[bool] = literal_column(si.FTS_TABLE).op("MATCH")(
             bindparam("fts_query", type_=String())
         )

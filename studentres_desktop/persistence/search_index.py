@@ -45,7 +45,9 @@ from studentres_desktop.domain.search import SearchTerms
 # --- SQLite: FTS5 ------------------------------------------------------------------------------
 
 FTS_TABLE = "resource_search"
-SLOTS = 4  # rowid = row id * 4 + slot: 0 for an app row, 1 + kind's position for a legacy cell
+SLOT_BITS = 2
+SLOTS = 1 << SLOT_BITS  # rowid = row id * 4 + slot: 0 for an app row, 1 + the kind's position
+# for a cell of an original-style row
 APP_SLOT = 0
 # Title matches count most, then the place, then the description (bm25 column weights).
 BM25_WEIGHTS = (10.0, 1.0, 3.0)
