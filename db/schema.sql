@@ -61,11 +61,22 @@ CREATE TABLE IF NOT EXISTS interest_resources (
     capacity     INT           NULL,
     updated_at   DATETIME      NULL,
     version      INT           NOT NULL DEFAULT 1,            -- raised by every edit in the app
+    -- What the search finds, each word marked so that InnoDB indexes short words and stopwords
+    -- too ("AI" is stored as "zzai"); the mark also tells the original cells apart.
+    -- studentres_desktop/persistence/search_index.py explains it and holds the same text.
+    -- (This is MariaDB's REGEXP_REPLACE; MySQL 8 writes the matched word as '$1', not '\\1'.)
+    search_words MEDIUMTEXT AS (CASE WHEN kind IS NULL THEN CONCAT_WS(' ',
+        REGEXP_REPLACE(workshop, '([\\p{L}\\p{N}_]+)', 'zw\\1'),
+        REGEXP_REPLACE(training, '([\\p{L}\\p{N}_]+)', 'zt\\1'),
+        REGEXP_REPLACE(event, '([\\p{L}\\p{N}_]+)', 'ze\\1'))
+      ELSE REGEXP_REPLACE(CONCAT_WS(' ', title, description, location),
+        '([\\p{L}\\p{N}_]+)', 'zz\\1') END) STORED,
     CONSTRAINT pk_interest_resources PRIMARY KEY (id),
     KEY ix_interest_resources_interest_tag (interest_tag),
     KEY ix_interest_resources_starts_at (starts_at),
     KEY ix_interest_resources_kind_interest_tag (kind, interest_tag),   -- finds original-style rows
-    KEY ix_interest_resources_title (title)
+    KEY ix_interest_resources_title (title),
+    FULLTEXT KEY ft_interest_resources_search_words (search_words)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE IF NOT EXISTS resource_interests (

@@ -138,7 +138,8 @@ def import_resources(db_url: str | None, csv_file: Path) -> None:
 @db_option
 @click.option("--interest", "interests", multiple=True, metavar="TAG",
               help="Only resources with this interest tag (repeatable).")
-@click.option("--search", default="", help="Only resources whose title or description has this.")
+@click.option("--search", default="",
+              help="Only resources with every word of this (the last may be a word's start).")
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 500))
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -150,7 +151,7 @@ def list_resources(
     offset: int,
     as_json: bool,
 ) -> None:
-    """List resources, soonest first, undated last."""
+    """List resources, soonest first, undated last (best matches first with --search)."""
     flt = ResourceFilter(interests=interests or None, text=search, limit=limit, offset=offset)
     with open_services(db_url) as services:
         page = services.catalogue.list(flt)

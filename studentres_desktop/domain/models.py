@@ -27,6 +27,7 @@ class ResourceKind(StrEnum):
 
 
 class SortOrder(StrEnum):
+    RELEVANCE = "relevance"  # best matches of the search text first; by date without one
     DATE = "date"
     TITLE = "title"
 
@@ -99,7 +100,7 @@ class ResourceFilter:
     interests: tuple[str, ...] | None = None
     kinds: frozenset[ResourceKind] = field(default_factory=frozenset)
     text: str = ""
-    sort: SortOrder = SortOrder.DATE
+    sort: SortOrder = SortOrder.RELEVANCE
     offset: int = 0
     limit: int = 50
 
@@ -110,6 +111,20 @@ class ResourcePage:
     offset: int
     limit: int
     has_more: bool
+
+
+@dataclass(frozen=True)
+class ResourceCount:
+    """How many resources a filter matches: exact up to a cap, else "at least `total`"."""
+
+    total: int
+    exact: bool = True
+
+    @property
+    def label(self) -> str:
+        """ "1 resource", "1,234 resources", "1,000+ resources"."""
+        noun = "resource" if self.total == 1 and self.exact else "resources"
+        return f"{self.total:,}{'' if self.exact else '+'} {noun}"
 
 
 @dataclass(frozen=True)

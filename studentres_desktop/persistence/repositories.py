@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from studentres_desktop.domain.models import (
     Interest,
     Resource,
+    ResourceCount,
     ResourceDraft,
     ResourceFilter,
     ResourceKind,
@@ -169,17 +170,19 @@ class ResourceRepository:
     def page(self, flt: ResourceFilter) -> tuple[list[Resource], bool]:
         """The resources of one page, and whether more follow."""
         rows: Sequence[Row[Any]] = []
-        dated = dated_page_query(flt)
+        dialect = self._conn.dialect.name
+        dated = dated_page_query(flt, dialect)
         if dated is not None:
             rows = self._conn.execute(dated).all()
         if dated is not None and len(rows) <= flt.limit and (rows or flt.offset == 0):
             # The last dated items are on this page (or there are none at all), so the rest of
             # the page is the first undated ones.
-            rest = page_query(flt, undated_only=True, offset=0, rows=flt.limit + 1 - len(rows))
+            rest = page_query(flt, dialect, undated_only=True, offset=0,
+                              rows=flt.limit + 1 - len(rows))
             assert rest is not None
             rows = [*rows, *self._conn.execute(rest).all()]
         elif len(rows) <= flt.limit:  # a page past every dated item, or sorted by title
-            query = page_query(flt)
+            query = page_query(flt, dialect)
             if query is None:
                 return [], False
             rows = self._conn.execute(query).all()
@@ -188,10 +191,18 @@ class ResourceRepository:
         return [_resource(row) for row in rows], has_more
 
     def count(self, flt: ResourceFilter) -> int:
-        query = count_query(flt)
+        query = count_query(flt, self._conn.dialect.name)
         if query is None:
             return 0
         return int(self._conn.execute(query).scalar_one())
+
+    def count_up_to(self, flt: ResourceFilter, cap: int) -> ResourceCount:
+        """The exact count when it is at most `cap`, else ResourceCount(cap, exact=False)."""
+        query = count_query(flt, self._conn.dialect.name, cap=cap)
+        if query is None:
+            return ResourceCount(0)
+        total = int(self._conn.execute(query).scalar_one())
+        return ResourceCount(total) if total <= cap else ResourceCount(cap, exact=False)
 
     def get(self, row_id: int, kind: ResourceKind) -> Resource | None:
         row = self._conn.execute(

@@ -9,8 +9,13 @@ The branches carry only what ordering needs (row id, kind, one sort key). The pa
 their merge first, and only its rows are joined back for the other columns: on MariaDB a union
 that carries the TEXT columns is materialised in on-disk temporary tables.
 
-Statements are built once per shape of filter (sort, kinds, whether it has interests and text)
-and reused with new bound values: building one costs more than the database takes to run it.
+A search text is answered by the full-text index (`search_index.py`): on SQLite each branch
+joins the FTS5 table, on MariaDB/MySQL it adds a MATCH … AGAINST condition. With a search text
+the default order is by relevance (the index's score), then as by date.
+
+Statements are built once per shape of filter (backend, sort, kinds, whether it has interests
+and text) and reused with new bound values: building one costs more than the database takes to
+run it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     DateTime,
+    Float,
+    FromClause,
     Integer,
     ScalarSelect,
     Select,
@@ -35,14 +42,16 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     null,
-    or_,
     select,
     true,
     union_all,
 )
 
 from studentres_desktop.domain.models import ResourceFilter, ResourceKind, SortOrder
+from studentres_desktop.domain.search import search_terms
+from studentres_desktop.persistence import search_index as si
 from studentres_desktop.persistence.tables import TextSortKey
 from studentres_desktop.persistence.tables import interest_resources as r
 from studentres_desktop.persistence.tables import resource_interests as ri
@@ -50,13 +59,13 @@ from studentres_desktop.persistence.tables import resource_interests as ri
 # Columns only app-written rows have; an original-style item reads them as NULL.
 APP_ONLY_COLUMNS = ("description", "starts_at", "ends_at", "location", "url", "capacity",
                     "version")
-LIKE_ESCAPE = "/"
 
 
 @dataclass(frozen=True)
 class _Shape:
     """What decides a statement's structure; the filter's values go in as bound parameters."""
 
+    dialect: str
     sort: SortOrder
     kinds: frozenset[ResourceKind]
     tagged: bool
@@ -64,9 +73,10 @@ class _Shape:
     undated_only: bool = False  # by date, after every dated item (see repositories.page)
 
     @classmethod
-    def of(cls, flt: ResourceFilter, *, undated_only: bool = False) -> _Shape:
-        return cls(flt.sort, frozenset(flt.kinds), flt.interests is not None, bool(flt.text),
-                   undated_only and flt.sort is SortOrder.DATE)
+    def of(cls, flt: ResourceFilter, dialect: str, *, undated_only: bool = False) -> _Shape:
+        sort = effective_sort(flt)
+        return cls(dialect, sort, frozenset(flt.kinds), flt.interests is not None,
+                   bool(flt.text), undated_only and sort is SortOrder.DATE)
 
     @property
     def legacy_kinds(self) -> list[ResourceKind]:
@@ -77,26 +87,54 @@ def _tags() -> BindParameter[Any]:
     return bindparam("tags", expanding=True)
 
 
-def _contains_text(column: ColumnElement[Any]) -> ColumnElement[bool]:
-    """Substring match; `_values` escapes % and _ the way SQLAlchemy's autoescape does."""
-    found: ColumnElement[bool] = column.contains(
-        bindparam("text", type_=String()), escape=LIKE_ESCAPE
-    )
-    return found
+def effective_sort(flt: ResourceFilter) -> SortOrder:
+    """Relevance needs a search text; without one it is the date order."""
+    if flt.sort is SortOrder.RELEVANCE and not flt.text:
+        return SortOrder.DATE
+    return flt.sort
 
 
-def _escaped(text: str) -> str:
-    escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
-    return escaped.replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+def _can_match(flt: ResourceFilter) -> bool:
+    if flt.interests is not None and not flt.interests:
+        return False
+    return not flt.text or search_terms(flt.text).findable
 
 
-def _values(flt: ResourceFilter) -> dict[str, Any]:
+def _values(flt: ResourceFilter, dialect: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if flt.interests is not None:
         values["tags"] = list(flt.interests)
     if flt.text:
-        values["text"] = _escaped(flt.text)
+        values |= si.search_values(search_terms(flt.text), dialect)
     return values
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where one branch reads its rows: the table, joined to the FTS5 table when searching on
+    SQLite, the conditions that searching adds, and the match's score (higher is better)."""
+
+    from_: FromClause
+    conditions: list[ColumnElement[bool]]
+    score: ColumnElement[Any]
+
+
+def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
+    """For app rows (kind None) or one cell of original-style rows."""
+    if not shape.searching:
+        return _Source(r, [], literal(0.0, Float()))
+    if shape.dialect == "sqlite":
+        slot = si.APP_SLOT if kind is None else si.legacy_slot(kind)
+        rowid = si.fts.c.rowid
+        joined = r.join(si.fts, r.c.id == rowid.op(">>", return_type=Integer)(si.SLOT_BITS))
+        matched: ColumnElement[bool] = literal_column(si.FTS_TABLE).op("MATCH")(
+            bindparam("fts_query", type_=String())
+        )
+        in_slot: ColumnElement[bool] = rowid.op("&", return_type=Integer)(si.SLOTS - 1) == slot
+        return _Source(joined, [matched, in_slot], si.sqlite_score())
+    score = si.mysql_match(kind)
+    found: ColumnElement[bool] = score  # type: ignore[assignment]  # MATCH is also a condition
+    return _Source(r, [found], score)
 
 
 def _tagged_probe() -> ColumnElement[bool]:
@@ -123,7 +161,10 @@ def _tagged_set() -> ColumnElement[bool]:
     return found
 
 
-def _app_conditions(shape: _Shape, *, counting: bool = False) -> list[ColumnElement[bool]]:
+def _app_conditions(
+    shape: _Shape, *, counting: bool = False, tags: bool = True
+) -> list[ColumnElement[bool]]:
+    """What an app row must be; `tags=False` leaves the interest test to the caller."""
     conditions: list[ColumnElement[bool]] = [r.c.kind.is_not(None)]
     if shape.kinds:
         kinds = sorted(k.value for k in shape.kinds)
@@ -132,9 +173,7 @@ def _app_conditions(shape: _Shape, *, counting: bool = False) -> list[ColumnElem
         # (kind, interest_tag) index and sorted every match: 307 ms instead of 7 at 100,000.
         kind = r.c.kind if counting else func.coalesce(r.c.kind, "")
         conditions.append(kind.in_(kinds))
-    if shape.searching:  # before the tag probe: a rare word then spares most of the probes
-        conditions.append(or_(_contains_text(r.c.title), _contains_text(r.c.description)))
-    if shape.tagged:
+    if shape.tagged and tags:
         conditions.append(_tagged_set() if counting else _tagged_probe())
     return conditions
 
@@ -148,22 +187,24 @@ def _legacy_conditions(shape: _Shape, kind: ResourceKind) -> list[ColumnElement[
     ]
     if shape.tagged:
         conditions.append(r.c.interest_tag.in_(_tags()))
-    if shape.searching:
-        conditions.append(_contains_text(cell))
     return conditions
 
 
 def _app_branches(shape: _Shape) -> list[Select[tuple[object, ...]]]:
     """App-written rows; split into dated and undated when sorting by date: each walks an index."""
-    app = _app_conditions(shape)
+    source = _source(shape, None)
+    app = [*_app_conditions(shape), *source.conditions]
+    if shape.sort is SortOrder.RELEVANCE:
+        return [_branch(source, r.c.kind, false(), source.score, app,
+                        [source.score.desc(), r.c.id])]
     if shape.sort is SortOrder.TITLE:
         key = r.c.title
-        return [_branch(r.c.kind, false(), key, app, [TextSortKey(key), r.c.id])]
+        return [_branch(source, r.c.kind, false(), key, app, [TextSortKey(key), r.c.id])]
     dated = [*app, r.c.starts_at.is_not(None)]
     undated = [*app, r.c.starts_at.is_(None)]
-    branches = [_branch(r.c.kind, false(), r.c.starts_at, undated, [r.c.id])]
+    branches = [_branch(source, r.c.kind, false(), r.c.starts_at, undated, [r.c.id])]
     if not shape.undated_only:
-        branches.insert(0, _branch(r.c.kind, false(), r.c.starts_at, dated,
+        branches.insert(0, _branch(source, r.c.kind, false(), r.c.starts_at, dated,
                                    [r.c.starts_at, r.c.id]))
     return branches
 
@@ -172,13 +213,18 @@ def _legacy_branch(shape: _Shape, kind: ResourceKind) -> Select[tuple[object, ..
     """One cell of original-style rows: undated, so after every dated item when sorting by date."""
     cell = r.c[kind.value]
     label = cast(literal(kind.value), String(16))
-    conditions = _legacy_conditions(shape, kind)
+    source = _source(shape, kind)
+    conditions = [*_legacy_conditions(shape, kind), *source.conditions]
+    if shape.sort is SortOrder.RELEVANCE:
+        return _branch(source, label, true(), source.score, conditions,
+                       [source.score.desc(), r.c.id])
     if shape.sort is SortOrder.TITLE:
-        return _branch(label, true(), cell, conditions, [TextSortKey(cell), r.c.id])
-    return _branch(label, true(), cast(null(), DateTime), conditions, [r.c.id])
+        return _branch(source, label, true(), cell, conditions, [TextSortKey(cell), r.c.id])
+    return _branch(source, label, true(), cast(null(), DateTime), conditions, [r.c.id])
 
 
 def _branch(
+    source: _Source,
     kind: ColumnElement[Any],
     legacy: ColumnElement[bool],
     sort_key: ColumnElement[Any],
@@ -188,6 +234,7 @@ def _branch(
     return (
         select(r.c.id.label("row_id"), kind.label("kind"), legacy.label("legacy"),
                sort_key.label("sort_key"))
+        .select_from(source.from_)
         .where(*conditions)
         .order_by(*order)
         .limit(bindparam("depth", type_=Integer()))
@@ -198,6 +245,8 @@ def _merged_order(sort: SortOrder, rows: Subquery) -> list[ColumnElement[Any]]:
     c = rows.c
     # Items of one original-style row keep the column order: workshop, training, event.
     kind_order = case({kind.value: n for n, kind in enumerate(ResourceKind)}, value=c.kind)
+    if sort is SortOrder.RELEVANCE:
+        return [c.sort_key.desc(), c.row_id, kind_order]
     if sort is SortOrder.TITLE:
         return [TextSortKey(c.sort_key), c.row_id, kind_order]
     return [c.sort_key.is_(None), c.sort_key, c.row_id, kind_order]
@@ -249,12 +298,14 @@ def _page_statement(shape: _Shape) -> Select[tuple[object, ...]]:
 
 @functools.lru_cache(maxsize=128)
 def _dated_statement(shape: _Shape) -> Select[tuple[object, ...]]:
-    conditions = [*_app_conditions(shape), r.c.starts_at.is_not(None)]
+    source = _source(shape, None)
+    conditions = [*_app_conditions(shape), *source.conditions, r.c.starts_at.is_not(None)]
     return (
         select(r.c.id.label("row_id"), r.c.kind.label("kind"), r.c.title.label("title"),
                *(r.c[name].label(name) for name in APP_ONLY_COLUMNS),
                r.c.interest_tag.label("interest_tag"), _tag_list().label("tags"),
                false().label("legacy"))
+        .select_from(source.from_)
         .where(*conditions)
         .order_by(r.c.starts_at, r.c.id)
         .offset(bindparam("offset", type_=Integer()))
@@ -262,16 +313,63 @@ def _dated_statement(shape: _Shape) -> Select[tuple[object, ...]]:
     )
 
 
+def _counted_parts(shape: _Shape) -> list[tuple[_Source, list[Any]]]:
+    """Each shape of item with what it must be. With a search text the index yields the
+    candidates, so their tags are probed one by one rather than collected as a set first."""
+    app = _source(shape, None)
+    tags = [_tagged_probe()] if shape.tagged and shape.searching else []
+    app_conditions = _app_conditions(shape, counting=True, tags=not tags)
+    parts = [(app, [*app_conditions, *tags, *app.conditions])]
+    for kind in shape.legacy_kinds:
+        legacy = _source(shape, kind)
+        parts.append((legacy, [*_legacy_conditions(shape, kind), *legacy.conditions]))
+    return parts
+
+
 @functools.lru_cache(maxsize=128)
 def _count_statement(shape: _Shape) -> Select[Any]:
-    conditions = [_app_conditions(shape, counting=True)]
-    conditions += [_legacy_conditions(shape, kind) for kind in shape.legacy_kinds]
-    counts = [select(func.count()).select_from(r).where(*c).scalar_subquery() for c in conditions]
+    counts = [
+        select(func.count()).select_from(source.from_).where(*conditions).scalar_subquery()
+        for source, conditions in _counted_parts(shape)
+    ]
+    return select(functools.reduce(operator.add, counts))
+
+
+def _first_app_rows(shape: _Shape) -> Select[Any]:
+    """Up to `cap` matching app rows, found from the tag links when the filter has interests:
+    walking the rows and testing each one's tags visits many more when the interests are rare."""
+    source = _source(shape, None)
+    conditions = [*_app_conditions(shape, counting=True, tags=False), *source.conditions]
+    found = select(r.c.id)
+    if shape.tagged:
+        found = (
+            select(ri.c.resource_id).distinct()
+            .select_from(source.from_).join(ri, ri.c.resource_id == r.c.id)
+            .where(ri.c.interest_tag.in_(_tags()))
+        )
+    else:
+        found = found.select_from(source.from_)
+    return found.where(*conditions).limit(bindparam("cap", type_=Integer()))
+
+
+@functools.lru_cache(maxsize=128)
+def _capped_count_statement(shape: _Shape) -> Select[Any]:
+    """Each shape counted up to `cap` items: it stops there instead of visiting every match."""
+    parts = [_first_app_rows(shape)]
+    for kind in shape.legacy_kinds:
+        legacy = _source(shape, kind)
+        parts.append(
+            select(r.c.id).select_from(legacy.from_)
+            .where(*_legacy_conditions(shape, kind), *legacy.conditions)
+            .limit(bindparam("cap", type_=Integer()))
+        )
+    counts = [select(func.count()).select_from(part.subquery()).scalar_subquery()
+              for part in parts]
     return select(functools.reduce(operator.add, counts))
 
 
 def page_query(
-    flt: ResourceFilter, *, undated_only: bool = False, offset: int | None = None,
+    flt: ResourceFilter, dialect: str, *, undated_only: bool = False, offset: int | None = None,
     rows: int | None = None,
 ) -> Select[tuple[object, ...]] | None:
     """One page plus one extra row (to tell whether more follow); None when nothing can match.
@@ -279,27 +377,33 @@ def page_query(
     `undated_only` (by date) leaves the dated items out, for the rest of a page that
     `dated_page_query` began; `offset` and `rows` then count undated items only.
     """
-    if flt.interests is not None and not flt.interests:
+    if not _can_match(flt):
         return None
     offset = flt.offset if offset is None else offset
     rows = flt.limit + 1 if rows is None else rows
-    return _page_statement(_Shape.of(flt, undated_only=undated_only)).params(
-        _values(flt), depth=offset + rows, offset=offset, rows=rows
+    return _page_statement(_Shape.of(flt, dialect, undated_only=undated_only)).params(
+        _values(flt, dialect), depth=offset + rows, offset=offset, rows=rows
     )
 
 
-def dated_page_query(flt: ResourceFilter) -> Select[tuple[object, ...]] | None:
+def dated_page_query(flt: ResourceFilter, dialect: str) -> Select[tuple[object, ...]] | None:
     """By date, dated items come before all others: when at least a page and one more of them
-    match, this one index walk is the whole page. None when it cannot be (title order)."""
-    if flt.sort is not SortOrder.DATE or (flt.interests is not None and not flt.interests):
+    match, this one index walk is the whole page. None when it cannot be (other orders)."""
+    if effective_sort(flt) is not SortOrder.DATE or not _can_match(flt):
         return None
-    return _dated_statement(_Shape.of(flt)).params(
-        _values(flt), offset=flt.offset, rows=flt.limit + 1
+    return _dated_statement(_Shape.of(flt, dialect)).params(
+        _values(flt, dialect), offset=flt.offset, rows=flt.limit + 1
     )
 
 
-def count_query(flt: ResourceFilter) -> Select[Any] | None:
-    """How many items the filter matches: one count per shape, added up (nothing to sort)."""
-    if flt.interests is not None and not flt.interests:
+def count_query(flt: ResourceFilter, dialect: str, cap: int | None = None) -> Select[Any] | None:
+    """How many items the filter matches: one count per shape, added up (nothing to sort).
+
+    With a cap, each shape counts at most cap + 1 items, so a total above `cap` means "more".
+    """
+    if not _can_match(flt):
         return None
-    return _count_statement(_Shape.of(flt)).params(_values(flt))
+    shape = _Shape.of(flt, dialect)
+    if cap is None:
+        return _count_statement(shape).params(_values(flt, dialect))
+    return _capped_count_statement(shape).params(_values(flt, dialect), cap=cap + 1)

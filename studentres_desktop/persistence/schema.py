@@ -2,7 +2,8 @@
 
 `ensure_schema` is additive: it creates missing tables, and on a database from the original
 design (only `students_data` and `interest_resources`, with their original columns) it adds the
-new columns and indexes next to the old ones. It never drops or rewrites anything.
+new columns and indexes next to the old ones, and the search index (`search_index.py`) over
+rows old and new. It never drops or rewrites anything.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.schema import CreateColumn, CreateIndex, CreateTable
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.db_errors import translated_errors
 from studentres_desktop.persistence.procedures import PROCEDURES
+from studentres_desktop.persistence.search_index import ensure_search_index, search_index_problems
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ def ensure_schema(engine: Engine) -> list[str]:
                 changes.append(f"created table {table.name}")
                 continue
             changes += _add_missing_columns(conn, table, inspector)
+        changes += ensure_search_index(conn)
         _write_version(conn)
         if _is_mysql(conn):
             changes += _install_procedures(conn)
@@ -151,6 +154,8 @@ def inspect_schema(engine: Engine) -> SchemaReport:
             problems += [
                 f"procedure {p.name} is missing" for p in PROCEDURES if p.name not in procedures
             ]
+        if "interest_resources" in existing:
+            problems += search_index_problems(conn)
         version = None
         if "schema_meta" in existing:
             found = conn.execute(

@@ -130,11 +130,12 @@ def test_text_search_covers_title_and_description_case_insensitively(services):
         draft("Prompting", description="Large language models", days=3),
     ])
     token = login(services)
-    page = services.resources.for_student(token, ResourceFilter(text="neural"))
+    page = services.resources.for_student(token, ResourceFilter(text="neural",
+                                                                sort=SortOrder.DATE))
     assert titles(page) == ["Neural networks", "Ethics"]
 
 
-def test_percent_and_underscore_in_search_match_literally(services):
+def test_wildcards_and_operators_in_search_are_never_interpreted(services):
     services.catalogue.add([
         draft("Beat the 80% rule", days=1),
         draft("Beat the 80 rule", days=2),
@@ -142,15 +143,19 @@ def test_percent_and_underscore_in_search_match_literally(services):
         draft("myXmodule tips", days=4),
     ])
     token = login(services)
-    assert titles(services.resources.for_student(token, ResourceFilter(text="80%"))) == [
-        "Beat the 80% rule"
-    ]
-    assert titles(services.resources.for_student(token, ResourceFilter(text="my_m"))) == [
-        "my_module tips"
-    ]
-    assert titles(services.resources.for_student(token, ResourceFilter(text="%"))) == [
-        "Beat the 80% rule"
-    ]
+
+    def found(search: str) -> list[str]:
+        return titles(services.resources.for_student(token, ResourceFilter(text=search)))
+
+    assert found("80%") == ["Beat the 80% rule", "Beat the 80 rule"]  # % only ends the word
+    assert found("my_m") == ["my_module tips"]  # _ is part of a word, not a wildcard
+    assert found("-beat +rule") == ["Beat the 80% rule", "Beat the 80 rule"]
+    assert found("tips*") == ["my_module tips", "myXmodule tips"]
+    for search in ("%", '"', "+", "-", "*", "()", "~<>", "@", "+-*", "@2"):
+        assert found(search) == [], search  # no word to find, and never an error
+    for search in ('"beat', "beat)", "(beat", "beat~", "@beat", ">beat <rule"):
+        assert len(found(search)) == 2, search
+    assert found('"beat rule"') == ["Beat the 80% rule", "Beat the 80 rule"]  # no phrases
 
 
 def test_pagination_walks_every_item_once_in_order(services):
@@ -355,13 +360,13 @@ def test_every_page_follows_the_documented_order_for_random_filters(services):
         flt = ResourceFilter(
             interests=rng.choice([None, tuple(rng.sample(tags, rng.randint(1, 3)))]),
             kinds=frozenset(rng.sample(list(ResourceKind), rng.randint(0, 2))),
-            text=rng.choice(["", "robots", "neural"]))
+            text=rng.choice(["", "robots", "neural"]), sort=SortOrder.DATE)
         size = rng.choice([3, 7, 20])
         seen, offset = [], 0
         while True:
             page = services.catalogue.list(ResourceFilter(
-                interests=flt.interests, kinds=flt.kinds, text=flt.text, offset=offset,
-                limit=size))
+                interests=flt.interests, kinds=flt.kinds, text=flt.text, sort=flt.sort,
+                offset=offset, limit=size))
             seen += [r.key for r in page.items]
             if not page.has_more:
                 break

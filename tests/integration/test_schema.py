@@ -17,14 +17,15 @@ from tests.conftest import apply_schema_sql
 
 
 def describe(url: str) -> dict[str, Any]:
-    """Tables, columns (type, nullability), unique indexes and foreign keys, as reflected."""
+    """Tables, columns (type, nullability, generation), indexes and foreign keys, as reflected."""
     engine = create_engine(url)
     try:
         inspector = inspect(engine)
         described: dict[str, Any] = {}
         for table in sorted(inspector.get_table_names()):
             columns = {
-                c["name"]: (str(c["type"].compile(dialect=engine.dialect)), c["nullable"])
+                c["name"]: (str(c["type"].compile(dialect=engine.dialect)), c["nullable"],
+                            str(c.get("computed", {}).get("sqltext", "")))
                 for c in inspector.get_columns(table)
             }
             indexes = {

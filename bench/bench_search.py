@@ -1,0 +1,262 @@
+"""Search and counting benchmark: text search through the service next to the bare index query.
+
+Fills a fresh database with the catalogue of bench_core.py (N students and N resources), then
+for each search text times the first page through the service (token check, unit of work, the
+app's statement, domain objects) and, in the same run, the bare full-text lookup alone (FTS5
+MATCH on SQLite, MATCH … AGAINST on MariaDB/MySQL, first 51 ids by relevance). Then counts:
+exact, and capped at 1,000. Prints one Markdown table per backend and size.
+
+    python bench/bench_search.py [--backend sqlite|mysql|both] [--sizes 10000,100000]
+                                 [--mysql-url URL] [--repeat 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import platform
+import random
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_core import (
+    PASSWORD,
+    Goal,
+    Measurement,
+    Writer,
+    analyse,
+    build_bench_services,
+    cpu_model,
+    database_for,
+    generate_resources,
+    generate_students,
+    load_average,
+    mysql_version,
+    timed_runs,
+)
+from studentres_desktop.services.container import Services
+
+from studentres_desktop.domain.models import ResourceFilter, Role
+from studentres_desktop.domain.search import search_terms
+from studentres_desktop.persistence import search_index as si
+from studentres_desktop.persistence.resource_queries import page_query
+from studentres_desktop.persistence.schema import ensure_schema
+from studentres_desktop.services.passwords import PasswordHasher
+from studentres_desktop.services.resources import COUNT_CAP
+
+SEARCH_GOAL_MS = 20.0
+COUNT_GOAL_MS = 10.0
+# (label, text): a rare word, a common one, two words, a prefix being typed, a stopword.
+SEARCHES = (
+    ("rare word", "tessellation"),
+    ("common word", "learning"),
+    ("two words", "machine learning"),
+    ("prefix being typed", "photogram"),
+    ("short stopword", "the"),
+)
+
+
+@dataclass
+class SearchRow:
+    label: str
+    query: str
+    scope: str
+    service: Measurement
+    statement: Measurement
+    bare: Measurement
+    matches: int
+
+    @property
+    def ratio(self) -> float:
+        return self.service.p95 / self.bare.p95 if self.bare.p95 else float("inf")
+
+    @property
+    def statement_ratio(self) -> float:
+        return self.service.p95 / self.statement.p95 if self.statement.p95 else float("inf")
+
+
+def bare_lookup(engine: Engine, query: str) -> Callable[[int], object]:
+    """The index alone: ids of the 51 best matches of the app-row items, nothing joined."""
+    terms = search_terms(query)
+    if engine.dialect.name == "sqlite":
+        sql = text(f"SELECT rowid FROM {si.FTS_TABLE} WHERE {si.FTS_TABLE} MATCH :q "
+                   "ORDER BY rank LIMIT 51")
+        values: dict[str, Any] = {"q": si.sqlite_match(terms)}
+    else:
+        sql = text(f"SELECT id FROM interest_resources WHERE MATCH({si.SEARCH_COLUMN}) "
+                   "AGAINST(:q IN BOOLEAN MODE) LIMIT 51")
+        values = {"q": si.mysql_against(terms, si.APP_MARK)}
+
+    def run(_i: int) -> object:
+        with engine.connect() as conn:
+            return conn.execute(sql, values).all()
+
+    return run
+
+
+def student_tokens(services: Services, ids: Sequence[int], k: int,
+                   rng: random.Random) -> list[str]:
+    chosen = rng.sample(list(ids), k) if len(ids) >= k else rng.choices(list(ids), k=k)
+    return [services.tokens.issue(sid, Role.STUDENT).token for sid in chosen]
+
+
+def statement_alone(services: Services, flt: ResourceFilter) -> Callable[[int], object]:
+    """The app's own page statement for this filter, replayed on a connection: no token check,
+    no unit of work, no domain objects."""
+    engine = services.engine
+    query = page_query(flt, engine.dialect.name)
+    assert query is not None
+
+    def run(_i: int) -> object:
+        with engine.connect() as conn:
+            return conn.execute(query).all()
+
+    return run
+
+
+def search_call(services: Services, scope: str, tokens: Sequence[str],
+                flt: ResourceFilter) -> Callable[[int], object]:
+    """One first page as the i-th student: their resources, or the whole catalogue."""
+    res = services.resources
+    if scope == "student":
+        return lambda i: res.for_student(tokens[i], flt)
+    return lambda i: res.browse(tokens[i], flt)
+
+
+def measure_searches(services: Services, three: Sequence[int], repeat: int,
+                     rng: random.Random) -> list[SearchRow]:
+    goal = Goal(f"p95 ≤ {SEARCH_GOAL_MS:g} ms", SEARCH_GOAL_MS)
+    res = services.resources
+    rows = []
+    for label, query in SEARCHES:
+        bare = Measurement("bare", timed_runs(bare_lookup(services.engine, query), repeat))
+        for scope in ("student", "browse"):
+            tokens = student_tokens(services, three, repeat + 5, rng)
+            flt = ResourceFilter(text=query, limit=50)
+            call = search_call(services, scope, tokens, flt)
+            interests = None
+            if scope == "student":
+                interests = services.auth.current_student(tokens[0]).interests
+            replayed = dataclasses.replace(flt, interests=interests)
+            statement = Measurement("statement", timed_runs(
+                statement_alone(services, replayed), repeat))
+            service = Measurement(f"{scope} {label}", timed_runs(call, repeat), goal)
+            exact = res.count(tokens[0], flt, for_student=scope == "student")
+            rows.append(SearchRow(label, query, scope, service, statement, bare, exact))
+    return rows
+
+
+def measure_counts(services: Services, three: Sequence[int], repeat: int,
+                   rng: random.Random) -> list[tuple[str, Measurement, str]]:
+    goal = Goal(f"p95 ≤ {COUNT_GOAL_MS:g} ms", COUNT_GOAL_MS)
+    res = services.resources
+    results = []
+    for label, flt in (("a student's resources", ResourceFilter()),
+                       ("a student's resources, 'learning'", ResourceFilter(text="learning")),
+                       ("a student's resources, 'tessellation'",
+                        ResourceFilter(text="tessellation"))):
+        tokens = student_tokens(services, three, repeat + 5, rng)
+        exact = timed_runs(lambda i, f=flt, t=tokens: res.count(t[i], f), repeat)
+        capped = timed_runs(lambda i, f=flt, t=tokens: res.count_capped(t[i], f), repeat)
+        shown = res.count_capped(tokens[0], flt).label
+        results.append((f"exact count, {label}", Measurement(label, exact, goal),
+                        f"{res.count(tokens[0], flt):,}"))
+        results.append((f"capped count ({COUNT_CAP:,}), {label}",
+                        Measurement(label, capped, goal), shown))
+    return results
+
+
+def run_case(title: str, n: int, url: str, args: argparse.Namespace) -> None:
+    rng = random.Random(args.seed)
+    services = build_bench_services(url)
+    try:
+        ensure_schema(services.engine)
+        services.catalogue.seed_interests()
+        writer = Writer(rng, [i.tag for i in services.interests.vocabulary()])
+        people = generate_students(services.engine, n, writer,
+                                   PasswordHasher(4).hash(PASSWORD))
+        generated_s = generate_resources(services.engine, n, writer)
+        analyse(services.engine)
+        searches = measure_searches(services, people.three_interest_ids, args.repeat, rng)
+        counts = measure_counts(services, people.three_interest_ids, args.repeat, rng)
+        print_tables(f"{title}, N = {n:,}", searches, counts, generated_s)
+    finally:
+        services.dispose()
+
+
+def print_tables(title: str, searches: Sequence[SearchRow],
+                 counts: Sequence[tuple[str, Measurement, str]], generated_s: float) -> None:
+    print(f"### {title}\n")
+    print("| search (first page of 50, by relevance) | scope | matches "
+          "| service median / p95 ms | app statement alone median / p95 ms "
+          "| bare index lookup median / p95 ms | service ÷ statement (p95) "
+          "| service ÷ bare (p95) | p95 ≤ 20 ms? |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    for row in searches:
+        met = row.service.p95 <= SEARCH_GOAL_MS
+        print(f"| {row.label} '{row.query}' | {row.scope} | {row.matches:,} "
+              f"| {row.service.median:.1f} / {row.service.p95:.1f} "
+              f"| {row.statement.median:.1f} / {row.statement.p95:.1f} "
+              f"| {row.bare.median:.2f} / {row.bare.p95:.2f} "
+              f"| {row.statement_ratio:.1f}× | {row.ratio:.1f}× | {'yes' if met else 'no'} |")
+    print()
+    print("| count (3 interests) | runs | median ms | p95 ms | shows | goal | met? |")
+    print("|---|---:|---:|---:|---|---|---|")
+    for label, m, shown in counts:
+        print(f"| {label} | {len(m.samples_ms)} | {m.median:.1f} | {m.p95:.1f} | {shown} "
+              f"| {m.goal.label if m.goal else '—'} | {m.met} |")
+    print()
+    print(f"- generating {title.split('N = ')[-1]} resources (with the search index) took "
+          f"{generated_s:.1f} s")
+    print(f"- load average (1/5/15 min) after this table: {load_average()}")
+    print(flush=True)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--backend", choices=("sqlite", "mysql", "both"), default="both")
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--mysql-url", default=os.environ.get(
+        "STUDENTRES_BENCH_MYSQL_URL", "mysql+mysqlconnector://root@127.0.0.1:3306/"))
+    parser.add_argument("--repeat", type=int, default=200, help="runs per measurement")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    args.backends = ["sqlite", "mysql"] if args.backend == "both" else [args.backend]
+    args.size_list = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    server = mysql_version(args.mysql_url) if "mysql" in args.backends else None
+    print(f"- date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+    print(f"- CPU: {cpu_model()}, {os.cpu_count()} cores; load average (1/5/15 min) at start: "
+          f"{load_average()}")
+    print(f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+          + (f", server {server}" if server else ""))
+    print(f"- {args.repeat} runs per measurement after 5 warm-up runs; each service call as a "
+          "different random student with three interests")
+    print(flush=True)
+    name = "MariaDB" if server and "mariadb" in server.lower() else "MySQL"
+    started = time.perf_counter()
+    for backend in args.backends:
+        for n in args.size_list:
+            with database_for(backend, args) as url:
+                run_case("SQLite" if backend == "sqlite" else name, n, url, args)
+    print(f"- whole run: {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""What a person's search text asks for: its words, folded the way the search indexes fold them.
+
+The rules, the same on SQLite (FTS5) and MariaDB/MySQL (FULLTEXT):
+
+- A word is a run of letters, digits and underscores; everything else separates words, so the
+  boolean operators of either engine (`+ - < > ( ) ~ * " @ ^ :`) never reach it as syntax.
+- Case and accents do not matter: "Programacion" finds "Programación", "resume" finds "résumé".
+- Every word must be found (AND). The last word also matches as the start of a longer word
+  ("robo" finds "robotics") while it is being typed: when it has at least PREFIX_MIN characters
+  and the text does not end with a separator ("C++" and "AI" find those words, not "cat" or "air").
+- A text with no word, or with a word longer than WORD_MAX characters, finds nothing.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+WORD_MAX = 80  # InnoDB indexes words up to 84 characters; the index marks each with 2 more
+PREFIX_MIN = 3
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    words: tuple[str, ...]
+    last_is_prefix: bool
+
+    @property
+    def findable(self) -> bool:
+        """False when nothing can match, so no query needs to run."""
+        return bool(self.words) and all(len(word) <= WORD_MAX for word in self.words)
+
+
+def fold(text: str) -> str:
+    """Compatibility forms unified (full-width letters, ligatures), lower case, accents (and
+    every other non-spacing mark) removed."""
+    lowered = unicodedata.normalize("NFKC", text).lower()
+    bare = "".join(c for c in unicodedata.normalize("NFKD", lowered)
+                   if unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFC", bare)
+
+
+def is_word_character(char: str) -> bool:
+    return char == "_" or unicodedata.category(char)[0] in "LN"
+
+
+def split_words(text: str) -> list[str]:
+    """The runs of word characters in text, in order."""
+    words: list[str] = []
+    current: list[str] = []
+    for char in text:
+        if is_word_character(char):
+            current.append(char)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return words
+
+
+def search_terms(text: str) -> SearchTerms:
+    folded = fold(text)
+    words = tuple(split_words(folded))
+    open_ended = bool(folded) and is_word_character(folded[-1])
+    return SearchTerms(words, bool(words) and open_ended and len(words[-1]) >= PREFIX_MIN)

@@ -1,0 +1,258 @@
+"""The full-text index over the catalogue: FTS5 on SQLite, a FULLTEXT index on MariaDB/MySQL.
+
+Both index every item a browse can show: an app-written row (its title, description and
+location), and each workshop, training and event cell of a row written by plain SQL with only
+the original columns. Both are kept current by the database itself, so rows inserted by plain
+SQL, before or after the index was made, are searchable. The rules they implement are in
+`domain/search.py`.
+
+**SQLite.** An FTS5 table `resource_search` with `unicode61 remove_diacritics 2` (and `_` as a
+word character), filled by triggers on `interest_resources`. Its rowid names the item:
+`id * 4` for an app row, `id * 4 + 1/2/3` for the workshop/training/event cell of an
+original-style row.
+
+**MariaDB/MySQL.** InnoDB drops words shorter than `innodb_ft_min_token_size` (3) and those on
+its stopword list ("the", "about", "de", "la", "en", …), so "AI", "R" or "3D" could never be
+found. Instead of a LIKE fallback, which scans every row, a stored generated column
+`search_words` repeats the item's text with a two-letter mark before every word: "zz" for an app
+row's words, "zw"/"zt"/"ze" for an original-style row's workshop/training/event cell. "AI"
+becomes "zzai": long enough, and no stopword. The FULLTEXT index over that column answers every
+word through the index, and the mark tells the cells of one row apart. The collation
+(utf8mb4_unicode_ci) makes the comparison case- and accent-insensitive.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    String,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    table,
+)
+from sqlalchemy.dialects.mysql import match
+from sqlalchemy.sql.elements import ColumnElement
+
+from studentres_desktop.domain.models import ResourceKind
+from studentres_desktop.domain.search import SearchTerms
+
+# --- SQLite: FTS5 ------------------------------------------------------------------------------
+
+FTS_TABLE = "resource_search"
+SLOT_BITS = 2
+SLOTS = 1 << SLOT_BITS  # rowid = row id * 4 + slot: 0 for an app row, 1 + the kind's position
+# for a cell of an original-style row
+APP_SLOT = 0
+# Title matches count most, then the place, then the description (bm25 column weights).
+BM25_WEIGHTS = (10.0, 1.0, 3.0)
+
+
+def legacy_slot(kind: ResourceKind) -> int:
+    return 1 + list(ResourceKind).index(kind)
+
+
+def _item_rows(row: str) -> str:
+    """SELECT of the index entries of one `interest_resources` row (`new`, `old` or a table)."""
+    app = (f"SELECT {row}.id * {SLOTS}, {row}.title, {row}.description, {row}.location"
+           f" WHERE {row}.kind IS NOT NULL")
+    cells = [
+        f"SELECT {row}.id * {SLOTS} + {legacy_slot(kind)}, {row}.{kind.value}, NULL, NULL"
+        f" WHERE {row}.kind IS NULL AND {row}.{kind.value} IS NOT NULL"
+        for kind in ResourceKind
+    ]
+    return "\n    UNION ALL ".join([app, *cells])
+
+
+_FTS_COLUMNS = f"INSERT INTO {FTS_TABLE} (rowid, title, description, location)"
+_FTS_DELETE = (f"DELETE FROM {FTS_TABLE}"
+               f" WHERE rowid BETWEEN old.id * {SLOTS} AND old.id * {SLOTS} + {SLOTS - 1}")
+
+SQLITE_FTS_TABLE = (
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, description, location, "
+    "tokenize = \"unicode61 remove_diacritics 2 tokenchars '_'\")"
+)
+SQLITE_TRIGGERS = {
+    "trg_resource_search_insert": (
+        "AFTER INSERT ON interest_resources BEGIN\n"
+        f"  {_FTS_COLUMNS}\n    {_item_rows('new')};\nEND"
+    ),
+    "trg_resource_search_update": (
+        "AFTER UPDATE OF id, kind, title, description, location, workshop, training, event"
+        " ON interest_resources BEGIN\n"
+        f"  {_FTS_DELETE};\n  {_FTS_COLUMNS}\n    {_item_rows('new')};\nEND"
+    ),
+    "trg_resource_search_delete": (
+        f"AFTER DELETE ON interest_resources BEGIN\n  {_FTS_DELETE};\nEND"
+    ),
+}
+
+
+def _sqlite_fill(conn: Connection) -> None:
+    rows = _item_rows("interest_resources").replace(
+        " WHERE", " FROM interest_resources WHERE"
+    )
+    conn.exec_driver_sql(f"DELETE FROM {FTS_TABLE}")
+    conn.exec_driver_sql(f"{_FTS_COLUMNS}\n    {rows}")
+
+
+def _missing_sqlite(conn: Connection) -> list[str]:
+    present = {
+        row[0] for row in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')"
+        )
+    }
+    return [name for name in (FTS_TABLE, *SQLITE_TRIGGERS) if name not in present]
+
+
+def _ensure_sqlite(conn: Connection) -> list[str]:
+    missing = _missing_sqlite(conn)
+    if not missing:
+        return []
+    if FTS_TABLE in missing:
+        conn.exec_driver_sql(SQLITE_FTS_TABLE)
+    for name in missing:
+        if name in SQLITE_TRIGGERS:
+            conn.exec_driver_sql(f"CREATE TRIGGER {name} {SQLITE_TRIGGERS[name]}")
+    # Without every trigger in place the index may have missed changes: fill it afresh.
+    _sqlite_fill(conn)
+    return [f"created search index {FTS_TABLE} ({', '.join(missing)})"]
+
+
+# --- MariaDB / MySQL: FULLTEXT over a generated column ------------------------------------------
+
+SEARCH_COLUMN = "search_words"
+FULLTEXT_INDEX = "ft_interest_resources_search_words"
+APP_MARK = "zz"
+LEGACY_MARKS = {ResourceKind.WORKSHOP: "zw", ResourceKind.TRAINING: "zt", ResourceKind.EVENT: "ze"}
+# A word as domain/search.py defines it; `\\` is one backslash once MySQL has read the literal.
+_WORD_PATTERN = r"'([\\p{L}\\p{N}_]+)'"
+
+
+_APP_TEXT = "CONCAT_WS(' ', title, description, location)"
+
+
+def _marked(expression: str, mark: str, group: str) -> str:
+    return f"REGEXP_REPLACE({expression}, {_WORD_PATTERN}, '{mark}{group}')"
+
+
+def search_column_ddl(mariadb: bool = True) -> str:
+    """The generated column. MariaDB (PCRE) names the matched word `\\1`, MySQL 8 (ICU) `$1`.
+
+    The MariaDB text is the one in db/schema.sql (tests/integration/test_schema.py compares the
+    two); the MySQL one is untested here.
+    """
+    group = "\\\\1" if mariadb else "$1"
+    cells = ", ".join(_marked(kind.value, LEGACY_MARKS[kind], group) for kind in ResourceKind)
+    return (
+        f"{SEARCH_COLUMN} MEDIUMTEXT AS (CASE WHEN kind IS NULL THEN CONCAT_WS(' ', {cells}) "
+        f"ELSE {_marked(_APP_TEXT, APP_MARK, group)} END) STORED"
+    )
+
+
+def _missing_mysql(conn: Connection) -> tuple[bool, bool]:
+    """Whether the column, and whether the index, are missing."""
+    columns = {
+        row[0] for row in conn.exec_driver_sql(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = DATABASE() AND table_name = 'interest_resources'"
+        )
+    }
+    indexes = {
+        row[0] for row in conn.exec_driver_sql(
+            "SELECT index_name FROM information_schema.statistics "
+            "WHERE table_schema = DATABASE() AND table_name = 'interest_resources'"
+        )
+    }
+    return SEARCH_COLUMN not in columns, FULLTEXT_INDEX not in indexes
+
+
+def _ensure_mysql(conn: Connection) -> list[str]:
+    column_missing, index_missing = _missing_mysql(conn)
+    changes = []
+    if column_missing:
+        mariadb = bool(getattr(conn.dialect, "is_mariadb", True))
+        conn.exec_driver_sql(
+            f"ALTER TABLE interest_resources ADD COLUMN {search_column_ddl(mariadb)}"
+        )
+        changes.append(f"added column interest_resources.{SEARCH_COLUMN}")
+    if index_missing:
+        conn.exec_driver_sql(
+            f"ALTER TABLE interest_resources ADD FULLTEXT INDEX {FULLTEXT_INDEX} ({SEARCH_COLUMN})"
+        )
+        changes.append(f"added index {FULLTEXT_INDEX}")
+    return changes
+
+
+# --- both ---------------------------------------------------------------------------------------
+
+
+def ensure_search_index(conn: Connection) -> list[str]:
+    """Create whatever part of the search index is missing; returns what was done, in words."""
+    if conn.dialect.name == "sqlite":
+        return _ensure_sqlite(conn)
+    return _ensure_mysql(conn)
+
+
+def search_index_problems(conn: Connection) -> list[str]:
+    """What of the search index is missing, in words (nothing when it is current)."""
+    if conn.dialect.name == "sqlite":
+        return [f"search index: {name} is missing" for name in _missing_sqlite(conn)]
+    column_missing, index_missing = _missing_mysql(conn)
+    names = [f"column interest_resources.{SEARCH_COLUMN}"] if column_missing else []
+    names += [f"index {FULLTEXT_INDEX}"] if index_missing else []
+    return [f"search index: {name} is missing" for name in names]
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+fts = table(FTS_TABLE, column("rowid", Integer))
+
+
+def sqlite_match(terms: SearchTerms) -> str:
+    """An FTS5 query: every word as a quoted string (words hold no quote), the last maybe `*`."""
+    quoted = [f'"{word}"' for word in terms.words]
+    if terms.last_is_prefix:
+        quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def mysql_against(terms: SearchTerms, mark: str) -> str:
+    """A boolean-mode query: every word required, marked as the index marks it."""
+    required = [f"+{mark}{word}" for word in terms.words]
+    if terms.last_is_prefix:
+        required[-1] += "*"
+    return " ".join(required)
+
+
+def search_values(terms: SearchTerms, dialect: str) -> dict[str, Any]:
+    """The bound values of the search conditions `condition` builds."""
+    if dialect == "sqlite":
+        return {"fts_query": sqlite_match(terms)}
+    values = {"match_app": mysql_against(terms, APP_MARK)}
+    values |= {f"match_{kind.value}": mysql_against(terms, LEGACY_MARKS[kind])
+               for kind in ResourceKind}
+    return values
+
+
+def mysql_match(kind: ResourceKind | None) -> ColumnElement[float]:
+    """MATCH … AGAINST for app rows (kind None) or one cell of original-style rows."""
+    name = "match_app" if kind is None else f"match_{kind.value}"
+    column = literal_column(f"interest_resources.{SEARCH_COLUMN}", String())
+    found: ColumnElement[float] = match(
+        column, against=bindparam(name, type_=String())
+    ).in_boolean_mode()
+    return found
+
+
+def sqlite_score() -> ColumnElement[float]:
+    """Higher is better, like MySQL's MATCH (bm25 is lower for better matches)."""
+    score: ColumnElement[float] = -func.bm25(
+        literal_column(FTS_TABLE), *BM25_WEIGHTS, type_=Float()
+    )
+    return score
