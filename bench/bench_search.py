@@ -45,8 +45,8 @@ from bench_core import (
     mysql_version,
     timed_runs,
 )
-from studentres_desktop.services.container import Services
 
+from studentres_desktop.bootstrap import Services
 from studentres_desktop.domain.models import ResourceFilter, Role
 from studentres_desktop.domain.search import search_terms
 from studentres_desktop.persistence import search_index as si

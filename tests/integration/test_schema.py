@@ -14,6 +14,7 @@ from studentres_desktop.persistence.engine import DatabaseSettings, create_datab
 from studentres_desktop.persistence.procedures import PROCEDURES
 from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
 from tests.conftest import apply_schema_sql
+from tests.support.original import drop_every_table
 
 
 def describe(url: str) -> dict[str, Any]:
@@ -86,11 +87,7 @@ def test_a_database_from_the_original_design_is_upgraded_in_place(database_url):
     engine = create_database_engine(DatabaseSettings(database_url))
     serial = "INTEGER PRIMARY KEY" + ("" if engine.dialect.name == "sqlite" else " AUTO_INCREMENT")
     with engine.begin() as conn:
-        for table in ("saved_resources", "rsvps", "audit_log",
-                      "student_interests", "resource_interests", "resource_embeddings",
-                      "interest_embeddings", "students_data", "interest_resources", "interests",
-                      "login_throttle", "schema_meta"):
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+        drop_every_table(conn)
         conn.exec_driver_sql(
             f"CREATE TABLE students_data (id {serial}, name VARCHAR(100),"
             " email VARCHAR(254) UNIQUE, password_hash VARCHAR(255), interest VARCHAR(64))"

@@ -27,6 +27,7 @@ from studentres_desktop.domain.models import (
     SortOrder,
 )
 from tests.conftest import SHARED_DATA
+from tests.support.original import drop_every_table
 
 PASSWORD = "correct horse battery"
 BASE = datetime(2027, 3, 1, 9, 0)
@@ -333,8 +334,7 @@ def test_original_style_cells_are_searched_one_by_one(services):
 def test_an_upgraded_database_finds_its_old_rows(database_url):
     """Rows of the original design, written before the index existed, are searchable after
     init-db, and so are those written by plain SQL after it."""
-    from studentres_desktop.services.container import build_services
-
+    from studentres_desktop.bootstrap import build_services
     from studentres_desktop.persistence.engine import DatabaseSettings
     from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
 
@@ -343,10 +343,7 @@ def test_an_upgraded_database_finds_its_old_rows(database_url):
     serial = "INTEGER PRIMARY KEY" + ("" if engine.dialect.name == "sqlite" else " AUTO_INCREMENT")
     try:
         with engine.begin() as conn:
-            for table in ("student_interests", "resource_interests", "resource_embeddings",
-                          "interest_embeddings", "students_data", "interest_resources",
-                          "interests", "login_throttle", "schema_meta"):
-                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+            drop_every_table(conn)
             conn.exec_driver_sql(f"CREATE TABLE interest_resources (id {serial}, "
                                  "interest_tag VARCHAR(64), workshop TEXT, training TEXT, "
                                  "event TEXT)")
