@@ -25,6 +25,7 @@ from studentres_desktop.domain.models import (
     Principal,
     Recommendations,
     Resource,
+    ResourceCount,
     ResourceDraft,
     ResourceFilter,
     ResourcePage,
@@ -106,8 +107,9 @@ class SessionApi:
             return self._resources.browse(self._token, flt)
         return self._resources.for_student(self._token, flt)
 
-    def count(self, flt: ResourceFilter, *, whole_catalogue: bool) -> int:
-        return self._resources.count(self._token, flt, for_student=not whole_catalogue)
+    def count(self, flt: ResourceFilter, *, whole_catalogue: bool) -> ResourceCount:
+        """Exact up to 1,000, then "1,000+": cheap enough after every change of filter."""
+        return self._resources.count_capped(self._token, flt, for_student=not whole_catalogue)
 
     def create_resource(self, draft: ResourceDraft) -> Resource:
         return self._resources.create(self._token, draft)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
 
-from studentres_desktop.domain.models import ResourceDraft, ResourceKind
+from studentres_desktop.domain.models import ResourceDraft, ResourceKind, SortOrder
 from studentres_desktop.ui.controllers.browser_controller import PAGE_SIZE
 from studentres_desktop.ui.models.resource_table_model import ResourceTableModel
 from tests.gui.conftest import AI_TITLES
@@ -128,3 +128,38 @@ def test_focus_search_shortcut(gui):
     open_browser(gui, "Robotics")
     gui.controller.window.action_focus_search.trigger()
     assert gui.controller.browser_view.search_edit.hasFocus()
+
+
+def test_a_search_lists_the_best_matches_first_and_soonest_first_on_request(gui):
+    start = datetime(2027, 3, 1, 9, 0)
+    gui.services.catalogue.add([
+        ResourceDraft(ResourceKind.EVENT, "Campus open day", "Tours, a drone show at noon.",
+                      ("Robotics",), start),
+        ResourceDraft(ResourceKind.WORKSHOP, "Drone building", "Build a drone, fly the drone, "
+                      "repair the drone: drones all day.", ("Robotics",),
+                      start + timedelta(days=9)),
+    ])
+    view = gui.controller.browser_view
+    open_browser(gui, "Robotics")
+    assert view.sort_combo.currentText() == "Best match"
+    gui.qtbot.keyClicks(view.search_edit, "drone")
+    gui.wait_for_titles(["Drone building", "Campus open day"])
+    assert view.count_label.text() == "2 resources"
+
+    soonest = view.sort_combo.findData(SortOrder.DATE)
+    view.sort_combo.setCurrentIndex(soonest)
+    view.sort_combo.activated.emit(soonest)
+    gui.wait_for_titles(["Campus open day", "Drone building"])
+
+
+def test_a_large_result_shows_a_capped_count_without_waiting_for_an_exact_one(gui):
+    start = datetime(2027, 3, 1, 9, 0)
+    gui.services.catalogue.add(
+        ResourceDraft(ResourceKind.TRAINING, f"Robotics drill {n:04d}", "", ("Robotics",),
+                      start + timedelta(hours=n))
+        for n in range(1_005)
+    )
+    view = gui.controller.browser_view
+    open_browser(gui, "Robotics")
+    gui.qtbot.waitUntil(lambda: view.count_label.text() == "1,000+ resources", timeout=20_000)
+    assert view.model.rowCount() == PAGE_SIZE

@@ -12,6 +12,7 @@ from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.domain.models import (
     Interest,
     Resource,
+    ResourceCount,
     ResourceFilter,
     ResourceKind,
     ResourcePage,
@@ -32,7 +33,7 @@ class BrowseState:
     text: str = ""
     kind: str = ALL
     interest: str = ALL  # a tag, ALL (the student's interests) or WHOLE_CATALOGUE
-    sort: SortOrder = SortOrder.DATE
+    sort: SortOrder = SortOrder.RELEVANCE
 
 
 class BrowserController(Feature):
@@ -151,7 +152,7 @@ class BrowserController(Feature):
             return
         self._view.set_busy(False)
         if page.offset == 0 and not page.has_more:
-            self._show_count(generation, len(page.items))
+            self._show_count(generation, ResourceCount(len(page.items)))
         elif page.offset == 0:  # counting every match takes longer than a page: do it after
             self._view.set_count("")
             self._ops.query(lambda api: api.count(flt, whole_catalogue=whole),
@@ -162,9 +163,9 @@ class BrowserController(Feature):
         elif page.offset == 0:
             self._show_nothing_found()
 
-    def _show_count(self, generation: int, total: int) -> None:
+    def _show_count(self, generation: int, count: ResourceCount) -> None:
         if generation == self._model.generation and self._model.rowCount():
-            self._view.set_count(f"{total:,} {'resource' if total == 1 else 'resources'}")
+            self._view.set_count(count.label)
 
     def _on_failed(self, generation: int, error: Exception) -> bool:
         """A page did not load: a refused search is shown in place, the rest the standard way."""

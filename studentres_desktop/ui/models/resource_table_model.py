@@ -39,7 +39,7 @@ class ResourceTableModel(QAbstractTableModel):
         self._loading = False
         self._generation = 0
         self._labels: Mapping[str, str] = {}
-        self._sort = SortOrder.DATE
+        self._sort = SortOrder.RELEVANCE
 
     # --- loading --------------------------------------------------------------------------------
 

@@ -95,6 +95,8 @@ class BrowserView(QWidget):
         self.kind_combo.addItem("All kinds", ALL)
         for kind in ResourceKind:
             self.kind_combo.addItem(formatting.KIND_PLURALS[kind], kind.value)
+        # Best match ranks by the search text; with none it is the same as soonest first.
+        self.sort_combo.addItem("Best match", SortOrder.RELEVANCE)
         self.sort_combo.addItem("Soonest first", SortOrder.DATE)
         self.sort_combo.addItem("Title A–Z", SortOrder.TITLE)
 
