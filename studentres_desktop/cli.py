@@ -44,7 +44,8 @@ def db_option(command: F) -> F:
 def open_services(db_url: str | None, *, prepare_default: bool = True) -> Iterator[Services]:
     config = load_config(db_url)
     log.info("database %s (from %s)", safe_url(config.database.url), config.source)
-    services = build_services(config.database, bcrypt_cost=config.bcrypt_cost)
+    services = build_services(config.database, bcrypt_cost=config.bcrypt_cost,
+                              recommendation_model=config.recommendation_model)
     try:
         if prepare_default and config.is_default_database:
             prepare_embedded_database(services)
@@ -205,7 +206,7 @@ def reindex(db_url: str | None) -> None:
     """Compute the sentence embeddings that are missing or out of date (resumable)."""
     with open_services(db_url) as services:
         recommender = services.recommendations
-        click.echo("Loading the model …")
+        click.echo(f"Loading the model {recommender.model_name} …")
         with click.progressbar(length=1, label="Embedding resources", show_pos=True,
                                file=sys.stderr) as bar:
 

@@ -13,6 +13,9 @@ The config file is TOML, in the user's config folder (see `studentres-admin chec
 
     [security]
     bcrypt_cost = 12
+
+    [recommendations]
+    model = "all-MiniLM-L6-v2"   # or the path of a sentence-transformers folder
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ from sqlalchemy.exc import NoSuchModuleError
 from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.paths import default_database_file, user_config_file
 from studentres_desktop.persistence.engine import PASSWORD_PARAMETERS, DatabaseSettings, parse_url
+from studentres_desktop.services.recommendations.embedder import (
+    DEFAULT_MODEL,
+    MODEL_NAME_MAX,
+    PACKAGED_MODELS,
+    ModelChoice,
+    choose_model,
+)
 
 ENV_DB_URL = "STUDENTRES_DB_URL"
 ENV_CONFIG_FILE = "STUDENTRES_CONFIG"
@@ -44,6 +54,8 @@ class AppConfig:
     token_ttl: timedelta = timedelta(minutes=30)
     bcrypt_cost: int = 12
     config_file: Path = field(default_factory=user_config_file)
+    # Which model's stored vectors rank the catalogue, and which model reindex computes them with.
+    recommendation_model: ModelChoice = DEFAULT_MODEL
 
 
 def load_config(
@@ -95,6 +107,7 @@ def load_config(
         token_ttl=timedelta(minutes=ttl),
         bcrypt_cost=cost,
         config_file=path,
+        recommendation_model=_model(_section(file_settings, "recommendations", path), path),
     )
 
 
@@ -135,6 +148,23 @@ def _check_url(url: str, where: str) -> None:
         raise ValidationError(
             where, "must not carry the password as a query parameter; write user:password@host."
         )
+
+
+def _model(section: dict[str, Any], path: Path) -> ModelChoice:
+    setting = section.get("model", DEFAULT_MODEL.name)
+    where = f"{path}: recommendations.model"
+    if not isinstance(setting, str) or not setting.strip():
+        raise ValidationError(where, "must be a model name or the path of a sentence-transformers "
+                                     "folder.")
+    choice = choose_model(setting)
+    if choice.folder is None and choice.name not in PACKAGED_MODELS:
+        raise ValidationError(where, f"names no installed model package; use "
+                                     f"{', '.join(PACKAGED_MODELS)} or the path of a "
+                                     "sentence-transformers folder.")
+    if not 1 <= len(choice.name) <= MODEL_NAME_MAX:
+        raise ValidationError(where, f"the folder's name must be 1 to {MODEL_NAME_MAX} "
+                                     "characters: it is stored with the vectors.")
+    return choice
 
 
 def _int(section: dict[str, Any], name: str, key: str, default: int, path: Path) -> int:

@@ -19,7 +19,11 @@ from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.services.interests import InterestService
 from studentres_desktop.services.passwords import PasswordHasher
 from studentres_desktop.services.recommendations import RecommendationService
-from studentres_desktop.services.recommendations.embedder import Embedder, load_embedder
+from studentres_desktop.services.recommendations.embedder import (
+    DEFAULT_MODEL,
+    Embedder,
+    ModelChoice,
+)
 from studentres_desktop.services.resources import ResourceService
 from studentres_desktop.services.tokens import TokenService
 
@@ -48,7 +52,8 @@ def build_services(
     throttle: ThrottlePolicy | None = None,
     clock: Clock = utc_now,
     recommender: str = "auto",
-    embedder_loader: Callable[[], Embedder] = load_embedder,
+    recommendation_model: ModelChoice = DEFAULT_MODEL,
+    embedder_loader: Callable[[], Embedder] | None = None,
 ) -> Services:
     """Wire engine, unit of work and services; opens no connection yet."""
     engine = create_database_engine(database)
@@ -59,6 +64,7 @@ def build_services(
     tokens = TokenService(clock=clock, ttl=token_ttl)
     auth = AuthService(uow_factory, PasswordHasher(bcrypt_cost), tokens, throttle, clock)
     recommendations = RecommendationService(uow_factory, auth, clock, engine=recommender,
+                                            model=recommendation_model,
                                             embedder_loader=embedder_loader)
     return Services(
         engine=engine,
