@@ -85,6 +85,10 @@ class Snapshot:
     vectors: Vector | None = None  # one combined vector per resource (zeros when missing)
     prior: Vector | None = None
     interest_vectors: dict[str, Vector] = field(default_factory=dict)
+    # Every resource's similarity to each interest, one contiguous row per interest: computed
+    # once with the prior, so an interest part costs no pass over the vectors at query time.
+    interest_rows: dict[str, int] = field(default_factory=dict)
+    interest_similarities: Vector | None = None
     indexed: npt.NDArray[np.bool_] | None = None  # which resources have a vector
     # Each resource's place in "soonest first, undated last", and where each key sits.
     date_rank: npt.NDArray[np.int64] = field(init=False)
@@ -320,12 +324,19 @@ class SemanticEngine(_TextEngine):
             return PartScores(scores, frozenset(range(len(parts))))
         assert snapshot.vectors is not None and snapshot.prior is not None
         assert snapshot.indexed is not None
-        found = [(n, vector) for n, part in enumerate(parts)
-                 if (vector := self.query_vector(snapshot, part)) is not None]
-        semantic_parts = [n for n, _ in found]
-        if found:
-            queries = np.vstack([vector for _, vector in found])
-            semantic = self._similarities(snapshot.vectors, queries) - PRIOR_WEIGHT * snapshot.prior
+        cached = snapshot.interest_similarities
+        precomputed = [n for n, part in enumerate(parts)
+                       if part.tag in snapshot.interest_rows and cached is not None]
+        found = [(n, vector) for n, part in enumerate(parts) if n not in precomputed
+                 and (vector := self.query_vector(snapshot, part)) is not None]
+        semantic_parts = precomputed + [n for n, _ in found]
+        if semantic_parts:
+            products = [cached[[snapshot.interest_rows[str(parts[n].tag)] for n in precomputed]]
+                        ] if cached is not None and precomputed else []
+            if found:
+                products.append(self._similarities(snapshot.vectors,
+                                                   np.vstack([vector for _, vector in found])))
+            semantic = np.vstack(products) - PRIOR_WEIGHT * snapshot.prior
             partial = None if snapshot.missing_vectors == 0 else snapshot.indexed
             blended = _zscore(semantic, partial) + LEXICAL_BLEND * _zscore(lexical[semantic_parts])
             blended = _unit_range(blended, partial)
@@ -352,11 +363,20 @@ def combine_vectors(title: Vector, chunks: Vector) -> Vector:
     return (body + TITLE_WEIGHT * title).astype(np.float32)
 
 
-def genericness(vectors: Vector, vocabulary: Sequence[Vector]) -> Vector:
-    """Per resource, the mean of its PRIOR_TOP best similarities to the interest vocabulary."""
-    if not vocabulary or vectors.size == 0:
-        return np.zeros(len(vectors), dtype=np.float32)
-    similarities = vectors @ np.vstack(vocabulary).T
-    top = min(PRIOR_TOP, similarities.shape[1])
-    best = -np.sort(-similarities, axis=1)[:, :top]
-    return np.asarray(best.mean(axis=1), dtype=np.float32)
+def attach_interest_similarities(snapshot: Snapshot) -> None:
+    """Every resource's similarity to every interest, and from them the genericness prior: per
+    resource, the mean of its PRIOR_TOP best similarities to the interest vocabulary."""
+    vectors = snapshot.vectors
+    if vectors is None:
+        return
+    tags = list(snapshot.interest_vectors)
+    if not tags or vectors.size == 0:
+        snapshot.prior = np.zeros(len(vectors), dtype=np.float32)
+        return
+    vocabulary = np.vstack([snapshot.interest_vectors[tag] for tag in tags])
+    similarities = np.ascontiguousarray(vocabulary @ vectors.T, dtype=np.float32)
+    top = min(PRIOR_TOP, len(tags))
+    best = -np.sort(-similarities, axis=0)[:top]
+    snapshot.prior = np.asarray(best.mean(axis=0), dtype=np.float32)
+    snapshot.interest_similarities = similarities
+    snapshot.interest_rows = {tag: row for row, tag in enumerate(tags)}

@@ -45,8 +45,8 @@ from studentres_desktop.services.recommendations.engines import (
     Snapshot,
     TagsEngine,
     Vector,
+    attach_interest_similarities,
     combine_vectors,
-    genericness,
 )
 from studentres_desktop.services.recommendations.text import pack_chunks, text_hash, tokens
 from studentres_desktop.services.validation import SEARCH_MAX, check_tag, check_text
@@ -308,7 +308,7 @@ class RecommendationService:
         snapshot.indexed = indexed
         if matrix is not None:
             snapshot.vectors = matrix
-            snapshot.prior = genericness(matrix, list(snapshot.interest_vectors.values()))
+            attach_interest_similarities(snapshot)
 
     # --- embeddings -----------------------------------------------------------------------------
 
