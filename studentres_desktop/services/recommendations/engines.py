@@ -325,14 +325,13 @@ class SemanticEngine(_TextEngine):
         assert snapshot.vectors is not None and snapshot.prior is not None
         assert snapshot.indexed is not None
         cached = snapshot.interest_similarities
-        precomputed = [n for n, part in enumerate(parts)
-                       if part.tag in snapshot.interest_rows and cached is not None]
-        found = [(n, vector) for n, part in enumerate(parts) if n not in precomputed
+        rows = {n: snapshot.interest_rows[part.tag] for n, part in enumerate(parts)
+                if cached is not None and part.tag in snapshot.interest_rows}
+        found = [(n, vector) for n, part in enumerate(parts) if n not in rows
                  and (vector := self.query_vector(snapshot, part)) is not None]
-        semantic_parts = precomputed + [n for n, _ in found]
+        semantic_parts = [*rows, *(n for n, _ in found)]
         if semantic_parts:
-            products = [cached[[snapshot.interest_rows[str(parts[n].tag)] for n in precomputed]]
-                        ] if cached is not None and precomputed else []
+            products = [cached[list(rows.values())]] if cached is not None and rows else []
             if found:
                 products.append(self._similarities(snapshot.vectors,
                                                    np.vstack([vector for _, vector in found])))
