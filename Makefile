@@ -49,6 +49,7 @@ bench: $(VENV)/.test-installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_startup.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/bench_browser.py
 	$(BIN)/python bench/bench_recommend.py
+	$(BIN)/python bench/bench_recommend_cold.py
 	$(BIN)/python bench/eval_recommendations.py
 
 screenshots: $(VENV)/.test-installed

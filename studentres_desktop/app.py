@@ -78,7 +78,8 @@ class Backend:
                 # On a shared kiosk a token lives 15 minutes at most.
                 ttl = min(config.token_ttl, KIOSK_TOKEN_TTL) if self._kiosk else config.token_ttl
                 self._services = build_services(config.database, bcrypt_cost=config.bcrypt_cost,
-                                                token_ttl=ttl, site_zone=config.site_timezone)
+                                                token_ttl=ttl, site_zone=config.site_timezone,
+                                                recommendation_model=config.recommendation_model)
                 self._gateway = build_gateway(self._services,
                                               embedded=config.is_default_database)
             return self._gateway

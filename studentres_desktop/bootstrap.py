@@ -27,7 +27,11 @@ from studentres_desktop.services.interests import InterestService
 from studentres_desktop.services.passwords import PasswordHasher
 from studentres_desktop.services.plan import PlanService, machine_zone
 from studentres_desktop.services.recommendations import RecommendationService
-from studentres_desktop.services.recommendations.embedder import Embedder, load_embedder
+from studentres_desktop.services.recommendations.embedder import (
+    DEFAULT_MODEL,
+    Embedder,
+    ModelChoice,
+)
 from studentres_desktop.services.resources import ResourceService
 from studentres_desktop.services.session_api import Gateway, SessionServices
 from studentres_desktop.services.tokens import TokenService
@@ -70,7 +74,8 @@ def build_services(
     throttle: ThrottlePolicy | None = None,
     clock: Clock = utc_now,
     recommender: str = "auto",
-    embedder_loader: Callable[[], Embedder] = load_embedder,
+    recommendation_model: ModelChoice = DEFAULT_MODEL,
+    embedder_loader: Callable[[], Embedder] | None = None,
     site_zone: tzinfo | None = None,
 ) -> Services:
     """Wire engine, unit of work and services; opens no connection yet."""
@@ -82,6 +87,7 @@ def build_services(
     tokens = TokenService(clock=clock, ttl=token_ttl)
     auth = AuthService(uow_factory, PasswordHasher(bcrypt_cost), tokens, throttle, clock)
     recommendations = RecommendationService(uow_factory, auth, clock, engine=recommender,
+                                            model=recommendation_model,
                                             embedder_loader=embedder_loader)
     catalogue = CatalogueService(uow_factory, clock,
                                  on_catalogue_changed=recommendations.invalidate)

@@ -57,7 +57,8 @@ def open_services(db_url: str | None, *, prepare_default: bool = True) -> Iterat
     config = load_config(db_url)
     log.info("database %s (from %s)", safe_url(config.database.url), config.source)
     services = build_services(config.database, bcrypt_cost=config.bcrypt_cost,
-                              site_zone=config.site_timezone)
+                              site_zone=config.site_timezone,
+                              recommendation_model=config.recommendation_model)
     try:
         if prepare_default and config.is_default_database:
             prepare_embedded_database(services)
@@ -252,7 +253,7 @@ def reindex(db_url: str | None) -> None:
     """Compute the sentence embeddings that are missing or out of date (resumable)."""
     with open_services(db_url) as services:
         recommender = services.recommendations
-        click.echo("Loading the model …")
+        click.echo(f"Loading the model {recommender.model_name} …")
         with click.progressbar(length=1, label="Embedding resources", show_pos=True,
                                file=sys.stderr) as bar:
 

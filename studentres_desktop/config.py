@@ -23,6 +23,9 @@ The config file is TOML, in the user's config folder (see `studentres-admin chec
     [kiosk]
     enabled = false              # full screen, idle logout, short sessions (or --kiosk)
     idle_timeout_seconds = 120   # or --idle-timeout
+
+    [recommendations]
+    model = "all-MiniLM-L6-v2"   # or the path of a sentence-transformers folder
 """
 
 from __future__ import annotations
@@ -46,8 +49,9 @@ from studentres_desktop.paths import (
     user_data_dir,
 )
 
-if TYPE_CHECKING:  # SQLAlchemy loads with the database settings, not with the kiosk's
+if TYPE_CHECKING:  # SQLAlchemy and numpy load with the database settings, not the kiosk's
     from studentres_desktop.persistence.engine import DatabaseSettings
+    from studentres_desktop.services.recommendations.embedder import ModelChoice
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,8 @@ class AppConfig:
     # The university's time zone (resources' times are wall-clock times there); None: this
     # computer's zone.
     site_timezone: ZoneInfo | None = None
+    # Which model's stored vectors rank the catalogue, and which model reindex computes them with.
+    recommendation_model: ModelChoice = field(default_factory=lambda: _default_model())
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,7 @@ def load_config(
         bcrypt_cost=cost,
         config_file=path,
         site_timezone=_zone(_section(file_settings, "site", path), path),
+        recommendation_model=_model(_section(file_settings, "recommendations", path), path),
     )
 
 
@@ -245,6 +252,36 @@ def _flag(section: dict[str, Any], key: str, path: Path) -> bool | None:
     if value is not None and not isinstance(value, bool):
         raise ValidationError(f"{path}: database.{key}", "must be true or false.")
     return value
+
+
+def _default_model() -> ModelChoice:
+    from studentres_desktop.services.recommendations.embedder import DEFAULT_MODEL
+
+    return DEFAULT_MODEL
+
+
+def _model(section: dict[str, Any], path: Path) -> ModelChoice:
+    from studentres_desktop.services.recommendations.embedder import (
+        DEFAULT_MODEL,
+        MODEL_NAME_MAX,
+        PACKAGED_MODELS,
+        choose_model,
+    )
+
+    setting = section.get("model", DEFAULT_MODEL.name)
+    where = f"{path}: recommendations.model"
+    if not isinstance(setting, str) or not setting.strip():
+        raise ValidationError(where, "must be a model name or the path of a sentence-transformers "
+                                     "folder.")
+    choice = choose_model(setting)
+    if choice.folder is None and choice.name not in PACKAGED_MODELS:
+        raise ValidationError(where, f"names no installed model package; use "
+                                     f"{', '.join(PACKAGED_MODELS)} or the path of a "
+                                     "sentence-transformers folder.")
+    if not 1 <= len(choice.name) <= MODEL_NAME_MAX:
+        raise ValidationError(where, f"the folder's name must be 1 to {MODEL_NAME_MAX} "
+                                     "characters: it is stored with the vectors.")
+    return choice
 
 
 def _int(section: dict[str, Any], name: str, key: str, default: int, path: Path) -> int:

@@ -14,9 +14,8 @@ from studentres_desktop.services.recommendations.text import tokens
 class HashingEmbedder:
     """Unit vectors of hashed word counts: texts sharing words are close, others are not."""
 
-    dimensions = 256
-
-    def __init__(self) -> None:
+    def __init__(self, dimensions: int = 256) -> None:
+        self.dimensions = dimensions  # another width stands for another model
         self.encoded: list[str] = []
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:

@@ -291,3 +291,32 @@ def test_a_bad_url_is_refused_naming_its_source_and_never_quoting_the_password(u
     for error in (from_option.value, from_env.value):
         assert SECRET not in str(error)
         assert SECRET not in repr(error)
+
+
+# --- the recommendation model ---------------------------------------------------------------------
+
+
+def test_the_recommendation_model_is_a_packaged_name_or_a_folder(tmp_path):
+    default = load_config(environ={}, config_file=tmp_path / "none.toml")
+    assert (default.recommendation_model.name, default.recommendation_model.folder) == (
+        "all-MiniLM-L6-v2", None)
+    assert default.recommendation_model.key == "all-MiniLM-L6-v2/chunks128/v1"
+
+    folder = tmp_path / "models" / "paraphrase-multilingual-MiniLM-L12-v2"
+    path = write_toml(tmp_path, f'[recommendations]\nmodel = "{folder.as_posix()}/"\n')
+    chosen = load_config(environ={}, config_file=path).recommendation_model
+    assert chosen.folder == folder  # need not exist: workstations rank from stored vectors
+    assert chosen.name == "paraphrase-multilingual-MiniLM-L12-v2"
+    assert chosen.key == "paraphrase-multilingual-MiniLM-L12-v2/chunks128/v1"
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ('"gpt-7"', "names no installed model package"),
+    ('""', "must be a model name or the path"),
+    ("12", "must be a model name or the path"),
+    (f'"./{"x" * 90}"', "must be 1 to 80 characters"),
+])
+def test_a_bad_recommendation_model_is_refused_naming_the_setting(tmp_path, value, message):
+    error = refused(tmp_path, f"[recommendations]\nmodel = {value}\n")
+    assert error.field.endswith("recommendations.model")
+    assert message in error.message

