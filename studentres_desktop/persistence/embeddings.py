@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, tuple_
+from sqlalchemy import Connection, delete, func, insert, select, tuple_
 
 from studentres_desktop.domain.models import Resource, ResourceKind
 from studentres_desktop.persistence import tables as t
+from studentres_desktop.persistence.rows import app_resource, legacy_items
 
 
 @dataclass(frozen=True)
@@ -66,17 +66,9 @@ class CatalogueIndexRepository:
         found: list[Resource] = []
         for row in self._conn.execute(select(r).order_by(r.c.id)):
             if row.kind is None:
-                found += _legacy_items(row)
-                continue
-            item_tags = tags.get(row.id, [])
-            if row.interest_tag in item_tags:
-                item_tags = [row.interest_tag, *(x for x in item_tags if x != row.interest_tag)]
-            found.append(Resource(
-                row_id=row.id, kind=ResourceKind(row.kind), title=row.title or "",
-                description=row.description or "", interest_tags=tuple(item_tags),
-                starts_at=row.starts_at, ends_at=row.ends_at, location=row.location or "",
-                url=row.url or "", capacity=row.capacity,
-            ))
+                found += legacy_items(row)
+            else:
+                found.append(app_resource(row, tags.get(row.id, ())))
         return found
 
     # --- resource embeddings --------------------------------------------------------------------
@@ -144,11 +136,3 @@ class CatalogueIndexRepository:
         self._conn.execute(insert(e).values(interest_tag=tag, model=model, text_hash=text_hash,
                                             dimensions=dimensions, vector=vector))
 
-
-def _legacy_items(row: Row[Any]) -> list[Resource]:
-    tags = (row.interest_tag,) if row.interest_tag else ()
-    return [
-        Resource(row_id=row.id, kind=kind, title=cell, interest_tags=tags, legacy=True)
-        for kind in ResourceKind
-        if (cell := row._mapping[kind.value]) and cell.strip()
-    ]

@@ -25,6 +25,7 @@ from studentres_desktop.persistence.resource_queries import (
     dated_page_query,
     page_query,
 )
+from studentres_desktop.persistence.rows import app_resource, legacy_item, tags_first, to_resource
 
 
 class StudentRepository:
@@ -211,33 +212,10 @@ class ResourceRepository:
         if row is None:
             return None
         if row.kind is None:
-            cell = getattr(row, kind.value)
-            if cell is None or not cell.strip():
-                return None
-            return Resource(
-                row_id=row.id,
-                kind=kind,
-                title=cell,
-                interest_tags=(row.interest_tag,) if row.interest_tag else (),
-                legacy=True,
-                version=row.version,
-            )
+            return legacy_item(row, kind)
         if row.kind != kind.value:
             return None
-        tags = self._tags_of([row.id])
-        return Resource(
-            row_id=row.id,
-            kind=ResourceKind(row.kind),
-            title=row.title or "",
-            description=row.description or "",
-            interest_tags=tags.get(row.id, ()),
-            starts_at=row.starts_at,
-            ends_at=row.ends_at,
-            location=row.location or "",
-            url=row.url or "",
-            capacity=row.capacity,
-            version=row.version,
-        )
+        return app_resource(row, self._tags_of([row.id]).get(row.id, ()))
 
     def titles(self) -> set[tuple[str, str]]:
         """(kind, title) of every row the app wrote; used to keep seeding idempotent."""
@@ -347,23 +325,10 @@ def _row_values(draft: ResourceDraft, now: datetime) -> dict[str, Any]:
 
 
 def _resource(row: Row[Any]) -> Resource:
+    """A row of a page query: `row_id`, the item's kind and title, its tags joined by commas."""
+    kind = ResourceKind(row.kind)
     if row.legacy:
-        item_tags: tuple[str, ...] = (row.interest_tag,) if row.interest_tag else ()
+        tags: tuple[str, ...] = (row.interest_tag,) if row.interest_tag else ()
     else:
-        item_tags = tuple(sorted(row.tags.split(","))) if row.tags else ()
-        if row.interest_tag in item_tags:  # the row's first tag leads
-            item_tags = (row.interest_tag, *(x for x in item_tags if x != row.interest_tag))
-    return Resource(
-        row_id=int(row.row_id),
-        kind=ResourceKind(row.kind),
-        title=row.title or "",
-        description=row.description or "",
-        interest_tags=item_tags,
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
-        location=row.location or "",
-        url=row.url or "",
-        capacity=row.capacity,
-        legacy=bool(row.legacy),
-        version=int(row.version or 1),
-    )
+        tags = tags_first(row.interest_tag, row.tags.split(",") if row.tags else ())
+    return to_resource(row, kind, tags, row_id=int(row.row_id), legacy=bool(row.legacy))
