@@ -7,15 +7,16 @@ PDF the student takes home holds their resources.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QFileDialog
 
 from studentres_desktop.domain.models import (
     Interest,
     Resource,
-    ResourceFilter,
     ResourceKind,
     RsvpEntry,
     RsvpState,
@@ -27,24 +28,8 @@ from studentres_desktop.domain.models import (
 from studentres_desktop.ui.student_sheet import overview_html
 from tests.gui.conftest import AI_TITLES, PASSWORD
 from tests.gui.test_catalogue_editing import log_in_as_advisor
-
-LIN = ("Lin Okonkwo", "lin.okonkwo@example.edu")
-GOAL = "train a model that reads lab notebooks"
-SAVED = ["Neural networks lab", "Cyber range night"]
-RSVPED = "AI ethics panel"
-
-
-def seed_student(gui, name: str = LIN[0], email: str = LIN[1]) -> None:
-    """A student with interests, a goal, two saved resources and one RSVP."""
-    s = gui.services
-    s.auth.register(name, email, PASSWORD)
-    token = s.auth.login(email, PASSWORD).token
-    s.interests.set_for_student(token, ["AI", "Cybersecurity"], "AI")
-    s.auth.set_learning_goal(token, GOAL)
-    keys = {r.title: r.key for r in s.catalogue.list(ResourceFilter(limit=500)).items}
-    for title in SAVED:
-        s.plan.save(token, keys[title])
-    s.plan.rsvp(token, keys[RSVPED])
+from tests.gui.test_session_end import assert_nothing_personal_left
+from tests.support.desk import GOAL, LIN, RSVPED, SAVED, seed_student
 
 
 def open_lookup(gui):
@@ -287,3 +272,52 @@ def test_the_sheet_escapes_every_value_and_says_when_a_section_is_empty():
     assert "Recommended for you</h2>" in html and html.rstrip().endswith("<p>None yet.</p>")
 
 
+
+
+# --- the end of the session ----------------------------------------------------------------------
+
+
+def test_the_file_chooser_closes_and_nothing_is_written_when_the_session_ends(gui, tmp_path):
+    seed_student(gui)
+    log_in_as_advisor(gui)
+    c = gui.controller
+    view = open_lookup(gui)
+    search(gui, LIN[1])
+    gui.qtbot.waitUntil(lambda: c.desk_lookup.overview is not None)
+    chooser_seen: list[bool] = []
+
+    def log_out_while_choosing() -> None:
+        chooser_seen.append(any(isinstance(d, QFileDialog) and d.isVisible()
+                                for d in c.desk_lookup.owned_dialogs()))
+        c.window.sig_logout_requested.emit()
+
+    QTimer.singleShot(200, log_out_while_choosing)
+    gui.click(view.pdf_button)  # the real chooser, until the session ends under it
+
+    assert chooser_seen == [True]
+    assert not c.session.active
+    assert c.desk_lookup.owned_dialogs() == []
+    assert not view.isVisible()
+    assert view.output_message.text() == ""
+    assert list(tmp_path.glob("*.pdf")) == []
+
+
+@pytest.mark.parametrize("kiosk_idle_timeout", [timedelta(seconds=120)])
+def test_an_idle_kiosk_forgets_the_student_the_advisor_was_helping(gui):
+    seed_student(gui)
+    log_in_as_advisor(gui)
+    c = gui.controller
+    view = open_lookup(gui)
+    search(gui, LIN[1])
+    gui.qtbot.waitUntil(lambda: c.desk_lookup.overview is not None)
+    assert GOAL in view.overview_text()
+
+    gui.clock.advance(seconds=121)
+    c.kiosk.tick()
+
+    gui.wait_for_page(c.login_view)
+    assert not view.isVisible()
+    assert view.overview_text() == "" and view.results.rowCount() == 0
+    assert view.student_label.text() == "No student chosen"
+    assert c.desk_lookup.overview is None
+    assert_nothing_personal_left(gui, *LIN, GOAL, "Cyber range night")
