@@ -50,32 +50,32 @@ def overview_html(overview: StudentOverview, printed_at: datetime) -> str:
     parts.append("<h2>Saved</h2>")
     parts.append(_items(
         f"<b>{escape(entry.title)}</b>"
-        + (f"<br/>{escape(_details(entry.resource))}" if entry.resource is not None
+        + (f"<br/>{_details(entry.resource)}" if entry.resource is not None
            else "<br/><i>Removed from the catalogue</i>")
         + (" <i>(past)</i>" if entry.past and not entry.removed else "")
         for entry in overview.saved))
     parts.append("<h2>RSVPs</h2>")
     parts.append(_items(
         f"<b>{escape(entry.resource.title)}</b> — {escape(entry.status.label)}"
-        f"<br/>{escape(_details(entry.resource))}"
+        f"<br/>{_details(entry.resource)}"
         for entry in overview.rsvps))
     parts.append("<h2>Recommended for you</h2>")
     if overview.recommendation_note:
         parts.append(f"<p><i>{escape(overview.recommendation_note)}</i></p>")
     parts.append(_items(
-        f"<b>{escape(item.resource.title)}</b><br/>{escape(_details(item.resource))}"
+        f"<b>{escape(item.resource.title)}</b><br/>{_details(item.resource)}"
         f"<br/><i>{escape(item.reason)}</i>"
         for item in overview.recommended))
     return "\n".join(parts)
 
 
 def _details(resource: Resource) -> str:
+    """'Workshop · Thu 03 Dec 2026, 14:00–16:00 · Room 2', then the link on its own line."""
     bits = [resource.kind.label, formatting.when(resource)]
     if resource.location:
         bits.append(resource.location)
-    if resource.url:
-        bits.append(resource.url)
-    return " · ".join(bits)
+    text = escape(" · ".join(bits))
+    return f"{text}<br/>{escape(resource.url)}" if resource.url else text
 
 
 def _items(items: Iterable[str]) -> str:
