@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog
 from studentres_desktop.domain.models import (
     Interest,
     Resource,
+    ResourceDraft,
     ResourceKind,
     RsvpEntry,
     RsvpState,
@@ -25,6 +26,7 @@ from studentres_desktop.domain.models import (
     Student,
     StudentOverview,
 )
+from studentres_desktop.ui.ops import Change
 from studentres_desktop.ui.student_sheet import overview_html
 from tests.gui.conftest import AI_TITLES, PASSWORD
 from tests.gui.test_catalogue_editing import log_in_as_advisor
@@ -105,6 +107,35 @@ def test_part_of_a_name_lists_every_match_and_the_advisor_picks_one(gui):
     gui.qtbot.keyClick(view.result_list, Qt.Key.Key_Return)
     gui.qtbot.waitUntil(lambda: view.student_label.text().startswith(LIN[0]))
     assert SAVED[0] in view.overview_text()
+
+
+def test_the_list_reads_again_when_a_resource_changes_and_return_in_the_list_only_chooses(gui):
+    seed_student(gui)
+    log_in_as_advisor(gui)
+    c = gui.controller
+    view = open_lookup(gui)
+    search(gui, LIN[1])
+    gui.qtbot.waitUntil(lambda: c.desk_lookup.overview is not None)
+    # Another advisor renames a resource the student saved; this one's editor broadcasts it.
+    saved = next(e.resource for e in c.desk_lookup.overview.saved if e.title == SAVED[1])
+    other = gui.services.auth.login("grace@example.edu", PASSWORD).token
+    gui.services.resources.update(other, saved.row_id, saved.kind, ResourceDraft(
+        saved.kind, "Cyber range night (moved)", saved.description, saved.interest_tags,
+        saved.starts_at, saved.ends_at, saved.location, saved.url, saved.capacity),
+        expected=saved)
+    c.changes.sig_changed.emit(Change(resources=True))
+    gui.qtbot.waitUntil(lambda: "Cyber range night (moved)" in view.overview_text())
+
+    before = c.desk_lookup.overview
+    searches: list[str] = []
+    view.sig_search_requested.connect(searches.append)
+    view.result_list.setFocus()
+    gui.qtbot.keyClick(view.result_list, Qt.Key.Key_Return)
+    gui.qtbot.waitUntil(lambda: c.desk_lookup.overview is not before)
+    gui.wait_idle()
+    assert searches == []  # Return in the list chooses; it does not search again
+    assert view.isVisible()
+    assert shown_students(view) == [f"{LIN[0]}\n{LIN[1]}"]
 
 
 def test_an_empty_search_a_miss_and_a_too_long_search_are_named(gui):

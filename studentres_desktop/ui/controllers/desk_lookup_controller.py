@@ -18,6 +18,7 @@ from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.domain.models import Role, Student, StudentOverview, StudentSummary
 from studentres_desktop.ui.controllers.errors import field_message
 from studentres_desktop.ui.feature import Feature, FeatureContext
+from studentres_desktop.ui.ops import Change
 from studentres_desktop.ui.student_sheet import (
     overview_html,
     pdf_file_name,
@@ -61,6 +62,7 @@ class DeskLookupController(Feature):
         self.view.sig_student_chosen.connect(self._on_student_chosen)
         self.view.sig_save_pdf_requested.connect(self._on_save_pdf)
         self.view.sig_print_requested.connect(self._on_print)
+        self._changes.sig_changed.connect(self._on_changed)
 
     def _show_action(self, student: Student | None) -> None:
         self._window.set_help_student_available(
@@ -115,6 +117,13 @@ class DeskLookupController(Feature):
         self._html = overview_html(overview, self._printed_at())
         self.view.select_student(overview.student.id)
         self.view.set_overview(f"{overview.student.name} · {overview.student.email}", self._html)
+
+    def _on_changed(self, change: Change) -> None:
+        """A resource the student saved or signed up for may have changed: read the list again."""
+        overview = self._overview
+        if change.resources and overview is not None and self.view.isVisible():
+            self._on_student_chosen(StudentSummary(overview.student.id, overview.student.name,
+                                                   overview.student.email, overview.student.role))
 
     def _printed_at(self) -> datetime:
         """The clock's UTC time in the machine's zone, as the student reads it."""
