@@ -7,7 +7,7 @@ PDF the student takes home holds their resources.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -36,7 +36,8 @@ from tests.support.desk import GOAL, LIN, RSVPED, SAVED, seed_student
 
 def open_lookup(gui):
     c = gui.controller
-    c.window.action_help_student.trigger()
+    gui.qtbot.keyClick(c.window, Qt.Key.Key_H,
+                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     view = c.desk_lookup.view
     gui.qtbot.waitUntil(view.isVisible)
     return view
@@ -223,7 +224,8 @@ def test_the_list_is_saved_as_a_pdf_with_the_students_resources(gui, tmp_path):
     gui.click(view.pdf_button)
 
     pdf = tmp_path / "for-lin.pdf"
-    assert asked == [("Save the list as PDF", "studentres-list-2026-11-27.pdf")]
+    today = gui.clock().replace(tzinfo=UTC).astimezone()  # the date on this computer
+    assert asked == [("Save the list as PDF", f"studentres-list-{today:%Y-%m-%d}.pdf")]
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
     assert pdf.stat().st_size > 2000
