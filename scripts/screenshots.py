@@ -9,6 +9,7 @@ the way a student would, and grabs the main window at each step.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -19,11 +20,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QPoint, QRect, QSettings, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QApplication, QWidget
 
 from studentres_desktop.bootstrap import build_desktop, build_gateway, build_services
-from studentres_desktop.domain.models import Role
+from studentres_desktop.domain.models import ResourceFilter, Role
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.ui.loader import stylesheet
 
@@ -48,16 +50,28 @@ def wait_until(app: QApplication, condition: Callable[[], bool], seconds: float 
     app.processEvents()
 
 
+def offscreen_screen(workdir: Path) -> list[str]:
+    """A 1280×800 offscreen screen (the default is 800×600), so a full-screen kiosk looks like
+    one on a real kiosk display."""
+    if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        return []
+    config = workdir / "screen.json"
+    config.write_text(json.dumps({"screens": [{
+        "name": "kiosk", "x": 0, "y": 0, "width": WIDTH, "height": HEIGHT,
+        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}), encoding="utf-8")
+    return ["-platform", f"offscreen:configfile={config}"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    app = QApplication(sys.argv[:1])
+    workdir = Path(tempfile.mkdtemp(prefix="studentres-shots-"))
+    app = QApplication(sys.argv[:1] + offscreen_screen(workdir))
     app.setStyleSheet(stylesheet())
     clock = MovableClock()
-    workdir = Path(tempfile.mkdtemp(prefix="studentres-shots-"))
     services = build_services(DatabaseSettings(f"sqlite:///{workdir / 'demo.sqlite3'}"),
                               bcrypt_cost=10, clock=clock)
     settings = QSettings(str(workdir / "settings.ini"), QSettings.Format.IniFormat)
@@ -160,9 +174,72 @@ def main() -> int:
     print(f"wrote {path}")
     editor.reject()
 
+    # Maya comes to the front desk: the advisor finds her and prints her list for her.
+    maya = services.auth.login("maya.okafor@university.edu", "tiny robots build big things")
+    upcoming = [r for r in services.catalogue.list(ResourceFilter(limit=500)).items
+                if r.starts_at is not None and r.starts_at > clock.now
+                and "Robotics" in r.interest_tags]
+    for resource in upcoming[:3]:
+        services.plan.save(maya.token, resource.key)
+    for resource in [r for r in upcoming if r.capacity][:2]:
+        services.plan.rsvp(maya.token, resource.key)
+    window.action_help_student.trigger()
+    lookup = controller.desk_lookup
+    wait_until(app, lambda: lookup.view.isVisible())
+    lookup.view.search_edit.setText("okafor")
+    lookup.view.sig_search_requested.emit("okafor")
+    wait_until(app, lambda: lookup.overview is not None and not controller.runner.busy)
+    lookup.view.resize(1040, 720)
+    path = args.out / "desk-lookup.png"
+    lookup.view.grab().save(str(path))
+    print(f"wrote {path}")
+    controller.session.end("")
+    wait_until(app, lambda: window.current_page() is controller.login_view)
+    window.hide()
+    controller.runner.wait_for_done(10_000)
+
+    # A kiosk where a student walked away: the last seconds before it logs her out.
+    kiosk = build_desktop(gateway, QSettings(str(workdir / "kiosk.ini"),
+                                             QSettings.Format.IniFormat),
+                          clock=clock, kiosk_idle_timeout=timedelta(seconds=120))
+    kiosk.start()
+    wait_until(app, lambda: kiosk.ready)
+    kiosk.session.start(gateway.log_in("maya.okafor@university.edu",
+                                       "tiny robots build big things"))
+    kiosk_browser = kiosk.browser_view
+    wait_until(app, lambda: kiosk.window.current_page() is kiosk_browser
+               and kiosk_browser.model.rowCount() > 0 and not kiosk.runner.busy)
+    assert kiosk.kiosk is not None
+    clock.now += timedelta(seconds=108)
+    kiosk.kiosk.tick()
+    wait_until(app, kiosk.kiosk.countdown_visible)
+    path = args.out / "kiosk-countdown.png"
+    with_dialog(kiosk.window, kiosk.kiosk.owned_dialogs()[0]).save(str(path))
+    print(f"wrote {path}")
+    kiosk.session.end("")
+    app.removeEventFilter(kiosk.kiosk)
+    kiosk.window.unlock_and_close()
+
+    kiosk.runner.wait_for_done(10_000)
     controller.runner.wait_for_done(10_000)
     services.dispose()
     return 0
+
+
+def with_dialog(window: QWidget, dialog: QWidget):  # type: ignore[no-untyped-def]
+    """The window with a dialog drawn where it shows (offscreen, each is its own surface)."""
+    picture = window.grab()
+    where = dialog.mapToGlobal(QPoint(0, 0)) - window.mapToGlobal(QPoint(0, 0))
+    if not picture.rect().contains(where):
+        where = QPoint((picture.width() - dialog.width()) // 2,
+                       (picture.height() - dialog.height()) // 2)
+    painter = QPainter(picture)
+    painter.fillRect(QRect(where + QPoint(4, 6), dialog.size()), QColor(0, 0, 0, 60))  # shadow
+    painter.drawPixmap(where, dialog.grab())
+    painter.setPen(QColor("#5a6b86"))  # the frame a window manager would draw
+    painter.drawRect(QRect(where, dialog.size()).adjusted(0, 0, -1, -1))
+    painter.end()
+    return picture
 
 
 if __name__ == "__main__":

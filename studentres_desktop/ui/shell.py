@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.ui.controllers.app_controller import AppController
 from studentres_desktop.ui.controllers.browser_controller import BrowserController
+from studentres_desktop.ui.controllers.desk_lookup_controller import DeskLookupController
 from studentres_desktop.ui.controllers.interests_controller import InterestsController
 from studentres_desktop.ui.controllers.kiosk_controller import KioskController
 from studentres_desktop.ui.controllers.login_controller import LoginController
@@ -41,6 +42,7 @@ from studentres_desktop.ui.views.login_view import LoginView
 from studentres_desktop.ui.views.main_window import MainWindow
 from studentres_desktop.ui.views.register_view import RegisterView
 from studentres_desktop.ui.views.resource_editor import ResourceEditor
+from studentres_desktop.ui.views.student_lookup import StudentLookup
 from studentres_desktop.ui.workers import TaskRunner
 
 if TYPE_CHECKING:
@@ -87,12 +89,13 @@ class Shell(QObject):
             context, self.browser_view, self.browser_view.recommendations)
         self.editing = ResourceEditingController(context, self.window, self.browser_view,
                                                  ResourceEditor(self.window))
+        self.desk_lookup = DeskLookupController(context, self.window, StudentLookup(self.window))
         self.kiosk = (KioskController(context, self.window, IdleCountdown(self.window),
                                       kiosk_idle_timeout)
                       if kiosk_idle_timeout is not None else None)
         self.features: tuple[Feature, ...] = (
             self.login, self.register, self.interests, self.browser, self.recommendations,
-            self.editing, *([self.kiosk] if self.kiosk is not None else []))
+            self.editing, self.desk_lookup, *([self.kiosk] if self.kiosk is not None else []))
         self.navigation = AppController(
             self.window, self.session, login=(self.login_view, self.login),
             register=(self.register_view, self.register),

@@ -24,6 +24,9 @@ from PySide6.QtWidgets import (
 
 from studentres_desktop.domain.models import Role
 from tests.gui.conftest import AI_TITLES, PASSWORD
+from tests.support.desk import GOAL as HELPED_GOAL
+from tests.support.desk import LIN as HELPED
+from tests.support.desk import seed_student
 
 NAME = "Grace Hopperfield"
 EMAIL = "grace.hopperfield@example.edu"
@@ -100,6 +103,8 @@ def assert_nothing_personal_left(gui, *personal: str) -> None:
     assert c.window.current_page() is c.login_view
     assert c.editing.owned_dialogs() == []
     assert not c.editing.editor.isVisible()
+    assert c.desk_lookup.owned_dialogs() == []
+    assert c.desk_lookup.overview is None and c.desk_lookup.html == ""
     for text in texts_on_screen() + texts_in_models() + [QGuiApplication.clipboard().text()]:
         for secret in personal:
             assert secret.lower() not in text.lower(), f"{secret!r} is still shown in {text!r}"
@@ -108,6 +113,7 @@ def assert_nothing_personal_left(gui, *personal: str) -> None:
 @pytest.mark.parametrize("route", ROUTES)
 def test_an_advisor_session_ends_with_every_dialog_closed_and_nothing_left(gui, route, caplog):
     c = gui.controller
+    seed_student(gui)  # the student the advisor helps at the desk
     start_session(gui, Role.ADVISOR)
     c.browser_view.table.selectRow(0)
     resource = c.browser_view.model.resource(0)
@@ -117,19 +123,28 @@ def test_an_advisor_session_ends_with_every_dialog_closed_and_nothing_left(gui, 
     gui.click(c.browser_view.edit_button)
     gui.qtbot.waitUntil(c.editing.editor.isVisible)
     gui.type_into(c.editing.editor.title_edit, EDITED_TITLE)
-    # ... the delete question over it, and an error box over both.
+    # ... the delete question over it ...
     c.editing.confirm_delete(resource)
     gui.qtbot.waitUntil(lambda: c.editing.confirmation is not None
                         and c.editing.confirmation.isVisible())
+    # ... the desk look-up with another student's list ...
+    c.window.action_help_student.trigger()
+    c.desk_lookup.view.sig_search_requested.emit(HELPED[1])
+    gui.qtbot.waitUntil(lambda: c.desk_lookup.overview is not None)
+    assert c.desk_lookup.view.isVisible()
+    assert any(HELPED_GOAL in text for text in texts_on_screen())
+    assert any(HELPED[1] in text for text in texts_in_models())
+    # ... and an error box over them all.
     c.errors.present_unexpected(RuntimeError("a defect"))
     opened = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not c.window]
-    assert len(opened) == 3
+    assert len(opened) == 4
     assert any(resource.title in text for text in texts_on_screen())
 
     end_session(gui, route)
 
     assert_nothing_personal_left(gui, NAME, EMAIL, resource.title, EDITED_TITLE,
-                                 "Artificial Intelligence", "Robotics")
+                                 "Artificial Intelligence", "Robotics", *HELPED, HELPED_GOAL,
+                                 "Cyber range night")
     # The features closed what they opened; the shell's last sweep found nothing to do.
     assert "no feature owned" not in caplog.text
 

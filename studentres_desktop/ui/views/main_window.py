@@ -27,6 +27,7 @@ class MainWindow(QMainWindow):
     sig_refresh_requested = Signal()
     sig_search_focus_requested = Signal()
     sig_new_resource_requested = Signal()
+    sig_help_student_requested = Signal()
     sig_exit_kiosk_requested = Signal()
     sig_closing = Signal()
     sig_close_refused = Signal()  # a kiosk window stays open
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
         self.action_refresh = child(self, QAction, "actionRefresh")
         self.action_new_resource = child(self, QAction, "actionNewResource")
         self.action_exit_kiosk = child(self, QAction, "actionExitKiosk")
+        self.action_help_student = child(self, QAction, "actionHelpStudent")
         self.catalogue_menu = child(self, QMenu, "catalogueMenu")
         self.interests_button = child(self, QToolButton, "interestsButton")
         self.logout_button = child(self, QToolButton, "logoutButton")
@@ -68,6 +70,7 @@ class MainWindow(QMainWindow):
         self.action_refresh.triggered.connect(self.sig_refresh_requested)
         self.action_new_resource.triggered.connect(self.sig_new_resource_requested)
         self.action_exit_kiosk.triggered.connect(self.sig_exit_kiosk_requested)
+        self.action_help_student.triggered.connect(self.sig_help_student_requested)
         self.retry_button.clicked.connect(self.sig_retry_requested)
 
     # --- setters --------------------------------------------------------------------------------
@@ -95,6 +98,11 @@ class MainWindow(QMainWindow):
         """Advisors edit the catalogue; for everyone else the menu is not there."""
         self.action_new_resource.setEnabled(enabled)
         self.catalogue_menu.menuAction().setVisible(enabled)
+
+    def set_help_student_available(self, available: bool) -> None:
+        """The desk look-up is for advisors; nobody else sees or reaches it."""
+        self.action_help_student.setEnabled(available)
+        self.action_help_student.setVisible(available)
 
     def set_kiosk(self, locked: bool) -> None:
         """A kiosk window fills the screen and refuses to close (Alt+F4, Ctrl+Q, the title bar)."""
