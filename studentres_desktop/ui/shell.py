@@ -20,6 +20,9 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.ui.controllers.app_controller import AppController
 from studentres_desktop.ui.controllers.browser_controller import BrowserController
+from studentres_desktop.ui.controllers.catalogue_transfer_controller import (
+    CatalogueTransferController,
+)
 from studentres_desktop.ui.controllers.interests_controller import InterestsController
 from studentres_desktop.ui.controllers.kiosk_controller import KioskController
 from studentres_desktop.ui.controllers.login_controller import LoginController
@@ -36,6 +39,7 @@ from studentres_desktop.ui.presenter import StandardErrors
 from studentres_desktop.ui.session import SessionState
 from studentres_desktop.ui.views.browser_view import BrowserView
 from studentres_desktop.ui.views.idle_countdown import IdleCountdown
+from studentres_desktop.ui.views.import_preview import ImportPreviewDialog
 from studentres_desktop.ui.views.interests_view import InterestsView
 from studentres_desktop.ui.views.login_view import LoginView
 from studentres_desktop.ui.views.main_window import MainWindow
@@ -87,12 +91,14 @@ class Shell(QObject):
             context, self.browser_view, self.browser_view.recommendations)
         self.editing = ResourceEditingController(context, self.window, self.browser_view,
                                                  ResourceEditor(self.window))
+        self.transfer = CatalogueTransferController(context, self.window,
+                                                    ImportPreviewDialog(self.window))
         self.kiosk = (KioskController(context, self.window, IdleCountdown(self.window),
                                       kiosk_idle_timeout)
                       if kiosk_idle_timeout is not None else None)
         self.features: tuple[Feature, ...] = (
             self.login, self.register, self.interests, self.browser, self.recommendations,
-            self.editing, *([self.kiosk] if self.kiosk is not None else []))
+            self.editing, self.transfer, *([self.kiosk] if self.kiosk is not None else []))
         self.navigation = AppController(
             self.window, self.session, login=(self.login_view, self.login),
             register=(self.register_view, self.register),

@@ -1,0 +1,242 @@
+"""The advisor's catalogue tools: CSV import (checked first, cancellable), export, the audit log
+and the attendance of a resource. Students never see them."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox
+
+from studentres_desktop.bootstrap import build_services
+from studentres_desktop.domain.models import AuditAction, AuditFilter, ResourceFilter, Role
+from studentres_desktop.persistence.engine import DatabaseSettings
+from studentres_desktop.persistence.schema import ensure_schema
+from studentres_desktop.services.catalogue import CSV_COLUMNS
+from tests.gui.conftest import AI_TITLES, PASSWORD
+
+HEADER = ",".join(CSV_COLUMNS)
+GOOD_ROWS = [
+    "workshop,Soldering for beginners,Irons and safety,Robotics,2027-01-10T10:00,"
+    "2027-01-10T12:00,Makerspace,https://events.example.edu/solder,12",
+    "event,Capture the flag,A friendly hacking contest,Cybersecurity,2027-01-12T18:00,"
+    "2027-01-12T21:00,Library,,",
+    "training,Intro to PyTorch,Tensors and autograd,AI,,,,https://learn.example.edu/torch,",
+]
+BAD_ROWS = [
+    GOOD_ROWS[0],
+    "seminar,Unknown kind,,AI,,,,,",  # line 3: no such kind
+    "event,,No title here,AI,2027-01-12T18:00,2027-01-12T17:00,Library,,",  # line 4
+    "workshop,Dates fine,but tag unknown,Knitting,,,,,",  # line 5
+]
+
+
+def write_csv(folder: Path, rows: list[str], name: str = "resources.csv") -> Path:
+    path = folder / name
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def many_rows(count: int) -> list[str]:
+    return [f"training,Bulk course {n:03d},Self-paced,AI,,,,," for n in range(count)]
+
+
+def log_in_as_advisor(gui) -> None:
+    gui.services.auth.register("Grace Advisor", "grace@example.edu", PASSWORD)
+    gui.services.auth.set_role("grace@example.edu", Role.ADVISOR)
+    gui.log_in("grace@example.edu")
+    gui.pick_interests("Artificial Intelligence")
+    gui.wait_for_titles(AI_TITLES)
+
+
+def stored_titles(gui) -> set[str]:
+    return {r.title for r in gui.services.catalogue.list(ResourceFilter(limit=500)).items}
+
+
+def _reports(gui):
+    return gui.services.reports
+
+
+def open_preview(gui, path: Path):
+    c = gui.controller
+    c.transfer.choose_import = lambda _title, _filter: path
+    c.window.action_import.trigger()
+    dialog = c.transfer.dialog
+    gui.qtbot.waitUntil(dialog.isVisible)
+    return dialog
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+def test_a_preview_marks_the_rows_with_problems_and_refuses_to_import(gui, tmp_path):
+    log_in_as_advisor(gui)
+    before = stored_titles(gui)
+    dialog = open_preview(gui, write_csv(tmp_path, BAD_ROWS))
+
+    assert dialog.model.rowCount() == 4
+    assert dialog.rows_with_problems() == [3, 4, 5]
+    assert not dialog.import_button.isEnabled()
+    problems = [dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count())]
+    assert any("line 3" in p and "Kind" in p for p in problems)
+    assert any("line 4" in p and "Title" in p for p in problems)
+    assert any("line 5" in p and "Knitting" in p for p in problems)
+    assert "3 of 4 rows have problems" in dialog.summary_label.text()
+    # The bad cells are marked more strongly than the rest of their row.
+    title = 1 + list(CSV_COLUMNS).index("title") + 1
+    bad, good = dialog.model.item(2, title), dialog.model.item(2, 0)
+    assert bad.background().color() != good.background().color()
+    dialog.import_button.click()
+    gui.wait_idle()
+    assert stored_titles(gui) == before
+    dialog.cancel_button.click()
+    assert not dialog.isVisible()
+
+
+def test_a_clean_file_imports_with_progress_and_leaves_an_audit_entry(gui, tmp_path):
+    log_in_as_advisor(gui)
+    dialog = open_preview(gui, write_csv(tmp_path, GOOD_ROWS))
+    assert dialog.rows_with_problems() == []
+    assert dialog.import_button.isEnabled()
+
+    dialog.import_button.click()
+    gui.qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert {"Soldering for beginners", "Capture the flag", "Intro to PyTorch"} <= \
+        stored_titles(gui)
+    assert gui.window.statusBar().currentMessage() == \
+        "Imported 3 resources from resources.csv."
+    # The change broadcast reloads the browser: the new AI course is listed.
+    gui.qtbot.waitUntil(lambda: "Intro to PyTorch" in gui.browser_titles())
+    entries = _reports(gui).audit(AuditFilter(action=AuditAction.CATALOGUE_IMPORTED))
+    assert len(entries) == 1 and entries[0].advisor_email == "grace@example.edu"
+
+
+def gate_the_import(gui, monkeypatch, *, after_first_batch) -> threading.Event:
+    """Hold the import on its worker after its first batch until the test lets it go on."""
+    go_on = threading.Event()
+    desk = gui.services.desk
+    original = desk.import_resources
+
+    def gated(token, preview, *, progress=None, cancelled=None, **kwargs):
+        def reporting(done, total):
+            progress(done, total)
+            if done < total:
+                assert go_on.wait(20)
+                after_first_batch()
+
+        return original(token, preview, progress=reporting, cancelled=cancelled, **kwargs)
+
+    monkeypatch.setattr(desk, "import_resources", gated)
+    return go_on
+
+
+def test_a_stopped_import_changes_nothing(gui, tmp_path, monkeypatch):
+    log_in_as_advisor(gui)
+    before, audited = stored_titles(gui), len(_reports(gui).audit())
+    go_on = gate_the_import(gui, monkeypatch, after_first_batch=lambda: None)
+    dialog = open_preview(gui, write_csv(tmp_path, many_rows(250)))
+
+    dialog.import_button.click()
+    # The first hundred are in the (open) transaction and the bar shows them.
+    gui.qtbot.waitUntil(lambda: dialog.progress_bar.value() == 100)
+    assert dialog.progress_bar.isVisible() and dialog.progress_bar.maximum() == 250
+    assert not dialog.import_button.isEnabled()
+    dialog.cancel_button.click()  # now "Stop import"
+    assert dialog.isVisible()
+    go_on.set()
+
+    gui.qtbot.waitUntil(lambda: "stopped" in dialog.message_label.text())
+    assert dialog.message_label.text() == "The import was stopped. Nothing was changed."
+    assert not dialog.progress_bar.isVisible()
+    assert dialog.import_button.isEnabled()  # the same file may be imported after all
+    assert stored_titles(gui) == before
+    assert len(_reports(gui).audit()) == audited
+
+
+def unexpected_box(gui) -> QMessageBox | None:
+    return gui.window.findChild(QMessageBox, "unexpectedErrorBox")
+
+
+def test_an_import_that_fails_midway_changes_nothing(gui, tmp_path, monkeypatch, caplog):
+    log_in_as_advisor(gui)
+    before, audited = stored_titles(gui), len(_reports(gui).audit())
+
+    def disk_full() -> None:
+        raise OSError("No space left on device")
+
+    go_on = gate_the_import(gui, monkeypatch, after_first_batch=disk_full)
+    go_on.set()
+    dialog = open_preview(gui, write_csv(tmp_path, many_rows(150)))
+    dialog.import_button.click()
+
+    gui.qtbot.waitUntil(lambda: "failed" in dialog.message_label.text())
+    assert dialog.message_label.text() == "The import failed. Nothing was changed."
+    gui.qtbot.waitUntil(lambda: unexpected_box(gui) is not None)
+    box = unexpected_box(gui)
+    assert "No space left" not in box.text()  # the details go to the log, not to the person
+    box.reject()
+    assert stored_titles(gui) == before
+    assert len(_reports(gui).audit()) == audited
+
+
+def test_an_unreadable_file_is_named_in_the_status_bar(gui, tmp_path):
+    log_in_as_advisor(gui)
+    c = gui.controller
+    c.transfer.choose_import = lambda _title, _filter: tmp_path / "missing.csv"
+    c.window.action_import.trigger()
+    gui.qtbot.waitUntil(lambda: "cannot be read" in c.window.statusBar().currentMessage())
+    assert not c.transfer.dialog.isVisible()
+
+
+def test_choosing_no_file_does_nothing(gui):
+    log_in_as_advisor(gui)
+    c = gui.controller
+    c.transfer.choose_import = lambda _title, _filter: None
+    c.window.action_import.trigger()
+    gui.wait_idle()
+    assert not c.transfer.dialog.isVisible()
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+def test_an_export_imports_back_into_a_fresh_database_with_the_same_titles(gui, tmp_path):
+    log_in_as_advisor(gui)
+    c = gui.controller
+    target = tmp_path / "exported"  # no suffix: .csv is added
+    c.transfer.choose_export = lambda _title, _filter: target
+    c.window.action_export.trigger()
+    gui.qtbot.waitUntil(lambda: "Exported" in c.window.statusBar().currentMessage())
+    titles = stored_titles(gui)
+    assert c.window.statusBar().currentMessage() == \
+        f"Exported {len(titles)} resources to exported.csv."
+
+    fresh = build_services(DatabaseSettings(f"sqlite:///{tmp_path / 'fresh.sqlite3'}"),
+                           bcrypt_cost=4)
+    try:
+        ensure_schema(fresh.engine)
+        fresh.catalogue.seed_interests()
+        assert fresh.catalogue.import_csv(target.with_suffix(".csv")) == len(titles)
+        assert {r.title for r in fresh.catalogue.list(ResourceFilter(limit=500)).items} == titles
+    finally:
+        fresh.dispose()
+
+
+def test_an_export_to_a_folder_that_cannot_be_written_says_so(gui, tmp_path):
+    log_in_as_advisor(gui)
+    c = gui.controller
+    c.transfer.choose_export = lambda _title, _filter: tmp_path / "no such folder" / "x.csv"
+    c.window.action_export.trigger()
+    gui.qtbot.waitUntil(lambda: "cannot be written" in c.window.statusBar().currentMessage())
+
+
+# --- students -------------------------------------------------------------------------------------
+
+
+def test_a_student_never_sees_the_desk_actions(gui):
+    c = gui.controller
+    gui.register()
+    gui.pick_interests("Artificial Intelligence")
+    gui.wait_for_titles(AI_TITLES)
+    assert not c.window.catalogue_menu.menuAction().isVisible()
+    assert not any(action.isEnabled() for action in c.window.desk_actions)
