@@ -4,12 +4,19 @@ and the attendance of a resource. Students never see them."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
 from studentres_desktop.bootstrap import build_services
-from studentres_desktop.domain.models import AuditAction, AuditFilter, ResourceFilter, Role
+from studentres_desktop.domain.models import (
+    AuditAction,
+    AuditFilter,
+    ResourceDraft,
+    ResourceFilter,
+    Role,
+)
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.services.catalogue import CSV_COLUMNS
@@ -240,3 +247,85 @@ def test_a_student_never_sees_the_desk_actions(gui):
     gui.wait_for_titles(AI_TITLES)
     assert not c.window.catalogue_menu.menuAction().isVisible()
     assert not any(action.isEnabled() for action in c.window.desk_actions)
+
+
+# --- the audit log --------------------------------------------------------------------------------
+
+
+def open_audit_log(gui):
+    c = gui.controller
+    c.window.action_audit_log.trigger()
+    dialog = c.audit_log.dialog
+    gui.qtbot.waitUntil(lambda: dialog.isVisible() and dialog.count_label.text() != "")
+    gui.wait_idle()
+    return dialog
+
+
+def audit_rows(dialog) -> list[list[str]]:
+    model = dialog.model
+    return [[model.item(row, column).text() for column in range(model.columnCount())]
+            for row in range(model.rowCount())]
+
+
+def filter_by(gui, dialog, **values) -> None:
+    from studentres_desktop.ui.views.audit_log import AuditFilterValues
+
+    dialog.set_filters(AuditFilterValues(**values))
+    gui.click(dialog.filter_button)
+    gui.wait_idle()
+
+
+def test_the_audit_log_shows_an_import_as_it_happens_and_filters(gui, tmp_path):
+    log_in_as_advisor(gui)
+    c = gui.controller
+    # An edit made elsewhere, before the log is opened.
+    token = gui.services.auth.login("grace@example.edu", PASSWORD).token
+    ethics = next(r for r in gui.services.catalogue.list(ResourceFilter(limit=50)).items
+                  if r.title == "AI ethics panel")
+    draft = ResourceDraft(ethics.kind, ethics.title, ethics.description, ethics.interest_tags,
+                          ethics.starts_at, ethics.ends_at, "Main Library", ethics.url,
+                          ethics.capacity)
+    gui.services.resources.update(token, ethics.row_id, ethics.kind, draft, expected=ethics)
+
+    log = open_audit_log(gui)
+    rows = audit_rows(log)
+    assert len(rows) == 1
+    _when, who, action, resource, change = rows[0]
+    assert (who, action) == ("grace@example.edu", "Resource edited")
+    assert resource == f"AI ethics panel ({ethics.key})"
+    assert change == "location: Innovation Hub → Main Library"
+
+    # The log stays open beside the browser and follows the import as it happens.
+    dialog = open_preview(gui, write_csv(tmp_path, GOOD_ROWS))
+    dialog.import_button.click()
+    gui.qtbot.waitUntil(lambda: len(audit_rows(log)) == 2)
+    assert audit_rows(log)[0][2:] == ["Catalogue imported", "—",
+                                      "3 resources from resources.csv"]
+
+    filter_by(gui, log, action=AuditAction.CATALOGUE_IMPORTED)
+    assert [row[2] for row in audit_rows(log)] == ["Catalogue imported"]
+    filter_by(gui, log, resource="ethics")
+    assert [row[2] for row in audit_rows(log)] == ["Resource edited"]
+    filter_by(gui, log, resource=str(ethics.row_id))
+    assert [row[2] for row in audit_rows(log)] == ["Resource edited"]
+    filter_by(gui, log, advisor="somebody.else")
+    assert audit_rows(log) == []
+    assert log.count_label.text() == "No entries match these filters."
+    today = gui.clock().date()
+    filter_by(gui, log, since=today - timedelta(days=1), until=today)
+    assert len(audit_rows(log)) == 2
+    filter_by(gui, log, since=today + timedelta(days=1), until=today + timedelta(days=2))
+    assert audit_rows(log) == []
+    gui.click(log.reset_button)
+    gui.wait_idle()
+    assert len(audit_rows(log)) == 2
+    assert c.audit_log.owned_dialogs() == [log]
+
+
+def test_a_date_range_the_wrong_way_round_is_named(gui):
+    log_in_as_advisor(gui)
+    log = open_audit_log(gui)
+    today = gui.clock().date()
+    filter_by(gui, log, since=today, until=today - timedelta(days=3))
+    gui.qtbot.waitUntil(log.error_label.isVisible)
+    assert log.error_label.text() == "The 'to' date must not be before 'since'."
