@@ -329,3 +329,51 @@ def test_a_date_range_the_wrong_way_round_is_named(gui):
     filter_by(gui, log, since=today, until=today - timedelta(days=3))
     gui.qtbot.waitUntil(log.error_label.isVisible)
     assert log.error_label.text() == "The 'to' date must not be before 'since'."
+
+
+# --- attendance -----------------------------------------------------------------------------------
+
+
+def table_rows(model) -> list[list[str]]:
+    return [[model.item(row, column).text() for column in range(1, 3)]
+            for row in range(model.rowCount())]
+
+
+def positions(model) -> list[str]:
+    return [model.item(row, 0).text() for row in range(model.rowCount())]
+
+
+def test_attendance_lists_who_is_going_and_the_waitlist_in_order(gui):
+    c = gui.controller
+    gui.services.auth.register("Grace Advisor", "grace@example.edu", PASSWORD)
+    gui.services.auth.set_role("grace@example.edu", Role.ADVISOR)
+    token = gui.services.auth.login("grace@example.edu", PASSWORD).token
+    lab = next(r for r in gui.services.catalogue.list(ResourceFilter(limit=50)).items
+               if r.title == "Neural networks lab")
+    gui.services.resources.update(token, lab.row_id, lab.kind, ResourceDraft(
+        lab.kind, lab.title, lab.description, lab.interest_tags, lab.starts_at, lab.ends_at,
+        lab.location, lab.url, 2), expected=lab)
+    for n in range(4):
+        email = f"student{n}@example.edu"
+        gui.services.auth.register(f"Student {n}", email, PASSWORD)
+        gui.services.plan.rsvp(gui.services.auth.login(email, PASSWORD).token, lab.key)
+        gui.clock.advance(minutes=1)
+    gui.log_in("grace@example.edu")
+    gui.pick_interests("Artificial Intelligence")
+    gui.wait_for_titles(AI_TITLES)
+
+    c.window.action_attendance.trigger()  # nothing selected yet
+    assert "Select a resource" in c.window.statusBar().currentMessage()
+    c.browser_view.table.selectRow(0)
+    c.window.action_attendance.trigger()
+    dialog = c.attendance.dialog
+    gui.qtbot.waitUntil(lambda: dialog.isVisible() and dialog.going.rowCount() == 2)
+    assert table_rows(dialog.going) == [["Student 0", "student0@example.edu"],
+                                        ["Student 1", "student1@example.edu"]]
+    assert table_rows(dialog.waitlist) == [["Student 2", "student2@example.edu"],
+                                           ["Student 3", "student3@example.edu"]]
+    assert positions(dialog.waitlist) == ["1", "2"]
+    assert dialog.summary_label.text() == "2 going of 2 places (0 left); 2 on the waitlist."
+    assert c.attendance.owned_dialogs() == [dialog]
+    dialog.buttons.rejected.emit()
+    assert not dialog.isVisible()
