@@ -144,6 +144,7 @@ class AuditLogDialog(QDialog):
         self.table.resizeColumnsToContents()
         for section in range(self.model.columnCount() - 1):
             self.table.setColumnWidth(section, min(self.table.columnWidth(section), 240))
+        self.table.resizeRowsToContents()  # long titles and changes wrap instead of hiding
         count = len(entries)
         self.count_label.setText(
             "No entries match these filters." if not count else

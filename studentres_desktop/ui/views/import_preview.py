@@ -113,7 +113,8 @@ class ImportPreviewDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.resizeColumnsToContents()
         for section in range(self.model.columnCount()):
-            self.table.setColumnWidth(section, min(self.table.columnWidth(section), 260))
+            widest = 340 if section == 1 else 220  # the problems are read first
+            self.table.setColumnWidth(section, min(self.table.columnWidth(section), widest))
         self.problem_list.clear()
         self.problem_list.addItems([_problem_text(p) for p in preview.problems])
         self.problem_list.setVisible(bool(preview.problems))
