@@ -7,7 +7,8 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studentres_desktop.bootstrap import build_services
 from studentres_desktop.domain.models import (
@@ -20,6 +21,7 @@ from studentres_desktop.domain.models import (
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.services.catalogue import CSV_COLUMNS
+from studentres_desktop.ui.views.audit_log import AuditFilterValues
 from tests.gui.conftest import AI_TITLES, PASSWORD
 
 HEADER = ",".join(CSV_COLUMNS)
@@ -268,8 +270,6 @@ def audit_rows(dialog) -> list[list[str]]:
 
 
 def filter_by(gui, dialog, **values) -> None:
-    from studentres_desktop.ui.views.audit_log import AuditFilterValues
-
     dialog.set_filters(AuditFilterValues(**values))
     gui.click(dialog.filter_button)
     gui.wait_idle()
@@ -377,3 +377,28 @@ def test_attendance_lists_who_is_going_and_the_waitlist_in_order(gui):
     assert c.attendance.owned_dialogs() == [dialog]
     dialog.buttons.rejected.emit()
     assert not dialog.isVisible()
+
+
+# --- the op helper's progress hook ----------------------------------------------------------------
+
+
+def test_job_progress_arrives_on_the_ui_thread_and_stops_with_the_session(gui):
+    log_in_as_advisor(gui)
+    c = gui.controller
+    seen: list[tuple[int, int, bool]] = []
+    job = c.ops.job(lambda done, total: seen.append(
+        (done, total, QThread.currentThread() is QApplication.instance().thread())))
+    worker = threading.Thread(target=lambda: (job(1, 3), job(2, 3)))
+    worker.start()
+    worker.join()
+    gui.qtbot.waitUntil(lambda: len(seen) == 2)
+    assert seen == [(1, 3, True), (2, 3, True)]
+    assert not job.cancelled()
+    job.cancel()
+    assert job.cancelled()
+
+    c.window.sig_logout_requested.emit()
+    gui.qtbot.waitUntil(lambda: not c.session.active)
+    job(3, 3)  # late progress from work of an ended session is dropped
+    QApplication.processEvents()
+    assert len(seen) == 2
