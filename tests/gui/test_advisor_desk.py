@@ -402,3 +402,23 @@ def test_job_progress_arrives_on_the_ui_thread_and_stops_with_the_session(gui):
     job(3, 3)  # late progress from work of an ended session is dropped
     QApplication.processEvents()
     assert len(seen) == 2
+
+
+def test_an_import_while_the_database_is_away_changes_nothing_and_can_be_tried_again(
+        gui, tmp_path):
+    log_in_as_advisor(gui)
+    before = stored_titles(gui)
+    dialog = open_preview(gui, write_csv(tmp_path, GOOD_ROWS))
+    gui.outage.begin()
+    dialog.import_button.click()
+    gui.qtbot.waitUntil(lambda: "cannot be reached" in dialog.message_label.text(),
+                        timeout=20_000)
+    assert dialog.import_button.isEnabled() and dialog.isVisible()
+    assert not gui.window.banner.isVisible()  # Import is the one way to try again
+    gui.outage.end()
+    assert stored_titles(gui) == before
+
+    dialog.import_button.click()
+    gui.qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=20_000)
+    assert stored_titles(gui) == before | {"Soldering for beginners", "Capture the flag",
+                                           "Intro to PyTorch"}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from studentres_desktop.domain.errors import (
     CatalogueImportFailed,
+    DatabaseUnavailable,
     ImportCancelled,
     ValidationError,
 )
@@ -20,6 +21,8 @@ CSV_FILTER = "CSV files (*.csv);;All files (*)"
 EXPORT_NAME = "studentres-catalogue.csv"
 STOPPED = "The import was stopped. Nothing was changed."
 FAILED = "The import failed. Nothing was changed."
+UNREACHABLE = ("The database cannot be reached right now. Nothing was imported; press Import to "
+               "try again when it is back.")
 
 
 class CatalogueTransferController(Feature):
@@ -95,6 +98,11 @@ class CatalogueTransferController(Feature):
             # The rows were good when read; something changed since (an interest was removed).
             shown = "; ".join(str(p) for p in error.problems[:3])
             self.dialog.set_stopped(f"Nothing was imported: {shown}. Choose the file again.")
+            return True
+        if isinstance(error, DatabaseUnavailable):
+            # Said here, not with the banner's Retry: Import is the one way to try again, so
+            # the same rows cannot be imported twice.
+            self.dialog.set_stopped(UNREACHABLE)
             return True
         self.dialog.set_stopped(FAILED)
         return False
