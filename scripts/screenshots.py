@@ -25,7 +25,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from studentres_desktop.bootstrap import build_desktop, build_gateway, build_services
-from studentres_desktop.domain.models import ResourceFilter, Role
+from studentres_desktop.domain.models import ResourceDraft, ResourceFilter, Role
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.ui.loader import stylesheet
 
@@ -173,6 +173,57 @@ def main() -> int:
     editor.grab().save(str(path))
     print(f"wrote {path}")
     editor.reject()
+
+    def grab(widget: QWidget, name: str) -> None:
+        app.processEvents()
+        path = args.out / f"{name}.png"
+        widget.grab().save(str(path))
+        print(f"wrote {path}")
+
+    # The advisor checks a CSV file before importing it: three rows need fixing.
+    header = "kind,title,description,interest_tags,starts_at,ends_at,location,url,capacity\n"
+    rows = [
+        "workshop,Drone swarm programming,Fly three drones as one,Robotics,2027-02-03T14:00,"
+        "2027-02-03T17:00,Robotics Lab,https://events.example.edu/swarm,16",
+        "seminar,Ethics of autonomous weapons,A debate,AI,2027-02-05T18:00,2027-02-05T20:00,"
+        "Great Hall,,",
+        "event,,Bring your own board,Robotics,2027-02-07T10:00,2027-02-07T16:00,Makerspace,,40",
+        "training,Lidar basics,Point clouds and SLAM,Robotics,2027-02-09T10:00,"
+        "2027-02-09T09:00,Robotics Lab,,12",
+        "workshop,3D printing for robot parts,From CAD to print,Robotics;Making,,,Makerspace,,10",
+    ]
+    bad_file = workdir / "spring-robotics.csv"
+    bad_file.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    controller.transfer.choose_import = lambda _title, _filter: bad_file
+    window.action_import.trigger()
+    preview = controller.transfer.dialog
+    wait_until(app, lambda: preview.isVisible() and not controller.runner.busy)
+    preview.resize(1100, 560)
+    grab(preview, "20-import-preview-errors")
+
+    # Fixed, it imports; an edit at the desk and the import show in the audit log.
+    good_file = workdir / "spring-robotics-fixed.csv"
+    good_file.write_text(header + rows[0] + "\n", encoding="utf-8")
+    controller.transfer.choose_import = lambda _title, _filter: good_file
+    preview.reject()
+    window.action_import.trigger()
+    wait_until(app, lambda: preview.isVisible() and preview.import_button.isEnabled())
+    preview.import_button.click()
+    wait_until(app, lambda: not preview.isVisible() and not controller.runner.busy)
+    token = services.auth.login("sam.advisor@university.edu", "front desk kiosk one").token
+    moved = next(r for r in services.catalogue.list(ResourceFilter(limit=200)).items
+                 if r.capacity)
+    services.resources.update(token, moved.row_id, moved.kind, ResourceDraft(
+        moved.kind, moved.title, moved.description, moved.interest_tags, moved.starts_at,
+        moved.ends_at, "Engineering Building, Room 1.02", moved.url, moved.capacity),
+        expected=moved)
+    window.action_audit_log.trigger()
+    audit = controller.audit_log.dialog
+    wait_until(app, lambda: audit.isVisible() and audit.model.rowCount() >= 2
+               and not controller.runner.busy)
+    audit.resize(1180, 520)
+    grab(audit, "21-audit-log")
+    audit.reject()
 
     # Maya comes to the front desk: the advisor finds her and prints her list for her.
     maya = services.auth.login("maya.okafor@university.edu", "tiny robots build big things")

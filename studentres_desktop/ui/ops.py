@@ -10,15 +10,19 @@ The helper checks the session, runs the call on a worker thread, delivers the re
 thread while the same session lasts, shows errors the one standard way (a form may claim the ones
 it can show in place), ends the session when the token died, and after a write tells every
 listener what changed. The work itself never touches widgets.
+
+Long work reports progress and can be cancelled through a `Job` (see `Ops.job`): the service
+calls it on the worker, and the controller's hook runs on the UI thread.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from studentres_desktop.domain.errors import InvalidToken
 from studentres_desktop.ui.session import SESSION_EXPIRED, SessionState
@@ -47,6 +51,49 @@ class ChangeBus(QObject):
     """The one broadcast after any write (Anki's `operation_did_execute`)."""
 
     sig_changed = Signal(object)  # Change
+
+
+class Job:
+    """Progress and cancellation for one long call: pass it as the service's `progress` and
+    its `cancelled` method as the service's `cancelled`.
+
+    Both are called on the worker thread. Progress reaches `on_progress(done, total)` on the UI
+    thread, and only while the session that started the job lasts; `cancel()` sets a flag the
+    worker reads at its next check.
+    """
+
+    def __init__(self, relay: _ProgressRelay, on_progress: Callable[[int, int], None],
+                 alive: Callable[[], bool]) -> None:
+        self._relay = relay
+        self._on_progress = on_progress
+        self._alive = alive
+        self._cancel = threading.Event()
+
+    def __call__(self, done: int, total: int) -> None:
+        self._relay.sig_progress.emit(self, done, total)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def deliver(self, done: int, total: int) -> None:
+        """On the UI thread (the relay calls it)."""
+        if self._alive():
+            self._on_progress(done, total)
+
+
+class _ProgressRelay(QObject):
+    sig_progress = Signal(object, int, int)  # Job, done, total
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.sig_progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object, int, int)
+    def _on_progress(self, job: Job, done: int, total: int) -> None:
+        job.deliver(done, total)
 
 
 class ErrorPresenter(Protocol):
@@ -82,6 +129,7 @@ class Ops(QObject):
         self._background = background
         self.changes = changes
         self._running: set[object] = set()
+        self._progress = _ProgressRelay(self)
 
     def query(self, work: Callable[[SessionApi], T], on_success: Callable[[T], None], *,
               on_failure: FailureHandler | None = None, busy: Busy | None = None,
@@ -107,6 +155,12 @@ class Ops(QObject):
         """Work before a session (log in, register, prepare); `background` for slow loading."""
         runner = self._background if background else self._runner
         self._start(_Op(work, on_success, on_failure, busy, None, False, runner))
+
+    def job(self, on_progress: Callable[[int, int], None]) -> Job:
+        """Progress and cancellation for long work: `on_progress(done, total)` runs on the UI
+        thread while this session lasts, whichever thread the work reports from."""
+        epoch = self._session.epoch
+        return Job(self._progress, on_progress, lambda: self._session.epoch == epoch)
 
     @property
     def busy(self) -> bool:

@@ -19,7 +19,12 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.ui.controllers.app_controller import AppController
+from studentres_desktop.ui.controllers.attendance_controller import AttendanceController
+from studentres_desktop.ui.controllers.audit_log_controller import AuditLogController
 from studentres_desktop.ui.controllers.browser_controller import BrowserController
+from studentres_desktop.ui.controllers.catalogue_transfer_controller import (
+    CatalogueTransferController,
+)
 from studentres_desktop.ui.controllers.desk_lookup_controller import DeskLookupController
 from studentres_desktop.ui.controllers.interests_controller import InterestsController
 from studentres_desktop.ui.controllers.kiosk_controller import KioskController
@@ -35,8 +40,11 @@ from studentres_desktop.ui.feature import Feature, FeatureContext
 from studentres_desktop.ui.ops import Change, ChangeBus, Ops
 from studentres_desktop.ui.presenter import StandardErrors
 from studentres_desktop.ui.session import SessionState
+from studentres_desktop.ui.views.attendance import AttendanceDialog
+from studentres_desktop.ui.views.audit_log import AuditLogDialog
 from studentres_desktop.ui.views.browser_view import BrowserView
 from studentres_desktop.ui.views.idle_countdown import IdleCountdown
+from studentres_desktop.ui.views.import_preview import ImportPreviewDialog
 from studentres_desktop.ui.views.interests_view import InterestsView
 from studentres_desktop.ui.views.login_view import LoginView
 from studentres_desktop.ui.views.main_window import MainWindow
@@ -90,12 +98,18 @@ class Shell(QObject):
         self.editing = ResourceEditingController(context, self.window, self.browser_view,
                                                  ResourceEditor(self.window))
         self.desk_lookup = DeskLookupController(context, self.window, StudentLookup(self.window))
+        self.transfer = CatalogueTransferController(context, self.window,
+                                                    ImportPreviewDialog(self.window))
+        self.audit_log = AuditLogController(context, self.window, AuditLogDialog(self.window))
+        self.attendance = AttendanceController(context, self.window, self.browser_view,
+                                               AttendanceDialog(self.window))
         self.kiosk = (KioskController(context, self.window, IdleCountdown(self.window),
                                       kiosk_idle_timeout)
                       if kiosk_idle_timeout is not None else None)
         self.features: tuple[Feature, ...] = (
             self.login, self.register, self.interests, self.browser, self.recommendations,
-            self.editing, self.desk_lookup, *([self.kiosk] if self.kiosk is not None else []))
+            self.editing, self.desk_lookup, self.transfer, self.audit_log, self.attendance,
+            *([self.kiosk] if self.kiosk is not None else []))
         self.navigation = AppController(
             self.window, self.session, login=(self.login_view, self.login),
             register=(self.register_view, self.register),

@@ -170,3 +170,52 @@ def test_a_student_session_ends_with_recommendations_and_browser_emptied(gui, ro
                                  "Artificial Intelligence", "Robotics")
     assert c.browser_view.search_edit.text() == ""
     assert c.interests_view.goal_edit.text() == ""
+
+
+IMPORTED_TITLE = "Lab safety induction for the night shift"
+ATTENDEE = "Lin Attendee-Okoro"
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_an_advisor_session_ends_with_the_desk_tools_closed_and_emptied(
+        gui, route, tmp_path, caplog):
+    """The import preview, the audit log and a resource's attendance list, all open."""
+    c = gui.controller
+    start_session(gui, Role.ADVISOR)
+    going = c.browser_view.model.resource(0)
+    gui.services.auth.register(ATTENDEE, "lin@example.edu", PASSWORD)
+    gui.services.plan.rsvp(gui.services.auth.login("lin@example.edu", PASSWORD).token,
+                           going.key)
+    # The audit log, open beside the browser, names the advisor ...
+    c.window.action_audit_log.trigger()
+    gui.qtbot.waitUntil(lambda: c.audit_log.dialog.model.rowCount() == 0
+                        and c.audit_log.dialog.isVisible())
+    gui.qtbot.waitUntil(lambda: not c.runner.busy)
+    resource = c.browser_view.model.resource(1)
+    c.editing.delete(resource)
+    gui.qtbot.waitUntil(lambda: c.audit_log.dialog.model.rowCount() == 1)
+    # The attendance of the first resource ...
+    gui.qtbot.waitUntil(lambda: resource.title not in gui.browser_titles()
+                        and not c.browser_view.model.loading and not c.runner.busy)
+    c.browser_view.table.selectRow(0)
+    c.window.action_attendance.trigger()
+    gui.qtbot.waitUntil(lambda: c.attendance.dialog.going.rowCount() == 1)
+    # ... and a file with a problem is being checked for import.
+    path = tmp_path / "night.csv"
+    path.write_text("kind,title,description,interest_tags,starts_at,ends_at,location,url,"
+                    f"capacity\nworkshop,{IMPORTED_TITLE},,Knitting,,,,,\n", encoding="utf-8")
+    c.transfer.choose_import = lambda _title, _filter: path
+    c.window.action_import.trigger()
+    gui.qtbot.waitUntil(c.transfer.dialog.isVisible)
+    shown = texts_on_screen() + texts_in_models()
+    assert any(IMPORTED_TITLE in text for text in shown)
+    assert any(EMAIL in text for text in texts_in_models())
+
+    end_session(gui, route)
+
+    assert_nothing_personal_left(gui, NAME, EMAIL, IMPORTED_TITLE, resource.title, "Knitting",
+                                 ATTENDEE, "lin@example.edu", going.title)
+    assert all(f.owned_dialogs() == [] for f in (c.transfer, c.audit_log, c.attendance))
+    assert c.audit_log.dialog.model.rowCount() == 0
+    assert c.transfer.dialog.model.rowCount() == 0
+    assert "no feature owned" not in caplog.text

@@ -28,6 +28,10 @@ class MainWindow(QMainWindow):
     sig_search_focus_requested = Signal()
     sig_new_resource_requested = Signal()
     sig_help_student_requested = Signal()
+    sig_attendance_requested = Signal()
+    sig_import_requested = Signal()
+    sig_export_requested = Signal()
+    sig_audit_log_requested = Signal()
     sig_exit_kiosk_requested = Signal()
     sig_closing = Signal()
     sig_close_refused = Signal()  # a kiosk window stays open
@@ -51,6 +55,12 @@ class MainWindow(QMainWindow):
         self.action_new_resource = child(self, QAction, "actionNewResource")
         self.action_exit_kiosk = child(self, QAction, "actionExitKiosk")
         self.action_help_student = child(self, QAction, "actionHelpStudent")
+        self.action_attendance = child(self, QAction, "actionAttendance")
+        self.action_import = child(self, QAction, "actionImportResources")
+        self.action_export = child(self, QAction, "actionExportResources")
+        self.action_audit_log = child(self, QAction, "actionAuditLog")
+        self.desk_actions = (self.action_attendance, self.action_import, self.action_export,
+                             self.action_audit_log)
         self.catalogue_menu = child(self, QMenu, "catalogueMenu")
         self.interests_button = child(self, QToolButton, "interestsButton")
         self.logout_button = child(self, QToolButton, "logoutButton")
@@ -71,6 +81,10 @@ class MainWindow(QMainWindow):
         self.action_new_resource.triggered.connect(self.sig_new_resource_requested)
         self.action_exit_kiosk.triggered.connect(self.sig_exit_kiosk_requested)
         self.action_help_student.triggered.connect(self.sig_help_student_requested)
+        self.action_attendance.triggered.connect(self.sig_attendance_requested)
+        self.action_import.triggered.connect(self.sig_import_requested)
+        self.action_export.triggered.connect(self.sig_export_requested)
+        self.action_audit_log.triggered.connect(self.sig_audit_log_requested)
         self.retry_button.clicked.connect(self.sig_retry_requested)
 
     # --- setters --------------------------------------------------------------------------------
@@ -97,6 +111,8 @@ class MainWindow(QMainWindow):
     def set_catalogue_actions(self, enabled: bool) -> None:
         """Advisors edit the catalogue; for everyone else the menu is not there."""
         self.action_new_resource.setEnabled(enabled)
+        for action in self.desk_actions:
+            action.setEnabled(enabled)
         self.catalogue_menu.menuAction().setVisible(enabled)
 
     def set_help_student_available(self, available: bool) -> None:
