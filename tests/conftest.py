@@ -29,7 +29,8 @@ from studentres_desktop.services.container import Services, build_services
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_SQL = ROOT / "db" / "schema.sql"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# Data sets kept beside the checkout, not in it (see README, "Shared test data").
+SHARED_DATA = Path(os.environ.get("STUDENTRES_SHARED_DATA") or ROOT.parent / "shared" / "data")
 DEFAULT_MYSQL_URL = "mysql+mysqlconnector://root@127.0.0.1:3306/"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -43,6 +44,20 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory,
         monkeypatch.setenv(name, str(home / name.lower()))
     monkeypatch.delenv("STUDENTRES_DB_URL", raising=False)
     monkeypatch.delenv("STUDENTRES_CONFIG", raising=False)
+
+
+def shared_data_file(name: str, adds: str) -> Path:
+    """A file of the shared data folder, or skip saying what it would add (fail under CI=true)."""
+    path = SHARED_DATA / name
+    if not path.is_file():
+        message = (
+            f"{name} is not in the shared test data folder {SHARED_DATA}; it would add {adds}. "
+            "See 'Shared test data' in README.md."
+        )
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return path
 
 
 @dataclass
