@@ -171,6 +171,8 @@ def check_moment(field: str, value: datetime | None) -> datetime | None:
         raise ValidationError(field, "must be a date and time.")
     if value.tzinfo is not None:
         raise ValidationError(field, "must be a local time, without a time zone.")
+    if value.microsecond:  # MySQL's DATETIME drops them, SQLite keeps them: store neither
+        raise ValidationError(field, "must be in whole seconds.")
     return value
 
 
