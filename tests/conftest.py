@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -33,6 +34,15 @@ SCHEMA_SQL = ROOT / "db" / "schema.sql"
 SHARED_DATA = Path(os.environ.get("STUDENTRES_SHARED_DATA") or ROOT.parent / "shared" / "data")
 DEFAULT_MYSQL_URL = "mysql+mysqlconnector://root@127.0.0.1:3306/"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Hypothesis: `ci` is reproducible (same examples every run, failures print a reproduction blob);
+# `dev` is the quick default; HYPOTHESIS_PROFILE=thorough searches far longer before a release.
+settings.register_profile(
+    "ci", max_examples=40, derandomize=True, deadline=None, print_blob=True, database=None
+)
+settings.register_profile("dev", max_examples=40, deadline=None)
+settings.register_profile("thorough", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
 
 
 @pytest.fixture(autouse=True)

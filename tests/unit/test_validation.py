@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -71,7 +71,7 @@ def test_period_needs_a_start_before_the_end():
 
 @pytest.mark.parametrize("field", ["starts_at", "ends_at"])
 @pytest.mark.parametrize("moment", [
-    datetime(2000, 1, 1, tzinfo=timezone.utc),
+    datetime(2000, 1, 1, tzinfo=UTC),
     "2027-01-01",
     # Found by fuzzing: MariaDB stored 2000-01-01 00:00:00.000001 as 00:00:00, SQLite kept it.
     datetime(2000, 1, 1, 0, 0, 0, 1),
