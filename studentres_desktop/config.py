@@ -106,6 +106,8 @@ def _read_file(path: Path) -> dict[str, Any]:
         return {}
     except tomllib.TOMLDecodeError as error:
         raise ValidationError(str(path), f"is not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ValidationError(str(path), "is not UTF-8 text; save it as UTF-8.") from None
     except OSError as error:
         raise ValidationError(str(path), f"cannot be read: {error.strerror}") from None
 

@@ -291,3 +291,14 @@ def test_a_bad_url_is_refused_naming_its_source_and_never_quoting_the_password(u
     for error in (from_option.value, from_env.value):
         assert SECRET not in str(error)
         assert SECRET not in repr(error)
+
+
+def test_a_config_file_that_is_not_utf8_is_refused_by_its_path(tmp_path):
+    # Found by fuzzing: the byte 0x80 raised UnicodeDecodeError out of load_config, so the app
+    # stopped with a traceback instead of saying which file to fix.
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'[database]\nurl = "sqlite:///caf\xe9.db"\n')  # Latin-1, as Notepad may save
+    with pytest.raises(ValidationError) as caught:
+        load_config(environ={}, config_file=path)
+    assert caught.value.field == str(path)
+    assert "UTF-8" in caught.value.message
