@@ -61,8 +61,8 @@ def load_config(
         url, source = db_url, "--db"
     elif environ.get(ENV_DB_URL):
         url, source = environ[ENV_DB_URL], ENV_DB_URL
-    elif db_section.get("url"):
-        url, source = str(db_section["url"]), str(path)
+    elif file_url := _str(db_section, "database", "url", path):
+        url, source = file_url, str(path)
     else:
         url, source = f"sqlite:///{default_database_file()}", "default"
     _check_url(url, f"{path}: database.url" if source == str(path) else source)
@@ -75,11 +75,11 @@ def load_config(
     verify = db_section.get("ssl_verify_cert")
     if verify is not None and not isinstance(verify, bool):
         raise ValidationError(f"{path}: database.ssl_verify_cert", "must be true or false.")
-    ssl_ca = db_section.get("ssl_ca")
+    ssl_ca = _str(db_section, "database", "ssl_ca", path)
     settings = DatabaseSettings(
         url=url,
         connect_timeout=timeout,
-        ssl_ca=str(ssl_ca) if ssl_ca else None,
+        ssl_ca=ssl_ca or None,
         ssl_verify_cert=verify,
     )
     ttl = _int(_section(file_settings, "session", path), "session", "ttl_minutes", 30, path)
@@ -137,6 +137,14 @@ def _check_url(url: str, where: str) -> None:
         raise ValidationError(
             where, "must not carry the password as a query parameter; write user:password@host."
         )
+
+
+def _str(section: dict[str, Any], name: str, key: str, path: Path) -> str:
+    """A text value as written; a number or a list is a mistake, not something to convert."""
+    value = section.get(key, "")
+    if not isinstance(value, str):
+        raise ValidationError(f"{path}: {name}.{key}", "must be text in double quotes.")
+    return value
 
 
 def _int(section: dict[str, Any], name: str, key: str, default: int, path: Path) -> int:
