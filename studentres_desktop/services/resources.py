@@ -31,6 +31,8 @@ from studentres_desktop.services.validation import (
 )
 
 MAX_PAGE = 500
+# Far beyond any catalogue, and small enough that offset + page stays a 32-bit integer in SQL.
+MAX_OFFSET = 2**31 - 1 - MAX_PAGE
 
 
 def check_filter(flt: ResourceFilter) -> ResourceFilter:
@@ -39,6 +41,8 @@ def check_filter(flt: ResourceFilter) -> ResourceFilter:
         raise ValidationError("limit", f"must be between 1 and {MAX_PAGE}.")
     if flt.offset < 0:
         raise ValidationError("offset", "must not be negative.")
+    if flt.offset > MAX_OFFSET:
+        raise ValidationError("offset", f"must be at most {MAX_OFFSET}.")
     interests = None
     if flt.interests is not None:
         interests = tuple(dict.fromkeys(check_tag(tag) for tag in flt.interests))
