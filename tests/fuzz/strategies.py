@@ -69,3 +69,16 @@ limit_integers = st.one_of(
     st.sampled_from([0, 1, -1, 100_000, 100_001, 2**31 - 1, 2**31, -(2**31) - 1, 2**63 - 1,
                      2**63, -(2**63), 2**64, 10**30]),
 )
+
+
+# What a command line can carry here: no NUL (argv is C strings), and of the lone surrogates
+# only U+DC80–U+DCFF, which stand for bytes that are not UTF-8 (PEP 383).
+NOT_IN_ARGV = {"\x00"} | {chr(n) for n in range(0xD800, 0xE000) if not 0xDC80 <= n <= 0xDCFF}
+
+
+def argument(strategy: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """The strategy's text as a command-line argument, sometimes with undecodable bytes."""
+    undecodable = st.binary(min_size=1, max_size=3).map(
+        lambda raw: raw.decode("utf-8", "surrogateescape"))
+    return st.one_of(strategy, st.tuples(strategy, undecodable).map("".join)).map(
+        lambda value: "".join(c for c in value if c not in NOT_IN_ARGV))
