@@ -7,7 +7,7 @@ and nothing else in the database changed; no error but a domain error leaves a s
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
 from studentres_desktop.domain.errors import (
@@ -34,6 +34,7 @@ def refused_cleanly(fuzz_db: FuzzDatabase, before: object, error: ValidationErro
                     *fields: str) -> None:
     assert error.field in fields, error
     assert fuzz_db.snapshot() == before
+    event(f"refused: {error.field}")
 
 
 @database_settings

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from studentres_desktop.domain.errors import CatalogueImportFailed, ValidationError
@@ -123,7 +123,9 @@ def import_or_refuse(fuzz_db: FuzzDatabase, path: Path, row: dict[str, str],
                 assert any("\ud800" <= c <= "\udfff" for c in "".join(row.values()))
                 continue
             assert (problem.line, problem.field) in {(2, column) for column in columns}, problem
+        event("refused")
         return
+    event("imported")
     assert added == 1
     [stored] = fuzz_db.services.catalogue.list(ResourceFilter()).items
     assert {

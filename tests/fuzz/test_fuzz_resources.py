@@ -10,7 +10,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 from hypothesis.provisional import urls
 
@@ -90,7 +90,9 @@ def create_or_refuse(fuzz_db: FuzzDatabase, token: str, draft: ResourceDraft,
     except ValidationError as error:
         assert error.field in fields, error
         assert fuzz_db.snapshot() == before
+        event(f"refused: {error.field}")
         return
+    event("stored")
     assert_stored_exactly(created, draft)
     assert_stored_exactly(fuzz_db.services.resources.get(token, created.row_id, created.kind),
                           draft)
