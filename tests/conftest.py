@@ -62,7 +62,7 @@ def shared_data_file(name: str, adds: str) -> Path:
     if not path.is_file():
         message = (
             f"{name} is not in the shared test data folder {SHARED_DATA}; it would add {adds}. "
-            "See 'Shared test data' in README.md."
+            "See 'Shared test data, and fuzzing' in README.md."
         )
         if IN_CI:
             pytest.fail(message, pytrace=False)
