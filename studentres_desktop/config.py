@@ -133,8 +133,8 @@ def load_config(
         url, source = db_url, "--db"
     elif environ.get(ENV_DB_URL):
         url, source = environ[ENV_DB_URL], ENV_DB_URL
-    elif db_section.get("url"):
-        url, source = str(db_section["url"]), str(path)
+    elif file_url := _str(db_section, "database", "url", path):
+        url, source = file_url, str(path)
     else:
         private_dir(user_data_dir())
         url, source = f"sqlite:///{default_database_file()}", "default"
@@ -146,7 +146,7 @@ def load_config(
             f"{path}: database.connect_timeout", f"must be 1 to {MAX_CONNECT_TIMEOUT} seconds."
         )
     verify = _flag(db_section, "ssl_verify_cert", path)
-    ssl_ca = db_section.get("ssl_ca")
+    ssl_ca = _str(db_section, "database", "ssl_ca", path)
     ssl_cert, ssl_key = db_section.get("ssl_cert"), db_section.get("ssl_key")
     if bool(ssl_cert) != bool(ssl_key):
         raise ValidationError(
@@ -156,7 +156,7 @@ def load_config(
     settings = DatabaseSettings(
         url=url,
         connect_timeout=timeout,
-        ssl_ca=str(ssl_ca) if ssl_ca else None,
+        ssl_ca=ssl_ca or None,
         ssl_verify_cert=verify,
         ssl_verify_identity=_flag(db_section, "ssl_verify_identity", path),
         ssl_cert=str(ssl_cert) if ssl_cert else None,
@@ -212,6 +212,8 @@ def _read_file(path: Path) -> dict[str, Any]:
         return {}
     except tomllib.TOMLDecodeError as error:
         raise ValidationError(str(path), f"is not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ValidationError(str(path), "is not UTF-8 text; save it as UTF-8.") from None
     except OSError as error:
         raise ValidationError(str(path), f"cannot be read: {error.strerror}") from None
 
@@ -282,6 +284,14 @@ def _model(section: dict[str, Any], path: Path) -> ModelChoice:
         raise ValidationError(where, f"the folder's name must be 1 to {MODEL_NAME_MAX} "
                                      "characters: it is stored with the vectors.")
     return choice
+
+
+def _str(section: dict[str, Any], name: str, key: str, path: Path) -> str:
+    """A text value as written; a number or a list is a mistake, not something to convert."""
+    value = section.get(key, "")
+    if not isinstance(value, str):
+        raise ValidationError(f"{path}: {name}.{key}", "must be text in double quotes.")
+    return value
 
 
 def _int(section: dict[str, Any], name: str, key: str, default: int, path: Path) -> int:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -29,9 +30,19 @@ from studentres_desktop.services.auth import ThrottlePolicy
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_SQL = ROOT / "db" / "schema.sql"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# Data sets kept beside the checkout, not in it (see README, "Shared test data").
+SHARED_DATA = Path(os.environ.get("STUDENTRES_SHARED_DATA") or ROOT.parent / "shared" / "data")
 DEFAULT_MYSQL_URL = "mysql+mysqlconnector://root@127.0.0.1:3306/"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Hypothesis: `ci` is reproducible (same examples every run, failures print a reproduction blob);
+# `dev` is the quick default; HYPOTHESIS_PROFILE=thorough searches far longer before a release.
+settings.register_profile(
+    "ci", max_examples=40, derandomize=True, deadline=None, print_blob=True, database=None
+)
+settings.register_profile("dev", max_examples=40, deadline=None)
+settings.register_profile("thorough", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +54,20 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory,
         monkeypatch.setenv(name, str(home / name.lower()))
     monkeypatch.delenv("STUDENTRES_DB_URL", raising=False)
     monkeypatch.delenv("STUDENTRES_CONFIG", raising=False)
+
+
+def shared_data_file(name: str, adds: str) -> Path:
+    """A file of the shared data folder, or skip saying what it would add (fail under CI=true)."""
+    path = SHARED_DATA / name
+    if not path.is_file():
+        message = (
+            f"{name} is not in the shared test data folder {SHARED_DATA}; it would add {adds}. "
+            "See 'Shared test data, and fuzzing' in README.md."
+        )
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return path
 
 
 @dataclass

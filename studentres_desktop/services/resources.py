@@ -40,6 +40,8 @@ MAX_PAGE = 500
 # Above this many matches a count says "1,000+": counting every match of a broad filter at
 # 100,000 resources takes tens of milliseconds, stopping after the cap a few.
 COUNT_CAP = 1000
+# Far beyond any catalogue, and small enough that offset + page stays a 32-bit integer in SQL.
+MAX_OFFSET = 2**31 - 1 - MAX_PAGE
 
 
 def check_filter(flt: ResourceFilter) -> ResourceFilter:
@@ -48,6 +50,8 @@ def check_filter(flt: ResourceFilter) -> ResourceFilter:
         raise ValidationError("limit", f"must be between 1 and {MAX_PAGE}.")
     if flt.offset < 0:
         raise ValidationError("offset", "must not be negative.")
+    if flt.offset > MAX_OFFSET:
+        raise ValidationError("offset", f"must be at most {MAX_OFFSET}.")
     interests = None
     if flt.interests is not None:
         interests = tuple(dict.fromkeys(check_tag(tag) for tag in flt.interests))

@@ -163,7 +163,22 @@ def check_capacity(value: int | None) -> int | None:
     return value
 
 
+def check_moment(field: str, value: datetime | None) -> datetime | None:
+    """A local date and time as the editor gives it; an aware one cannot be compared or stored."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise ValidationError(field, "must be a date and time.")
+    if value.tzinfo is not None:
+        raise ValidationError(field, "must be a local time, without a time zone.")
+    if value.microsecond:  # MySQL's DATETIME drops them, SQLite keeps them: store neither
+        raise ValidationError(field, "must be in whole seconds.")
+    return value
+
+
 def check_period(starts_at: datetime | None, ends_at: datetime | None) -> None:
+    check_moment("starts_at", starts_at)
+    check_moment("ends_at", ends_at)
     if ends_at is not None and starts_at is None:
         raise ValidationError("starts_at", "is required when an end time is given.")
     if starts_at is not None and ends_at is not None and ends_at < starts_at:

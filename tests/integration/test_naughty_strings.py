@@ -20,12 +20,17 @@ from studentres_desktop.domain.errors import (
 from studentres_desktop.domain.models import ResourceDraft, ResourceFilter, ResourceKind, Role
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.services.auth import ThrottlePolicy
-from tests.conftest import SHARED_DATA
+from tests.conftest import shared_data_file
 
 PASSWORD = "correct horse battery"
-NAUGHTY = json.loads((SHARED_DATA / "blns.json").read_text(encoding="utf-8"))
-# blns.json holds no NUL, CR or LF; add them, and one long line.
-NAUGHTY += ["\x00", "a\x00b", "\r", "\n", "line\r\nbreak", "x" * 10_000]
+
+
+@pytest.fixture(scope="module")
+def naughty() -> list[str]:
+    """The Big List of Naughty Strings, with what blns.json lacks: NUL, CR, LF, one long line."""
+    path = shared_data_file("blns.json", "515 known bad-input strings for every text field")
+    strings: list[str] = json.loads(path.read_text(encoding="utf-8"))
+    return [*strings, "\x00", "a\x00b", "\r", "\n", "line\r\nbreak", "x" * 10_000]
 
 
 def table_counts(services) -> dict[str, int]:
@@ -37,13 +42,13 @@ def table_counts(services) -> dict[str, int]:
         }
 
 
-def test_naughty_strings_blns_file_is_there():
-    assert len(NAUGHTY) > 500
+def test_naughty_strings_blns_file_is_there(naughty):
+    assert len(naughty) > 500
 
 
-def test_names_are_stored_exactly_or_refused(services):
+def test_names_are_stored_exactly_or_refused(naughty, services):
     stored = refused = 0
-    for n, name in enumerate(NAUGHTY):
+    for n, name in enumerate(naughty):
         email = f"student{n}@example.edu"
         before = table_counts(services)
         try:
@@ -59,9 +64,9 @@ def test_names_are_stored_exactly_or_refused(services):
     assert stored > 400 and refused > 0
 
 
-def test_emails_are_normalised_consistently_or_refused(services):
+def test_emails_are_normalised_consistently_or_refused(naughty, services):
     accepted = 0
-    for n, email in enumerate(NAUGHTY):
+    for n, email in enumerate(naughty):
         before = table_counts(services)
         try:
             student = services.auth.register(f"Student {n}", email, PASSWORD)
@@ -79,9 +84,11 @@ def test_emails_are_normalised_consistently_or_refused(services):
     assert accepted >= 0  # most naughty strings are not addresses; the point is: no crash
 
 
-def test_passwords_either_work_exactly_or_are_refused_and_wrong_ones_never_log_in(make_services):
+def test_passwords_either_work_exactly_or_are_refused_and_wrong_ones_never_log_in(
+    naughty, make_services
+):
     services = make_services(throttle=ThrottlePolicy(free_failures=10_000))
-    for n, password in enumerate(NAUGHTY):
+    for n, password in enumerate(naughty):
         email = f"p{n}@example.edu"
         before = table_counts(services)
         try:
@@ -99,25 +106,25 @@ def test_passwords_either_work_exactly_or_are_refused_and_wrong_ones_never_log_i
                 services.auth.login(email, wrong)
 
 
-def test_naughty_strings_as_login_input_never_crash_or_succeed(make_services):
+def test_naughty_strings_as_login_input_never_crash_or_succeed(naughty, make_services):
     services = make_services(throttle=ThrottlePolicy(free_failures=10_000))
     services.auth.register("Ada", "ada@example.edu", PASSWORD)
-    for naughty in NAUGHTY:
+    for value in naughty:
         with pytest.raises((InvalidCredentials, ValidationError, LoginThrottled)):
-            services.auth.login(naughty, PASSWORD)
+            services.auth.login(value, PASSWORD)
         with pytest.raises((InvalidCredentials, ValidationError)):
-            services.auth.login("ada@example.edu", naughty)
+            services.auth.login("ada@example.edu", value)
         # On MySQL the server's throttle applies, which no app setting can loosen.
         with services.engine.begin() as conn:
             conn.execute(delete(t.login_throttle))
 
 
-def test_interest_tags_are_refused_unless_in_the_vocabulary(services):
+def test_interest_tags_are_refused_unless_in_the_vocabulary(naughty, services):
     services.auth.register("Ada", "ada@example.edu", PASSWORD)
     token = services.auth.login("ada@example.edu", PASSWORD).token
     services.interests.set_for_student(token, ["AI"])
     before = table_counts(services)
-    for tag in NAUGHTY:
+    for tag in naughty:
         with pytest.raises(ValidationError) as caught:
             services.interests.set_for_student(token, [tag])
         assert caught.value.field in ("interest", "interests")
@@ -126,12 +133,12 @@ def test_interest_tags_are_refused_unless_in_the_vocabulary(services):
 
 
 @pytest.mark.parametrize("field", ["title", "description", "location"])
-def test_resource_text_fields_are_stored_exactly_or_refused(services, field):
+def test_resource_text_fields_are_stored_exactly_or_refused(naughty, services, field):
     services.auth.register("Grace", "grace@example.edu", PASSWORD)
     services.auth.set_role("grace@example.edu", Role.ADVISOR)
     token = services.auth.login("grace@example.edu", PASSWORD).token
     stored = 0
-    for value in NAUGHTY:
+    for value in naughty:
         values = {"kind": ResourceKind.WORKSHOP, "title": "Fine title", "description": "",
                   "interest_tags": ("AI",), "starts_at": datetime(2027, 1, 1, 10)}
         values[field] = value
@@ -148,14 +155,14 @@ def test_resource_text_fields_are_stored_exactly_or_refused(services, field):
     assert stored > 400
 
 
-def test_search_text_never_crashes_or_changes_anything(services):
+def test_search_text_never_crashes_or_changes_anything(naughty, services):
     services.catalogue.add([ResourceDraft(ResourceKind.WORKSHOP, "Robot arms", "Servo control",
                                           ("AI",))])
     services.auth.register("Ada", "ada@example.edu", PASSWORD)
     token = services.auth.login("ada@example.edu", PASSWORD).token
     services.interests.set_for_student(token, ["AI"])
     before = table_counts(services)
-    for text in NAUGHTY:
+    for text in naughty:
         try:
             page = services.resources.for_student(token, ResourceFilter(text=text))
         except ValidationError as error:

@@ -15,6 +15,7 @@ from studentres_desktop.domain.models import (
     Role,
     SortOrder,
 )
+from studentres_desktop.services.resources import MAX_OFFSET
 
 PASSWORD = "correct horse battery"
 BASE = datetime(2027, 1, 10, 10, 0)
@@ -372,3 +373,15 @@ def test_every_page_follows_the_documented_order_for_random_filters(services):
                 break
             offset += size
         assert seen == expected(flt), flt
+
+
+@pytest.mark.parametrize("offset", [MAX_OFFSET + 1, 2**63 - 1, 2**64])
+def test_an_offset_past_any_catalogue_is_refused_by_name(services, offset):
+    # Found by fuzzing `list-resources --offset 9223372036854775807`: SQLite raised OverflowError
+    # for offset + page, which escaped the service as a crash instead of a message.
+    token = login(services)
+    with pytest.raises(ValidationError) as caught:
+        services.resources.browse(token, ResourceFilter(offset=offset))
+    assert caught.value.field == "offset"
+    last = services.resources.browse(token, ResourceFilter(offset=MAX_OFFSET, limit=500))
+    assert last.items == () and not last.has_more

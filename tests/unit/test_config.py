@@ -320,3 +320,23 @@ def test_a_bad_recommendation_model_is_refused_naming_the_setting(tmp_path, valu
     error = refused(tmp_path, f"[recommendations]\nmodel = {value}\n")
     assert error.field.endswith("recommendations.model")
     assert message in error.message
+
+
+def test_a_config_file_that_is_not_utf8_is_refused_by_its_path(tmp_path):
+    # Found by fuzzing: the byte 0x80 raised UnicodeDecodeError out of load_config, so the app
+    # stopped with a traceback instead of saying which file to fix.
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'[database]\nurl = "sqlite:///caf\xe9.db"\n')  # Latin-1, as Notepad may save
+    with pytest.raises(ValidationError) as caught:
+        load_config(environ={}, config_file=path)
+    assert caught.value.field == str(path)
+    assert "UTF-8" in caught.value.message
+
+
+@pytest.mark.parametrize("key", ["url", "ssl_ca"])
+@pytest.mark.parametrize("value", ["1", "false", '["/etc/ca.pem"]'])
+def test_text_settings_that_are_not_text_are_refused_by_key(tmp_path, key, value):
+    # Found by fuzzing: ssl_ca = 1 became the CA file "1"; a url of a list became its repr.
+    error = refused(tmp_path, f"[database]\n{key} = {value}\n")
+    assert error.field.endswith(f"database.{key}")
+    assert "text" in error.message

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -67,3 +67,19 @@ def test_period_needs_a_start_before_the_end():
     with pytest.raises(ValidationError) as caught:
         v.check_period(None, start)
     assert caught.value.field == "starts_at"
+
+
+@pytest.mark.parametrize("field", ["starts_at", "ends_at"])
+@pytest.mark.parametrize("moment", [
+    datetime(2000, 1, 1, tzinfo=UTC),
+    "2027-01-01",
+    # Found by fuzzing: MariaDB stored 2000-01-01 00:00:00.000001 as 00:00:00, SQLite kept it.
+    datetime(2000, 1, 1, 0, 0, 0, 1),
+], ids=["aware", "text", "microseconds"])
+def test_a_time_with_a_zone_or_not_a_time_is_refused_by_name(field, moment):
+    # Found by fuzzing: an aware start next to a naive end raised TypeError from the comparison.
+    times = {"starts_at": datetime(2027, 1, 1, 9), "ends_at": datetime(2027, 1, 1, 10)}
+    times[field] = moment
+    with pytest.raises(ValidationError) as caught:
+        v.check_period(times["starts_at"], times["ends_at"])
+    assert caught.value.field == field
