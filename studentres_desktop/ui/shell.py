@@ -20,9 +20,11 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.ui.controllers.app_controller import AppController
 from studentres_desktop.ui.controllers.browser_controller import BrowserController
+from studentres_desktop.ui.controllers.calendar_controller import CalendarController
 from studentres_desktop.ui.controllers.interests_controller import InterestsController
 from studentres_desktop.ui.controllers.kiosk_controller import KioskController
 from studentres_desktop.ui.controllers.login_controller import LoginController
+from studentres_desktop.ui.controllers.plan_controller import PlanController
 from studentres_desktop.ui.controllers.recommendations_controller import (
     RecommendationsController,
 )
@@ -30,6 +32,7 @@ from studentres_desktop.ui.controllers.register_controller import RegisterContro
 from studentres_desktop.ui.controllers.resource_editing_controller import (
     ResourceEditingController,
 )
+from studentres_desktop.ui.controllers.saved_controller import SavedController
 from studentres_desktop.ui.feature import Feature, FeatureContext
 from studentres_desktop.ui.ops import Change, ChangeBus, Ops
 from studentres_desktop.ui.presenter import StandardErrors
@@ -87,12 +90,17 @@ class Shell(QObject):
             context, self.browser_view, self.browser_view.recommendations)
         self.editing = ResourceEditingController(context, self.window, self.browser_view,
                                                  ResourceEditor(self.window))
+        self.plan = PlanController(context, self.browser_view, self.browser_view.plan_actions)
+        self.saved = SavedController(context, self.browser_view, self.browser_view.saved)
+        self.calendar = CalendarController(context, self.browser_view.plan_actions,
+                                           self.browser_view.saved)
         self.kiosk = (KioskController(context, self.window, IdleCountdown(self.window),
                                       kiosk_idle_timeout)
                       if kiosk_idle_timeout is not None else None)
         self.features: tuple[Feature, ...] = (
             self.login, self.register, self.interests, self.browser, self.recommendations,
-            self.editing, *([self.kiosk] if self.kiosk is not None else []))
+            self.editing, self.plan, self.saved, self.calendar,
+            *([self.kiosk] if self.kiosk is not None else []))
         self.navigation = AppController(
             self.window, self.session, login=(self.login_view, self.login),
             register=(self.register_view, self.register),
