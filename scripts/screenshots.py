@@ -22,10 +22,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from studentres_desktop.bootstrap import build_desktop, build_gateway, build_services
-from studentres_desktop.domain.models import Role
+from studentres_desktop.bootstrap import Services, build_desktop, build_gateway, build_services
+from studentres_desktop.domain.models import ResourceDraft, ResourceFilter, ResourceKind, Role
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.ui.loader import stylesheet
+from studentres_desktop.ui.shell import Shell
 
 WIDTH, HEIGHT = 1280, 800
 
@@ -46,6 +47,79 @@ def wait_until(app: QApplication, condition: Callable[[], bool], seconds: float 
         app.processEvents()
         time.sleep(0.01)
     app.processEvents()
+
+
+STUDENT = ("maya.okafor@university.edu", "tiny robots build big things")
+GOING = "Robot vision with deep learning"
+WAITLISTED = "Robotics Lab induction: safety, soldering and batteries"
+PAST = "Robot kinematics refresher"
+
+
+def show_the_plan(app: QApplication, controller: Shell, services: Services,
+                  clock: MovableClock, shot: Callable[[str], None]) -> None:
+    """The student RSVPs to one workshop, joins the full induction's waitlist, saves a few."""
+    browser = controller.browser_view
+    actions = browser.plan_actions
+    browser.tabs.setCurrentIndex(0)
+    # The kind first: a new filter drops a search still waiting for the typing to stop.
+    browser.kind_combo.setCurrentIndex(0)
+    browser.kind_combo.activated.emit(0)
+    browser.search_edit.setText("")
+    browser.sig_search_edited.emit("")
+
+    def idle() -> bool:
+        return not controller.runner.busy and not browser.model.loading
+
+    wait_until(app, lambda: idle() and controller.browser.state.text == ""
+               and controller.browser.state.kind == "")
+    # A workshop from last week, and twelve students who filled the induction before Maya.
+    week_ago = clock.now.replace(hour=14, minute=0, second=0, microsecond=0) - timedelta(days=6)
+    services.catalogue.add([ResourceDraft(
+        ResourceKind.WORKSHOP, PAST, "Forward and inverse kinematics, with a real arm.",
+        ("Robotics",), week_ago, week_ago + timedelta(hours=2), "Robotics Lab", "", 16)])
+    induction = next(r for r in services.catalogue.list(ResourceFilter(limit=500)).items
+                     if r.title == WAITLISTED)
+    for n in range(1, (induction.capacity or 0) + 3):
+        email = f"student{n}@university.edu"
+        services.auth.register(f"Student {n}", email, "a long enough passphrase")
+        services.plan.rsvp(services.auth.login(email, "a long enough passphrase").token,
+                           induction.key)
+    controller.browser.reload()
+    wait_until(app, idle)
+
+    def select(title: str) -> None:
+        row = next(r for r in range(browser.model.rowCount())
+                   if browser.model.resource(r).title == title)
+        browser.table.selectRow(row)
+        browser.table.scrollTo(browser.model.index(row, 0))
+        wait_until(app, lambda: idle() and actions.save_button.isEnabled())
+
+    select(GOING)
+    actions.save_button.click()
+    wait_until(app, lambda: idle() and actions.save_button.text() == "★ &Saved")
+    actions.rsvp_button.click()
+    wait_until(app, lambda: idle() and actions.status_label.text() == "You're going.")
+    shot("09-plan-rsvp-going")
+
+    select(WAITLISTED)
+    actions.save_button.click()
+    wait_until(app, lambda: idle() and actions.save_button.text() == "★ &Saved")
+    actions.rsvp_button.click()
+    wait_until(app, lambda: idle() and "waitlist" in actions.status_label.text()
+               and actions.rsvp_button.text() == "Leave the waitlist")
+    shot("10-plan-waitlisted")
+
+    token = services.auth.login(*STUDENT).token
+    for resource in services.catalogue.list(ResourceFilter(limit=500)).items:
+        if resource.title in (PAST, "Neural networks from scratch with NumPy",
+                              "Machine learning foundations (self-paced course)"):
+            services.plan.save(token, resource.key)
+    browser.show_saved_tab()
+    wait_until(app, lambda: idle() and browser.saved.model.rowCount() == 5)
+    browser.saved.table.selectRow(0)
+    wait_until(app, lambda: idle() and actions.save_button.isEnabled())
+    shot("11-plan-saved")
+    browser.tabs.setCurrentIndex(0)
 
 
 def main() -> int:
@@ -130,6 +204,8 @@ def main() -> int:
     recommendations.list_view.scrollTo(recommendations.model.index(row),
                                        recommendations.list_view.ScrollHint.PositionAtCenter)
     shot("06-recommendations")
+
+    show_the_plan(app, controller, services, clock, shot)
 
     clock.now += timedelta(minutes=31)
     controller.session.check()

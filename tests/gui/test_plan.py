@@ -130,9 +130,10 @@ def test_the_star_in_the_table_saves_by_mouse_and_unsaves_by_keyboard(gui):
     assert stored_saved(gui) == ["Neural networks lab"]
     assert "saved" in view.model.index(row, 1).data(Qt.ItemDataRole.AccessibleTextRole)
 
+    gui.qtbot.waitUntil(lambda: view.plan_actions.save_button.text() == "★ &Saved")
+    gui.wait_idle()
     view.table.setFocus()
     view.table.selectRow(row)
-    gui.qtbot.waitUntil(view.plan_actions.save_button.isEnabled)
     gui.qtbot.keyClick(view.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
 
     gui.qtbot.waitUntil(lambda: cell(gui, "Neural networks lab", SAVED) == "☆")
@@ -181,7 +182,7 @@ def test_the_saved_tab_puts_past_and_removed_ones_below_greyed(gui):
         "Neural networks lab", "AI ethics panel", "Last week's lecture", "Cancelled meetup"])
     model = view.saved.model
     notes = [model.index(r, SavedTableModel.NOTE).data() for r in range(4)]
-    assert notes == ["", "", "Past", "Removed from the catalogue"]
+    assert notes == ["30 places left", "30 places left", "Past", "Removed from the catalogue"]
     assert model.index(0, SavedTableModel.TITLE).data(Qt.ItemDataRole.ForegroundRole) is None
     assert model.index(2, SavedTableModel.TITLE).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert view.saved.count_label.text() == "4 saved, 2 still to come"
@@ -243,6 +244,13 @@ def test_rsvp_full_waitlist_cancel_and_promotion_seen_by_the_second_student(gui)
     gui.qtbot.waitUntil(lambda: cell(gui, "Robotics demo day", PLACES) == "Going")
     select(gui, "Robotics demo day")
     assert actions.status_label.text() == "You're going."
+    # Saved, it shows the same status in the Saved tab.
+    gui.click(actions.save_button)
+    gui.qtbot.waitUntil(lambda: actions.save_button.text() == "★ &Saved")
+    c.browser_view.show_saved_tab()
+    saved = c.browser_view.saved.model
+    gui.qtbot.waitUntil(lambda: saved.rowCount() == 1)
+    assert saved.index(0, SavedTableModel.NOTE).data() == "Going"
 
 
 def test_a_resource_without_capacity_offers_no_rsvp(gui):

@@ -42,6 +42,10 @@ class PlanController(Feature):
         self._model = browser.model
         self._actions = actions
         self._shown: Resource | None = None
+        # Raised by every change of the plan: a read that started before one may have missed
+        # it, and must not paint over what the change showed (fresh reads follow the change).
+        self._plan_version = 0
+        self._detail_reads = 0
         self._connect()
 
     def _connect(self) -> None:
@@ -63,19 +67,26 @@ class PlanController(Feature):
             self._load_detail(resource)
 
     def _load_detail(self, resource: Resource) -> None:
+        self._detail_reads += 1
+        read_number, version = self._detail_reads, self._plan_version
+
         def read(api: SessionApi) -> tuple[bool, RsvpStatus | None]:
             saved = bool(api.saved_keys([resource]))
             if resource.capacity is None:
                 return saved, None
             return saved, api.rsvp_statuses([resource]).get(resource.key)
 
-        self._ops.query(read, lambda found: self._on_detail_loaded(resource, *found),
-                        exclusive=False, on_failure=self._on_detail_failed)
+        def loaded(found: tuple[bool, RsvpStatus | None]) -> None:
+            # Another resource was selected, or the plan changed, meanwhile: a newer read follows.
+            if (read_number, version) == (self._detail_reads, self._plan_version):
+                self._on_detail_loaded(resource, *found)
+
+        self._ops.query(read, loaded, exclusive=False, on_failure=self._on_detail_failed)
 
     def _on_detail_loaded(self, resource: Resource, saved: bool,
                           status: RsvpStatus | None) -> None:
         if not self._showing(resource):
-            return  # another resource was selected meanwhile
+            return
         self._actions.set_saved(saved)
         self._actions.set_rsvp(status)
 
@@ -91,8 +102,13 @@ class PlanController(Feature):
         if not resources:
             return
         keys = [r.key for r in resources]
-        self._ops.query(lambda api: read_marks(api, resources),
-                        lambda marks: self._model.set_marks(keys, *marks), exclusive=False,
+        version = self._plan_version
+
+        def marked(marks: Marks) -> None:
+            if version == self._plan_version:
+                self._model.set_marks(keys, *marks)
+
+        self._ops.query(lambda api: read_marks(api, resources), marked, exclusive=False,
                         on_failure=lambda error: _quietly("plan marks not loaded", error))
 
     def _showing(self, resource: Resource) -> bool:
@@ -146,7 +162,10 @@ class PlanController(Feature):
 
     def _on_changed(self, change: Change) -> None:
         """The plan changed (here, in the Saved tab, or an RSVP moved the numbers): mark again."""
-        if not change.plan or not self._session.active or not self._browser.isVisible():
+        if not change.plan:
+            return
+        self._plan_version += 1
+        if not self._session.active or not self._browser.isVisible():
             return
         self._mark(self._model.resources)
         if self._shown is not None:

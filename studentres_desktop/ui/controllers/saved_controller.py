@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from studentres_desktop.domain.models import Resource, SavedEntry, parse_resource_key
+from typing import TYPE_CHECKING
+
+from studentres_desktop.domain.models import (
+    Resource,
+    RsvpStatus,
+    SavedEntry,
+    parse_resource_key,
+)
 from studentres_desktop.ui.feature import Feature, FeatureContext
 from studentres_desktop.ui.ops import Change
 from studentres_desktop.ui.views.browser_view import BrowserView
 from studentres_desktop.ui.views.saved_view import SavedView
+
+if TYPE_CHECKING:
+    from studentres_desktop.services.session_api import SessionApi
+
+MAX_STATUSES = 500  # the service's limit of keys per call
+
+
+def read_saved(api: SessionApi) -> tuple[tuple[SavedEntry, ...], dict[str, RsvpStatus]]:
+    """The saved entries, and the RSVP status of the upcoming ones that take RSVPs."""
+    entries = api.saved()
+    live = [e.resource for e in entries if e.resource is not None and not e.past
+            and e.resource.capacity is not None][:MAX_STATUSES]
+    return entries, (api.rsvp_statuses(live) if live else {})
 
 
 class SavedController(Feature):
@@ -21,7 +41,7 @@ class SavedController(Feature):
 
     def load(self) -> None:
         if self._session.active:
-            self._ops.query(lambda api: api.saved(), self._view.set_entries,
+            self._ops.query(read_saved, lambda found: self._view.set_entries(*found),
                             busy=self._view.set_busy)
 
     def _on_selected(self, entry: SavedEntry | None) -> None:

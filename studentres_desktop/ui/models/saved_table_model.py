@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from studentres_desktop.domain.models import SavedEntry
+from studentres_desktop.domain.models import RsvpStatus, SavedEntry
 from studentres_desktop.ui import formatting
 from studentres_desktop.ui.icons import kind_icon
 
@@ -16,25 +16,29 @@ Index = QModelIndex | QPersistentModelIndex
 GREY = "#7a8394"
 
 
-def note(entry: SavedEntry) -> str:
+def note(entry: SavedEntry, status: RsvpStatus | None = None) -> str:
+    """'Removed from the catalogue', 'Past', or the student's RSVP ('Going', 'Full', …)."""
     if entry.removed:
         return "Removed from the catalogue"
     if entry.past:
         return "Past"
-    return ""
+    return status.label if status is not None else ""
 
 
 class SavedTableModel(QAbstractTableModel):
     WHEN, TITLE, NOTE = range(3)
-    HEADERS = ("When", "Title", "")
+    HEADERS = ("When", "Title", "Your RSVP")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._entries: list[SavedEntry] = []
+        self._statuses: dict[str, RsvpStatus] = {}
 
-    def set_entries(self, entries: Sequence[SavedEntry]) -> None:
+    def set_entries(self, entries: Sequence[SavedEntry],
+                    statuses: Mapping[str, RsvpStatus] | None = None) -> None:
         self.beginResetModel()
         self._entries = list(entries)
+        self._statuses = dict(statuses or {})
         self.endResetModel()
 
     def clear(self) -> None:
@@ -73,7 +77,7 @@ class SavedTableModel(QAbstractTableModel):
                 return formatting.short_date(entry.starts_at)
             if column == self.TITLE:
                 return entry.title
-            return note(entry)
+            return note(entry, self._statuses.get(entry.key))
         if role == Qt.ItemDataRole.DecorationRole and column == self.TITLE and entry.resource:
             return kind_icon(entry.resource.kind)
         if role == Qt.ItemDataRole.ForegroundRole and (entry.past or entry.removed):
@@ -83,7 +87,7 @@ class SavedTableModel(QAbstractTableModel):
             font.setStrikeOut(True)
             return font
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            extra = note(entry)
+            extra = note(entry, self._statuses.get(entry.key))
             return (f"{entry.title}, {formatting.short_date(entry.starts_at)}"
                     + (f", {extra.lower()}" if extra else ""))
         return None

@@ -92,7 +92,7 @@ class BrowserView(QWidget):
         self.recommendations = RecommendationsView()
         self.tabs.addTab(self.recommendations, "&Recommended for you")
         self.saved = SavedView()
-        self.tabs.addTab(self.saved, "Sa&ved")
+        self.tabs.addTab(self.saved, "Saved")
         # The student's plan for the resource shown: save, RSVP, add to calendar.
         self.plan_actions = PlanActionsView()
         detail_layout = child(self, QFrame, "detailPane").layout()
@@ -129,9 +129,9 @@ class BrowserView(QWidget):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(ResourceTableModel.WHEN, Qt.SortOrder.AscendingOrder)
         header.setSectionResizeMode(ResourceTableModel.SAVED, QHeaderView.ResizeMode.Fixed)
-        for column, width in ((ResourceTableModel.SAVED, 34), (ResourceTableModel.KIND, 105),
-                              (ResourceTableModel.INTERESTS, 150), (ResourceTableModel.WHEN, 165),
-                              (ResourceTableModel.WHERE, 150), (ResourceTableModel.PLACES, 120)):
+        for column, width in ((ResourceTableModel.SAVED, 34), (ResourceTableModel.KIND, 100),
+                              (ResourceTableModel.INTERESTS, 125), (ResourceTableModel.WHEN, 168),
+                              (ResourceTableModel.WHERE, 125), (ResourceTableModel.PLACES, 110)):
             self.table.setColumnWidth(column, width)
         self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)

@@ -115,7 +115,7 @@ class PlanActionsView(QWidget):
             button.setEnabled(not busy and self._resource is not None)
 
     def focus_chain(self) -> tuple[QWidget, ...]:
-        return self.save_button, self.rsvp_button, self.calendar_button
+        return self.rsvp_button, self.save_button, self.calendar_button
 
     def clear(self) -> None:
         self.show_resource(None)

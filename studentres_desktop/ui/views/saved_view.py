@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studentres_desktop.domain.models import SavedEntry
+from studentres_desktop.domain.models import RsvpStatus, SavedEntry
 from studentres_desktop.ui.loader import child, load_ui_into
 from studentres_desktop.ui.models.saved_table_model import SavedTableModel
 
@@ -43,6 +43,9 @@ class SavedView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(SavedTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(SavedTableModel.WHEN, 170)
+        header.setSectionResizeMode(SavedTableModel.NOTE, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        self.table.setColumnWidth(SavedTableModel.NOTE, 190)
         self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.installEventFilter(self)
@@ -80,10 +83,12 @@ class SavedView(QWidget):
 
     # --- setters --------------------------------------------------------------------------------
 
-    def set_entries(self, entries: Sequence[SavedEntry]) -> None:
-        """Show these entries, keeping the selection on the same resource where it still is."""
+    def set_entries(self, entries: Sequence[SavedEntry],
+                    statuses: Mapping[str, RsvpStatus] | None = None) -> None:
+        """Show these entries (with the RSVP status of those that take RSVPs), keeping the
+        selection on the same resource where it still is."""
         selected = self._selected()
-        self.model.set_entries(entries)
+        self.model.set_entries(entries, statuses)
         self.stack.setCurrentWidget(self.table if entries else self.empty_page)
         self.calendar_button.setEnabled(bool(entries))
         upcoming = sum(1 for e in entries if not (e.past or e.removed))
