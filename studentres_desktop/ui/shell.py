@@ -93,7 +93,8 @@ class Shell(QObject):
         self.plan = PlanController(context, self.browser_view, self.browser_view.plan_actions)
         self.saved = SavedController(context, self.browser_view, self.browser_view.saved)
         self.calendar = CalendarController(context, self.browser_view.plan_actions,
-                                           self.browser_view.saved)
+                                           self.browser_view.saved,
+                                           writes_files=kiosk_idle_timeout is None)
         self.kiosk = (KioskController(context, self.window, IdleCountdown(self.window),
                                       kiosk_idle_timeout)
                       if kiosk_idle_timeout is not None else None)

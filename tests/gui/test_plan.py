@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import icalendar
+import pytest
 from PySide6.QtCore import Qt
 
 from studentres_desktop.domain.models import ResourceDraft, ResourceFilter, ResourceKind, Role
@@ -253,6 +254,23 @@ def test_rsvp_full_waitlist_cancel_and_promotion_seen_by_the_second_student(gui)
     assert saved.index(0, SavedTableModel.NOTE).data() == "Going"
 
 
+def test_the_table_reads_the_marks_of_a_page_at_once_not_row_by_row(gui):
+    calls: list[int] = []
+    real = gui.services.plan.statuses
+
+    def counting(token, keys):
+        calls.append(len(keys))
+        return real(token, keys)
+
+    gui.services.plan.statuses = counting
+    for n in range(12):
+        add_resource(gui, f"AI meetup {n:02}", day=10 + n, capacity=20)
+    open_browser(gui)
+    gui.qtbot.waitUntil(lambda: cell(gui, "AI meetup 11", PLACES) == "20 places left")
+    gui.wait_idle()
+    assert calls == [gui.controller.browser_view.model.rowCount()] == [15]
+
+
 def test_a_resource_without_capacity_offers_no_rsvp(gui):
     actions = gui.controller.browser_view.plan_actions
     add_resource(gui, "Open lab hours", day=6, capacity=None)
@@ -336,6 +354,22 @@ def test_a_folder_that_cannot_be_written_is_named_in_a_message(gui, tmp_path):
     text = message_text(gui)
     assert text.startswith(f"Could not write {tmp_path / 'no such folder' / 'x.ics'}: ")
     assert "Choose another folder." in text
+
+
+class TestOnAKiosk:
+    @pytest.fixture
+    def kiosk_idle_timeout(self) -> timedelta:
+        return timedelta(seconds=120)
+
+    def test_a_kiosk_offers_no_calendar_file_but_the_rest_of_the_plan(self, gui):
+        view = gui.controller.browser_view
+        open_browser(gui)
+        select(gui, "AI ethics panel")
+        assert not view.plan_actions.calendar_button.isVisible()
+        assert view.plan_actions.rsvp_button.isVisible()
+        view.show_saved_tab()
+        gui.wait_idle()
+        assert not view.saved.calendar_button.isVisible()
 
 
 def test_suggested_file_names_are_plain():

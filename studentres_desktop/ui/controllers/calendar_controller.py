@@ -58,8 +58,11 @@ def summary(calendar: CalendarFile, path: Path) -> str:
 
 class CalendarController(Feature):
     def __init__(self, context: FeatureContext, actions: PlanActionsView, saved: SavedView,
-                 choose_file: ChooseFile | None = None) -> None:
+                 choose_file: ChooseFile | None = None, *, writes_files: bool = True) -> None:
+        """`writes_files=False` on a kiosk: a shared machine keeps nobody's plan on its disk."""
         super().__init__(context)
+        actions.set_calendar_available(writes_files)
+        saved.set_calendar_available(writes_files)
         self._choose_file: ChooseFile = choose_file or self._ask_where
         self.message: QMessageBox | None = None  # the last outcome shown, while open
         actions.sig_calendar_requested.connect(self.add_resource)

@@ -31,6 +31,7 @@ class PlanActionsView(QWidget):
         self._resource: Resource | None = None
         self._saved = False
         self._status: RsvpStatus | None = None
+        self._calendar_available = True
         self.save_button.clicked.connect(self._on_save_clicked)
         self.rsvp_button.clicked.connect(self._on_rsvp_clicked)
         self.calendar_button.clicked.connect(self._on_calendar_clicked)
@@ -70,6 +71,7 @@ class PlanActionsView(QWidget):
         self.rsvp_button.setVisible(False)
         set_message(self.status_label, "")
         dated = resource is not None and resource.starts_at is not None
+        self.calendar_button.setVisible(self._calendar_available)
         self.calendar_button.setEnabled(dated)
         self.calendar_button.setToolTip(
             "Save an .ics file that calendar apps can import" if dated
@@ -84,6 +86,11 @@ class PlanActionsView(QWidget):
         self.save_button.setToolTip("Saved: press to remove it from your list (Ctrl+S)" if saved
                                     else "Save this resource to your list (Ctrl+S)")
         self.save_button.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_S))
+
+    def set_calendar_available(self, available: bool) -> None:
+        """A kiosk writes no files: it offers no calendar."""
+        self._calendar_available = available
+        self.calendar_button.setVisible(available)
 
     def set_rsvp(self, status: RsvpStatus | None) -> None:
         """The student's RSVP standing; None or no capacity: no RSVP at all."""

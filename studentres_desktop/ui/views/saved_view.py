@@ -99,6 +99,10 @@ class SavedView(QWidget):
             self.table.selectRow(row)
         self.unsave_button.setEnabled(row >= 0)
 
+    def set_calendar_available(self, available: bool) -> None:
+        """A kiosk writes no files: it offers no calendar."""
+        self.calendar_button.setVisible(available)
+
     def set_busy(self, busy: bool) -> None:
         self._busy_bar.setVisible(busy)
 
