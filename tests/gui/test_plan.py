@@ -283,6 +283,19 @@ def test_a_resource_without_capacity_offers_no_rsvp(gui):
     assert actions.save_button.isVisible()
 
 
+def test_an_rsvp_to_a_resource_that_is_over_is_refused_in_words(gui):
+    actions = gui.controller.browser_view.plan_actions
+    add_resource(gui, "Last week's lab", day=-10, capacity=20)
+    open_browser(gui)
+    select(gui, "Last week's lab")
+
+    gui.click(actions.rsvp_button)
+
+    gui.qtbot.waitUntil(lambda: actions.status_label.text() ==
+                        "This resource is over; it takes no more RSVPs.")
+    assert actions.status_label.property("state") == "refused"
+
+
 def test_waitlist_positions_read_as_ordinals():
     assert [formatting.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 103)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "103rd"]
