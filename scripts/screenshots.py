@@ -191,6 +191,8 @@ def main() -> int:
     wait_until(app, lambda: not browser.model.loading and not controller.runner.busy
                and browser.search_edit.text() == controller.browser.state.text)
     browser.table.selectRow(0)
+    wait_until(app, lambda: not controller.runner.busy
+               and browser.plan_actions.save_button.isEnabled())
     shot("05-resource-browser-filtered")
 
     browser.show_recommendations_tab()
