@@ -24,10 +24,11 @@ from PySide6.QtCore import QPoint, QRect, QSettings, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
-from studentres_desktop.bootstrap import build_desktop, build_gateway, build_services
-from studentres_desktop.domain.models import ResourceDraft, ResourceFilter, Role
+from studentres_desktop.bootstrap import Services, build_desktop, build_gateway, build_services
+from studentres_desktop.domain.models import ResourceDraft, ResourceFilter, ResourceKind, Role
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.ui.loader import stylesheet
+from studentres_desktop.ui.shell import Shell
 
 WIDTH, HEIGHT = 1280, 800
 
@@ -60,6 +61,79 @@ def offscreen_screen(workdir: Path) -> list[str]:
         "name": "kiosk", "x": 0, "y": 0, "width": WIDTH, "height": HEIGHT,
         "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}), encoding="utf-8")
     return ["-platform", f"offscreen:configfile={config}"]
+
+
+STUDENT = ("maya.okafor@university.edu", "tiny robots build big things")
+GOING = "Robot vision with deep learning"
+WAITLISTED = "Robotics Lab induction: safety, soldering and batteries"
+PAST = "Robot kinematics refresher"
+
+
+def show_the_plan(app: QApplication, controller: Shell, services: Services,
+                  clock: MovableClock, shot: Callable[[str], None]) -> None:
+    """The student RSVPs to one workshop, joins the full induction's waitlist, saves a few."""
+    browser = controller.browser_view
+    actions = browser.plan_actions
+    browser.tabs.setCurrentIndex(0)
+    # The kind first: a new filter drops a search still waiting for the typing to stop.
+    browser.kind_combo.setCurrentIndex(0)
+    browser.kind_combo.activated.emit(0)
+    browser.search_edit.setText("")
+    browser.sig_search_edited.emit("")
+
+    def idle() -> bool:
+        return not controller.runner.busy and not browser.model.loading
+
+    wait_until(app, lambda: idle() and controller.browser.state.text == ""
+               and controller.browser.state.kind == "")
+    # A workshop from last week, and twelve students who filled the induction before Maya.
+    week_ago = clock.now.replace(hour=14, minute=0, second=0, microsecond=0) - timedelta(days=6)
+    services.catalogue.add([ResourceDraft(
+        ResourceKind.WORKSHOP, PAST, "Forward and inverse kinematics, with a real arm.",
+        ("Robotics",), week_ago, week_ago + timedelta(hours=2), "Robotics Lab", "", 16)])
+    induction = next(r for r in services.catalogue.list(ResourceFilter(limit=500)).items
+                     if r.title == WAITLISTED)
+    for n in range(1, (induction.capacity or 0) + 3):
+        email = f"student{n}@university.edu"
+        services.auth.register(f"Student {n}", email, "a long enough passphrase")
+        services.plan.rsvp(services.auth.login(email, "a long enough passphrase").token,
+                           induction.key)
+    controller.browser.reload()
+    wait_until(app, idle)
+
+    def select(title: str) -> None:
+        row = next(r for r in range(browser.model.rowCount())
+                   if browser.model.resource(r).title == title)
+        browser.table.selectRow(row)
+        browser.table.scrollTo(browser.model.index(row, 0))
+        wait_until(app, lambda: idle() and actions.save_button.isEnabled())
+
+    select(GOING)
+    actions.save_button.click()
+    wait_until(app, lambda: idle() and actions.save_button.text() == "★ &Saved")
+    actions.rsvp_button.click()
+    wait_until(app, lambda: idle() and actions.status_label.text() == "You're going.")
+    shot("09-plan-rsvp-going")
+
+    select(WAITLISTED)
+    actions.save_button.click()
+    wait_until(app, lambda: idle() and actions.save_button.text() == "★ &Saved")
+    actions.rsvp_button.click()
+    wait_until(app, lambda: idle() and "waitlist" in actions.status_label.text()
+               and actions.rsvp_button.text() == "Leave the waitlist")
+    shot("10-plan-waitlisted")
+
+    token = services.auth.login(*STUDENT).token
+    for resource in services.catalogue.list(ResourceFilter(limit=500)).items:
+        if resource.title in (PAST, "Neural networks from scratch with NumPy",
+                              "Machine learning foundations (self-paced course)"):
+            services.plan.save(token, resource.key)
+    browser.show_saved_tab()
+    wait_until(app, lambda: idle() and browser.saved.model.rowCount() == 5)
+    browser.saved.table.selectRow(0)
+    wait_until(app, lambda: idle() and actions.save_button.isEnabled())
+    shot("11-plan-saved")
+    browser.tabs.setCurrentIndex(0)
 
 
 def main() -> int:
@@ -131,6 +205,8 @@ def main() -> int:
     wait_until(app, lambda: not browser.model.loading and not controller.runner.busy
                and browser.search_edit.text() == controller.browser.state.text)
     browser.table.selectRow(0)
+    wait_until(app, lambda: not controller.runner.busy
+               and browser.plan_actions.save_button.isEnabled())
     shot("05-resource-browser-filtered")
 
     browser.show_recommendations_tab()
@@ -144,6 +220,8 @@ def main() -> int:
     recommendations.list_view.scrollTo(recommendations.model.index(row),
                                        recommendations.list_view.ScrollHint.PositionAtCenter)
     shot("06-recommendations")
+
+    show_the_plan(app, controller, services, clock, shot)
 
     clock.now += timedelta(minutes=31)
     controller.session.check()

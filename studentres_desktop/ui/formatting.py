@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from studentres_desktop.domain.models import Resource, ResourceKind
+from studentres_desktop.domain.models import Resource, ResourceKind, RsvpState, RsvpStatus
 
 KIND_PLURALS = {
     ResourceKind.WORKSHOP: "Workshops",
@@ -36,3 +36,32 @@ def short_date(moment: datetime | None) -> str:
 
 def interests(resource: Resource, labels: Mapping[str, str]) -> str:
     return ", ".join(labels.get(tag, tag) for tag in resource.interest_tags) or "—"
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st …"""
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def rsvp_detail(status: RsvpStatus) -> str:
+    """The detail pane's line: 'You're going.', '3rd on the waitlist', 'Full — join the …'."""
+    if status.state is RsvpState.GOING:
+        return "You're going."
+    if status.state is RsvpState.WAITLISTED:
+        return f"You're {ordinal(status.position or 1)} on the waitlist."
+    if status.state is RsvpState.FULL:
+        waiting = f" ({status.waitlisted} waiting)" if status.waitlisted else ""
+        return f"Full — join the waitlist{waiting}."
+    return status.label
+
+
+RSVP_ACTIONS = {
+    RsvpState.GOING: "Cancel RSVP",
+    RsvpState.WAITLISTED: "Leave the waitlist",
+    RsvpState.FULL: "Join the waitlist",
+    RsvpState.OPEN: "RSVP",
+}

@@ -44,6 +44,7 @@ class Change:
 
     resources: bool = False  # the catalogue: resources added, edited or deleted
     student: bool = False  # the student's own profile: interests, learning goal
+    plan: bool = False  # the student's plan: saved resources and RSVPs
     note: str = ""  # a short confirmation for the status bar
 
 

@@ -22,6 +22,7 @@ from studentres_desktop.ui.controllers.app_controller import AppController
 from studentres_desktop.ui.controllers.attendance_controller import AttendanceController
 from studentres_desktop.ui.controllers.audit_log_controller import AuditLogController
 from studentres_desktop.ui.controllers.browser_controller import BrowserController
+from studentres_desktop.ui.controllers.calendar_controller import CalendarController
 from studentres_desktop.ui.controllers.catalogue_transfer_controller import (
     CatalogueTransferController,
 )
@@ -29,6 +30,7 @@ from studentres_desktop.ui.controllers.desk_lookup_controller import DeskLookupC
 from studentres_desktop.ui.controllers.interests_controller import InterestsController
 from studentres_desktop.ui.controllers.kiosk_controller import KioskController
 from studentres_desktop.ui.controllers.login_controller import LoginController
+from studentres_desktop.ui.controllers.plan_controller import PlanController
 from studentres_desktop.ui.controllers.recommendations_controller import (
     RecommendationsController,
 )
@@ -36,6 +38,7 @@ from studentres_desktop.ui.controllers.register_controller import RegisterContro
 from studentres_desktop.ui.controllers.resource_editing_controller import (
     ResourceEditingController,
 )
+from studentres_desktop.ui.controllers.saved_controller import SavedController
 from studentres_desktop.ui.feature import Feature, FeatureContext
 from studentres_desktop.ui.ops import Change, ChangeBus, Ops
 from studentres_desktop.ui.presenter import StandardErrors
@@ -103,12 +106,18 @@ class Shell(QObject):
         self.audit_log = AuditLogController(context, self.window, AuditLogDialog(self.window))
         self.attendance = AttendanceController(context, self.window, self.browser_view,
                                                AttendanceDialog(self.window))
+        self.plan = PlanController(context, self.browser_view, self.browser_view.plan_actions)
+        self.saved = SavedController(context, self.browser_view, self.browser_view.saved)
+        self.calendar = CalendarController(context, self.browser_view.plan_actions,
+                                           self.browser_view.saved,
+                                           writes_files=kiosk_idle_timeout is None)
         self.kiosk = (KioskController(context, self.window, IdleCountdown(self.window),
                                       kiosk_idle_timeout)
                       if kiosk_idle_timeout is not None else None)
         self.features: tuple[Feature, ...] = (
             self.login, self.register, self.interests, self.browser, self.recommendations,
-            self.editing, self.desk_lookup, self.transfer, self.audit_log, self.attendance,
+            self.editing, self.plan, self.saved, self.calendar, self.desk_lookup, self.transfer,
+            self.audit_log, self.attendance,
             *([self.kiosk] if self.kiosk is not None else []))
         self.navigation = AppController(
             self.window, self.session, login=(self.login_view, self.login),

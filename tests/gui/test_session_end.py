@@ -150,9 +150,22 @@ def test_an_advisor_session_ends_with_every_dialog_closed_and_nothing_left(gui, 
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_a_student_session_ends_with_recommendations_and_browser_emptied(gui, route):
+def test_a_student_session_ends_with_recommendations_and_browser_emptied(gui, route, tmp_path):
     c = gui.controller
     start_session(gui, Role.STUDENT, goal=GOAL)
+    # The student's plan: a saved resource in the Saved tab and the calendar's message open.
+    c.browser_view.table.selectRow(gui.browser_titles().index("Robot arm soldering"))
+    actions = c.browser_view.plan_actions
+    gui.qtbot.waitUntil(actions.save_button.isEnabled)
+    gui.click(actions.save_button)
+    gui.qtbot.waitUntil(lambda: actions.save_button.text() == "★ &Saved")
+    c.browser_view.show_saved_tab()
+    gui.qtbot.waitUntil(lambda: c.browser_view.saved.model.rowCount() == 1)
+    c.calendar.set_file_chooser(lambda suggested: tmp_path / suggested)
+    gui.click(c.browser_view.saved.calendar_button)
+    gui.qtbot.waitUntil(lambda: c.calendar.message is not None and c.calendar.message.isVisible())
+    assert any("Robot arm soldering" in text for text in texts_in_models())
+    c.browser_view.tabs.setCurrentIndex(0)
     gui.qtbot.keyClicks(c.browser_view.search_edit, "neural")
     gui.wait_for_titles(["Neural networks lab"])
     c.browser_view.table.selectRow(0)
@@ -167,7 +180,10 @@ def test_a_student_session_ends_with_recommendations_and_browser_emptied(gui, ro
     end_session(gui, route)
 
     assert_nothing_personal_left(gui, NAME, EMAIL, GOAL, "Neural networks lab",
-                                 "Artificial Intelligence", "Robotics")
+                                 "Robot arm soldering", "Artificial Intelligence", "Robotics")
+    assert c.calendar.owned_dialogs() == [] and c.calendar.message is None
+    assert c.browser_view.saved.model.rowCount() == 0
+    assert not c.browser_view.plan_actions.isVisibleTo(c.browser_view)
     assert c.browser_view.search_edit.text() == ""
     assert c.interests_view.goal_edit.text() == ""
 

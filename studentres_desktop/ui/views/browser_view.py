@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, Signal, SignalInstance
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    Qt,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -20,6 +30,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QTabWidget,
     QTextBrowser,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -28,7 +39,9 @@ from studentres_desktop.ui import formatting
 from studentres_desktop.ui.loader import child, load_ui_into
 from studentres_desktop.ui.models.resource_table_model import ResourceTableModel
 from studentres_desktop.ui.views._common import set_message
+from studentres_desktop.ui.views.plan_actions_view import PlanActionsView
 from studentres_desktop.ui.views.recommendations_view import RecommendationsView
+from studentres_desktop.ui.views.saved_view import SavedView
 
 ALL = ""  # the "no filter" value of the kind and interest filters
 WHOLE_CATALOGUE = "*"  # the interest filter's "everything, untagged included" value
@@ -45,6 +58,8 @@ class BrowserView(QWidget):
     sig_recommendations_shown = Signal()
     sig_edit_requested = Signal(object)  # the Resource in the detail pane
     sig_delete_requested = Signal(object)  # the Resource in the detail pane
+    sig_detail_shown = Signal(object)  # the Resource the detail pane now shows, or None
+    sig_star_toggled = Signal(object)  # the Resource whose star was clicked in the table
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +91,14 @@ class BrowserView(QWidget):
         self._editing_allowed = False
         self.recommendations = RecommendationsView()
         self.tabs.addTab(self.recommendations, "&Recommended for you")
+        self.saved = SavedView()
+        self.tabs.addTab(self.saved, "Saved")
+        # The student's plan for the resource shown: save, RSVP, add to calendar.
+        self.plan_actions = PlanActionsView()
+        detail_layout = child(self, QFrame, "detailPane").layout()
+        assert isinstance(detail_layout, QVBoxLayout)
+        detail_layout.insertWidget(detail_layout.indexOf(self.detail_description),
+                                   self.plan_actions)
         self._shown: Resource | None = None
         self._labels: dict[str, str] = {}
         for label in (self.detail_kind, self.detail_title, self.detail_when, self.detail_where,
@@ -107,8 +130,10 @@ class BrowserView(QWidget):
         header.setSectionResizeMode(ResourceTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(ResourceTableModel.WHEN, Qt.SortOrder.AscendingOrder)
-        for column, width in ((ResourceTableModel.KIND, 105), (ResourceTableModel.INTERESTS, 150),
-                              (ResourceTableModel.WHEN, 165), (ResourceTableModel.WHERE, 150)):
+        header.setSectionResizeMode(ResourceTableModel.SAVED, QHeaderView.ResizeMode.Fixed)
+        for column, width in ((ResourceTableModel.SAVED, 34), (ResourceTableModel.KIND, 100),
+                              (ResourceTableModel.INTERESTS, 125), (ResourceTableModel.WHEN, 168),
+                              (ResourceTableModel.WHERE, 125), (ResourceTableModel.PLACES, 110)):
             self.table.setColumnWidth(column, width)
         self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -130,6 +155,11 @@ class BrowserView(QWidget):
             self.sig_delete_requested))
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.search_edit.installEventFilter(self)
+        # By keyboard, Ctrl+S (the detail pane's Save) saves the selected row.
+        self.table.clicked.connect(self._on_table_clicked)
+        chain = (self.empty_button, *self.plan_actions.focus_chain(), self.detail_description)
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         """Escape in a search field that holds text clears it, as in every search box."""
@@ -140,6 +170,11 @@ class BrowserView(QWidget):
             self.sig_search_edited.emit("")
             return True
         return super().eventFilter(watched, event)
+
+    def _on_table_clicked(self, index: QModelIndex) -> None:
+        resource = self.model.resource(index.row())
+        if index.column() == ResourceTableModel.SAVED and resource is not None:
+            self.sig_star_toggled.emit(resource)
 
     def _emit_for_shown(self, signal: SignalInstance) -> None:
         if self._shown is not None:
@@ -154,6 +189,9 @@ class BrowserView(QWidget):
 
     def recommendations_visible(self) -> bool:
         return self.tabs.currentWidget() is self.recommendations
+
+    def show_saved_tab(self) -> None:
+        self.tabs.setCurrentWidget(self.saved)
 
     def _on_sort_chosen(self, position: int) -> None:
         order = self.sort_combo.itemData(position)
@@ -214,6 +252,7 @@ class BrowserView(QWidget):
     def show_detail(self, resource: Resource | None, reason: str = "") -> None:
         """Fill the detail pane; None shows the hint to select something."""
         self._shown = resource
+        self.sig_detail_shown.emit(resource)
         self._set_role(self.detail_title, "detailTitle" if resource else "hint")
         set_message(self.detail_reason, reason if resource else "")
         self.more_like_button.setVisible(resource is not None)
