@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -28,6 +27,7 @@ from studentres_desktop.domain.models import (
 )
 from tests.conftest import SHARED_DATA
 from tests.support.original import drop_every_table
+from tests.support.search_reference import item_words, ref_search
 
 PASSWORD = "correct horse battery"
 BASE = datetime(2027, 3, 1, 9, 0)
@@ -47,43 +47,6 @@ SHORT = "AI ML R C++ 3D C# UX VR IoT 5G de la en el the about a I of my_module e
 PLACES = ("Library Seminar Room 2", "Sala de conferencias Núñez", "Café Zürich",
           "Online (Teams)", "Engineering Hub G.12", "")
 VOCABULARY = ENGLISH + ACCENTED + SHORT
-
-
-# --- the reference: every item read, the rules applied in plain Python --------------------------
-
-
-def ref_fold(value: str) -> str:
-    lowered = unicodedata.normalize("NFKC", value).lower()
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    return unicodedata.normalize("NFC", "".join(
-        c for c in decomposed if unicodedata.category(c) != "Mn"
-    ))
-
-
-def ref_words(value: str) -> list[str]:
-    return re.findall(r"\w+", ref_fold(value))
-
-
-def ref_search(items: dict[str, set[str]], query: str) -> set[str]:
-    """Keys of the items holding every word of the query, the last maybe as a prefix."""
-    folded = ref_fold(query.strip())
-    words = re.findall(r"\w+", folded)
-    if not words or any(len(w) > 80 for w in words):
-        return set()
-    *whole, last = words
-    prefix = re.search(r"\w$", folded) is not None and len(last) >= 3
-
-    def holds(tokens: set[str]) -> bool:
-        if not all(w in tokens for w in whole):
-            return False
-        return last in tokens or (prefix and any(t.startswith(last) for t in tokens))
-
-    return {key for key, tokens in items.items() if holds(tokens)}
-
-
-def item_words(resource: Resource) -> set[str]:
-    """What the index holds for an item: an original-style cell is its title alone."""
-    return set(ref_words(" ".join((resource.title, resource.description, resource.location))))
 
 
 # --- building a catalogue -------------------------------------------------------------------------
