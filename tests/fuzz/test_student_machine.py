@@ -1,23 +1,24 @@
 """A student's actions through the services as a Hypothesis state machine, on both databases.
 
-Rules: register, log in, set interests, set the learning goal, log out. After every step: no two
-accounts share an email (as check_email normalises it), the accounts and sessions the model
-expects are the ones the services report, and a logged-out token is refused.
-
-Adding an action (save, unsave, RSVP, cancel) is one @rule taking a token from `sessions` that
-updates a model dictionary beside `interests`, plus an @invariant comparing that dictionary
-with what the service reports (saved and RSVP lists, contiguous waitlist positions).
+Rules: register, log in, set interests, set the learning goal, save, unsave, RSVP, cancel, log
+out. After every step: no two accounts share an email (as check_email normalises it), the
+accounts and sessions the model expects are the ones the services report, each student's saved
+list and RSVPs are the model's, every resource's going list and waitlist are the model's (in
+order, within capacity, waitlist positions 1..n without gaps or duplicates), and a logged-out
+token is refused.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
+    initialize,
     invariant,
     multiple,
     rule,
@@ -30,6 +31,13 @@ from studentres_desktop.domain.errors import (
     InvalidCredentials,
     InvalidToken,
     ValidationError,
+)
+from studentres_desktop.domain.models import (
+    ResourceDraft,
+    ResourceFilter,
+    ResourceKind,
+    RsvpState,
+    parse_resource_key,
 )
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.services.validation import GOAL_MAX, check_email
@@ -55,6 +63,19 @@ class Account:
     password: str
 
 
+@dataclass
+class Places:
+    """A resource with a capacity, as the model sees it: who holds a place, who waits, in order."""
+
+    capacity: int
+    going: list[str] = field(default_factory=list)  # emails, in the order they got a place
+    waiting: list[str] = field(default_factory=list)  # emails, first in line first
+
+
+# Small capacities, so that the waitlist and promotions come into play within a few steps.
+CAPACITIES = (1, 2)
+
+
 class StudentActions(RuleBasedStateMachine):
     """Subclassed per test with `db`, the test function's database."""
 
@@ -70,6 +91,16 @@ class StudentActions(RuleBasedStateMachine):
         self.logged_out: set[str] = set()
         self.interests: dict[str, tuple[set[str], str]] = {}  # email -> (tags, primary)
         self.goals: dict[str, str] = {}
+        self.saved: dict[str, set[str]] = {}  # email -> resource keys
+        starts = datetime(2027, 3, 1, 10, 0)
+        self.services.catalogue.add(
+            ResourceDraft(ResourceKind.WORKSHOP, f"Workshop for {n}", "", ("AI",),
+                          starts + timedelta(days=n), capacity=n)
+            for n in CAPACITIES
+        )
+        listed = self.services.catalogue.list(ResourceFilter(limit=50)).items
+        self.places = {r.key: Places(r.capacity or 0) for r in listed if r.capacity}
+        assert len(self.places) == len(CAPACITIES)
 
     @rule(name=st.sampled_from(["Ada", "Grace Hopper", "Élodie"]) | text(20), email=emails,
           password=st.sampled_from(PASSWORDS) | text(20))
@@ -103,6 +134,16 @@ class StudentActions(RuleBasedStateMachine):
         self.live[result.token] = result.student.email
         return result.token
 
+    @initialize(target=sessions)
+    def three_students_are_in_already(self) -> object:
+        """The plan's rules need several live sessions to race for the few places."""
+        tokens = []
+        for n in range(3):
+            email = f"seed{n}@example.edu"
+            self.register(f"Seed {n}", email, PASSWORDS[0])
+            tokens.append(self.log_in(email, PASSWORDS[0]))
+        return multiple(*tokens)
+
     @rule(token=sessions, tags=st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=4))
     def set_interests(self, token: str, tags: list[str]) -> None:
         try:
@@ -124,6 +165,63 @@ class StudentActions(RuleBasedStateMachine):
             assert error.field == "learning goal" and token in self.live
             return
         self.goals[student.email] = goal
+
+    @rule(token=sessions, which=st.integers(0, len(CAPACITIES) - 1))
+    def save(self, token: str, which: int) -> None:
+        key = sorted(self.places)[which]
+        try:
+            self.services.plan.save(token, key)
+        except InvalidToken:
+            assert token in self.logged_out
+            return
+        self.saved.setdefault(self.live[token], set()).add(key)
+
+    @rule(token=sessions, which=st.integers(0, len(CAPACITIES) - 1))
+    def unsave(self, token: str, which: int) -> None:
+        key = sorted(self.places)[which]
+        try:
+            self.services.plan.unsave(token, key)
+        except InvalidToken:
+            assert token in self.logged_out
+            return
+        self.saved.get(self.live[token], set()).discard(key)
+
+    @rule(token=sessions, which=st.integers(0, len(CAPACITIES) - 1))
+    def rsvp(self, token: str, which: int) -> None:
+        key = sorted(self.places)[which]
+        try:
+            status = self.services.plan.rsvp(token, key)
+        except InvalidToken:
+            assert token in self.logged_out
+            return
+        email, places = self.live[token], self.places[key]
+        if email not in places.going and email not in places.waiting:  # twice changes nothing
+            if len(places.going) < places.capacity:
+                places.going.append(email)
+            else:
+                places.waiting.append(email)
+        if email in places.going:
+            assert status.state is RsvpState.GOING
+        else:
+            assert status.state is RsvpState.WAITLISTED
+            assert status.position == places.waiting.index(email) + 1
+
+    @rule(token=sessions, which=st.integers(0, len(CAPACITIES) - 1))
+    def cancel(self, token: str, which: int) -> None:
+        key = sorted(self.places)[which]
+        try:
+            status = self.services.plan.cancel_rsvp(token, key)
+        except InvalidToken:
+            assert token in self.logged_out
+            return
+        email, places = self.live[token], self.places[key]
+        if email in places.going:
+            places.going.remove(email)
+            if places.waiting:  # the first in line takes the freed place, at once
+                places.going.append(places.waiting.pop(0))
+        elif email in places.waiting:
+            places.waiting.remove(email)
+        assert status.state not in (RsvpState.GOING, RsvpState.WAITLISTED)
 
     @rule(token=sessions)
     def log_out(self, token: str) -> None:
@@ -159,6 +257,26 @@ class StudentActions(RuleBasedStateMachine):
             assert student.learning_goal == self.goals.get(email, "")
 
     @invariant()
+    def saved_lists_are_the_students_own(self) -> None:
+        for token, email in self.live.items():
+            saved = {entry.key for entry in self.services.plan.saved(token)}
+            assert saved == self.saved.get(email, set())
+
+    @invariant()
+    def places_and_waitlists_are_in_order_without_gaps(self) -> None:
+        for key, places in self.places.items():
+            attendance = self.services.reports.attendees(parse_resource_key(key))
+            assert [a.email for a in attendance.going] == places.going
+            assert [a.email for a in attendance.waitlisted] == places.waiting
+            assert len(attendance.going) <= places.capacity
+            assert [a.position for a in attendance.waitlisted] == list(
+                range(1, len(attendance.waitlisted) + 1))
+        for token, email in self.live.items():
+            mine = {entry.resource.key for entry in self.services.plan.my_rsvps(token)}
+            assert mine == {key for key, places in self.places.items()
+                            if email in places.going or email in places.waiting}
+
+    @invariant()
     def logged_out_tokens_are_refused(self) -> None:
         for token in self.logged_out:
             try:
@@ -171,5 +289,5 @@ class StudentActions(RuleBasedStateMachine):
 def test_a_students_actions_keep_the_invariants(fuzz_db: FuzzDatabase):
     machine = type("StudentActionsHere", (StudentActions,), {"db": fuzz_db})
     run_state_machine_as_test(
-        machine, settings=settings(database_settings, stateful_step_count=15)
+        machine, settings=settings(database_settings, stateful_step_count=25)
     )
