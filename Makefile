@@ -34,7 +34,7 @@ $(VENV)/.semantic-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml $(VENV)/.semantic-installed
-	$(BIN)/pip install --quiet -e ".[test,semantic]"
+	$(BIN)/pip install --quiet -e ".[test,semantic,multilingual]"
 	touch $(VENV)/.app-installed $@
 
 semantic: $(VENV)/.semantic-installed
