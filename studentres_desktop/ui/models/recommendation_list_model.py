@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from studentres_desktop.domain.models import Recommendation
 from studentres_desktop.ui import formatting
 from studentres_desktop.ui.icons import kind_icon
+from studentres_desktop.ui.models.item_list_model import ItemListModel
 from studentres_desktop.ui.models.roles import DescriptionRole
 
-Index = QModelIndex | QPersistentModelIndex
 
-
-class RecommendationListModel(QAbstractListModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._items: list[Recommendation] = []
-
-    def set_items(self, items: Sequence[Recommendation]) -> None:
-        self.beginResetModel()
-        self._items = list(items)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_items([])
-
-    def item(self, row: int) -> Recommendation | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        item = self.item(index.row()) if index.isValid() else None
-        if item is None:
-            return None
+class RecommendationListModel(ItemListModel[Recommendation]):
+    def item_data(self, item: Recommendation, role: int) -> Any:
         resource = item.resource
         if role == Qt.ItemDataRole.DisplayRole:
             return resource.title
