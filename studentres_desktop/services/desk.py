@@ -18,9 +18,11 @@ from studentres_desktop.domain.models import (
     AuditEntry,
     AuditFilter,
     ImportPreview,
+    Resource,
     ResourceKind,
     Role,
     RsvpStatus,
+    Student,
     StudentOverview,
     StudentSummary,
     Suggestion,
@@ -149,12 +151,8 @@ class DeskService:
     def add_attendee(self, token: str, key: str, student_id: int) -> RsvpStatus:
         """RSVP for a student at the desk (a place, or the waitlist when full); audited."""
         principal = self._auth.authenticate(token, Role.ADVISOR)
-        item = parse_resource_key(key)
         with self._uow().exclusive() as uow:
-            resource = locked_resource(uow, item)
-            student = uow.students.get(student_id)
-            if student is None:
-                raise NotFound("This account no longer exists.")
+            resource, student = self._locked_for_desk(uow, key, student_id)
             now = self._clock()
             joined = join(uow, resource, student_id, now, self._now_local())
             if joined is not None:
@@ -172,12 +170,8 @@ class DeskService:
     def remove_attendee(self, token: str, key: str, student_id: int) -> RsvpStatus:
         """Cancel a student's RSVP (the first waitlisted takes a freed place); audited."""
         principal = self._auth.authenticate(token, Role.ADVISOR)
-        item = parse_resource_key(key)
         with self._uow().exclusive() as uow:
-            resource = locked_resource(uow, item)
-            student = uow.students.get(student_id)
-            if student is None:
-                raise NotFound("This account no longer exists.")
+            resource, student = self._locked_for_desk(uow, key, student_id)
             before = status_of(uow, resource, student_id)
             had, promoted = leave(uow, resource, student_id)
             if had:
@@ -195,6 +189,15 @@ class DeskService:
             status = status_of(uow, resource, student_id)
             uow.commit()
         return status
+
+    @staticmethod
+    def _locked_for_desk(uow: UnitOfWork, key: str, student_id: int) -> tuple[Resource, Student]:
+        """The resource with its row locked, and the student an advisor acts for."""
+        resource = locked_resource(uow, parse_resource_key(key))
+        student = uow.students.get(student_id)
+        if student is None:
+            raise NotFound("This account no longer exists.")
+        return resource, student
 
     # --- audit log ------------------------------------------------------------------------------
 
