@@ -17,17 +17,18 @@ import argparse
 import os
 import platform
 import statistics
-import tempfile
+import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, event
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_core import mysql_database, sqlite_database
 
 from studentres_desktop.persistence.credentials import TableCredentialStore
 from studentres_desktop.persistence.engine import DatabaseSettings, create_database_engine
@@ -117,21 +118,9 @@ def make_path(name: str, engine: Engine, uow_class: type[UnitOfWork]) -> LoginPa
 
 @contextmanager
 def database(backend: str, admin_url: str) -> Iterator[str]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="srbench_") as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        return
-    name = f"srbench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 "
-                             "COLLATE utf8mb4_unicode_ci")
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
-        admin.dispose()
+    """A fresh database for one run: bench_core's SQLite file or srbench_* database."""
+    with (sqlite_database() if backend == "sqlite" else mysql_database(admin_url)) as url:
+        yield url
 
 
 def run(backend: str, url: str, repeat: int) -> tuple[str, list[LoginPath]]:
