@@ -19,7 +19,6 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -29,8 +28,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_core import mysql_database, sqlite_database
 
 from studentres_desktop.bootstrap import Services, build_services
 from studentres_desktop.domain.models import ResourceDraft, ResourceKind, Role, RsvpState
@@ -46,21 +45,9 @@ PASSWORD = "bench marks need a sturdy passphrase"
 
 @contextmanager
 def database(backend: str, mysql_url: str) -> Iterator[str]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        return
-    name = f"srbench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(mysql_url)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 "
-                             "COLLATE utf8mb4_unicode_ci")
-    try:
-        yield make_url(mysql_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
-        admin.dispose()
+    """A fresh database for one run: bench_core's SQLite file or srbench_* database."""
+    with (sqlite_database() if backend == "sqlite" else mysql_database(mysql_url)) as url:
+        yield url
 
 
 def timed_race(url: str, services: Services, tokens: list[str],
@@ -114,7 +101,7 @@ def bench(backend: str, url: str, racers: int, places: int, rounds: int) -> list
         cancel_ms: list[float] = []
         walls: list[float] = []
         for round_ in range(rounds):
-            start = datetime.now() + timedelta(days=30 + round_)
+            start = datetime.now().replace(microsecond=0) + timedelta(days=30 + round_)
             resource = services.resources.create(desk, ResourceDraft(
                 ResourceKind.EVENT, f"Round {round_}", starts_at=start, capacity=places))
             key = resource.key
