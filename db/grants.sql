@@ -37,6 +37,7 @@ GRANT SELECT ON {database}.resource_interests TO {account};
 GRANT SELECT, INSERT, DELETE ON {database}.resource_embeddings TO {account};
 GRANT SELECT, INSERT, DELETE ON {database}.interest_embeddings TO {account};
 GRANT SELECT ON {database}.schema_meta TO {account};
+GRANT SELECT ON {database}.alembic_version TO {account};
 GRANT SELECT, INSERT, DELETE ON {database}.saved_resources TO {account};
 GRANT SELECT, INSERT, UPDATE, DELETE ON {database}.rsvps TO {account};
 GRANT INSERT ON {database}.audit_log TO {account};

@@ -2,9 +2,9 @@
 --
 --   mysql -u studentres_owner -p studentres < db/schema.sql    (as the owner: see db/grants.sql)
 --
--- `studentres-admin init-db` creates the same tables and login procedures (and upgrades a
--- database from the original design by adding the new columns); tests/integration/test_schema.py
--- keeps the two equal.
+-- `studentres-admin init-db` creates the same tables and login procedures through the migrations
+-- (and upgrades a database from the original design by adding the new columns);
+-- tests/integration/test_schema.py and test_migrations.py keep the two equal.
 -- students_data and interest_resources keep the original columns and their meaning; the rest is
 -- additive. Emails and tags use utf8mb4_bin: the app stores them normalised, and the default
 -- accent-insensitive collation would treat "josé@…" and "jose@…" as one address.
@@ -139,7 +139,7 @@ CREATE TABLE IF NOT EXISTS saved_resources (
     title       VARCHAR(200) NOT NULL,
     starts_at   DATETIME     NULL,
     ends_at     DATETIME     NULL,
-    saved_at    DATETIME     NOT NULL,
+    saved_at    DATETIME(6)  NOT NULL,
     removed_at  DATETIME     NULL,
     CONSTRAINT pk_saved_resources PRIMARY KEY (student_id, resource_id, kind),
     KEY ix_saved_resources_resource_id_kind (resource_id, kind),
@@ -155,7 +155,7 @@ CREATE TABLE IF NOT EXISTS rsvps (
     student_id   INT         NOT NULL,
     status       VARCHAR(16) NOT NULL,                        -- going | waitlisted
     waitlist_seq INT         NULL,
-    created_at   DATETIME    NOT NULL,
+    created_at   DATETIME(6) NOT NULL,
     CONSTRAINT pk_rsvps PRIMARY KEY (resource_id, kind, student_id),
     KEY ix_rsvps_student_id (student_id),
     UNIQUE KEY uq_rsvps_resource_id_kind_waitlist_seq (resource_id, kind, waitlist_seq),
@@ -169,7 +169,7 @@ CREATE TABLE IF NOT EXISTS rsvps (
 -- JSON, written in the same transaction as the change.
 CREATE TABLE IF NOT EXISTS audit_log (
     id             INT          NOT NULL AUTO_INCREMENT,
-    occurred_at    DATETIME     NOT NULL,                     -- UTC
+    occurred_at    DATETIME(6)  NOT NULL,                     -- UTC
     advisor_id     INT          NULL,
     advisor_email  VARCHAR(254) NOT NULL,
     action         VARCHAR(32)  NOT NULL,
@@ -187,6 +187,16 @@ CREATE TABLE IF NOT EXISTS audit_log (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 INSERT IGNORE INTO schema_meta (name, value) VALUES ('schema_version', '1');
+
+-- The schema revision (studentres_desktop/persistence/migrations/); this file is the newest one.
+-- `studentres-admin upgrade-db` applies the migrations after it to a database made from here.
+CREATE TABLE IF NOT EXISTS alembic_version (
+    version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+INSERT INTO alembic_version (version_num)
+    SELECT '0002_microsecond_times' FROM DUAL
+    WHERE NOT EXISTS (SELECT 1 FROM alembic_version);
 
 -- Login, registration and password change run through these SQL SECURITY DEFINER procedures:
 -- workstation accounts can neither read password_hash nor touch login_throttle (db/grants.sql).

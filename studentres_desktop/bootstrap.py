@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from studentres_desktop.domain.errors import SchemaNotReady
 from studentres_desktop.persistence.engine import DatabaseSettings, create_database_engine
 from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
 from studentres_desktop.persistence.uow import UnitOfWork
@@ -109,7 +108,7 @@ def build_services(
 
 
 def prepare_embedded_database(services: Services) -> bool:
-    """Create and fill the embedded demo database on first use; True if it was filled now."""
+    """Create or upgrade the embedded database and fill it on first use; True if filled now."""
     ensure_schema(services.engine)
     services.catalogue.seed_interests()
     if not services.catalogue.is_empty():
@@ -121,9 +120,7 @@ def prepare_embedded_database(services: Services) -> bool:
 
 def check_database(services: Services) -> None:
     """Connect and make sure the schema is the one this app expects (for configured servers)."""
-    report = inspect_schema(services.engine)
-    if not report.current:
-        raise SchemaNotReady("; ".join(report.problems[:3]))
+    inspect_schema(services.engine).raise_unless_current()
 
 
 def build_gateway(services: Services, *, embedded: bool) -> Gateway:

@@ -112,6 +112,27 @@ def init_db(db_url: str | None) -> None:
     click.echo(f"Schema is current ({len(changes)} changes); {added} interests added.")
 
 
+@main.command("upgrade-db")
+@db_option
+def upgrade_db(db_url: str | None) -> None:
+    """Apply the schema migrations this version brings; safe to run twice.
+
+    Run it with the owner account (workstation accounts may not change the schema), after a
+    backup (docs/deployment.md).
+    """
+    with open_services(db_url, prepare_default=False) as services:
+        before = inspect_schema(services.engine).revision
+        changes = ensure_schema(services.engine)
+        after = inspect_schema(services.engine).revision
+    for change in changes:
+        click.echo(f"  {change}")
+    if before == after:
+        click.echo(f"Schema is current (revision {after}); {len(changes)} changes.")
+    else:
+        click.echo(f"Schema upgraded from revision {before or 'none'} to {after}; "
+                   f"{len(changes)} changes.")
+
+
 @main.command("seed-demo")
 @db_option
 def seed_demo(db_url: str | None) -> None:
@@ -238,12 +259,19 @@ def check(db_url: str | None) -> None:
         report = inspect_schema(services.engine)
     click.echo(f"Server:    {report.server}")
     click.echo(f"Schema:    version {report.version if report.version is not None else 'none'}")
+    click.echo(f"Revision:  {report.revision or 'none'} (this app expects {report.expected})")
     if report.current:
         click.echo("Status:    OK, the schema is current.")
         return
     for problem in report.problems:
         click.echo(f"  - {problem}")
-    click.echo("Status:    the schema is not current; run 'studentres-admin init-db'.", err=True)
+    if report.too_new:
+        advice = "this app is older than the database; install the newer version"
+    elif report.revision is None and report.version is None:
+        advice = "run 'studentres-admin init-db'"
+    else:
+        advice = "run 'studentres-admin upgrade-db' with the owner account"
+    click.echo(f"Status:    the schema is not current; {advice}.", err=True)
     sys.exit(1)
 
 

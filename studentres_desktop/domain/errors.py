@@ -133,6 +133,41 @@ class SchemaNotReady(DomainError):
         super().__init__(message)
 
 
+class SchemaTooOld(SchemaNotReady):
+    """The database has not been upgraded to the schema this version of the app needs."""
+
+    def __init__(self, revision: str | None, expected: str) -> None:
+        self.revision = revision
+        self.expected = expected
+        DomainError.__init__(
+            self,
+            f"The database schema is older than this app needs (revision {revision or 'none'}, "
+            f"needs {expected}). Ask IT to run 'studentres-admin upgrade-db' with the owner "
+            "account.",
+        )
+
+
+class SchemaTooNew(SchemaNotReady):
+    """The database was upgraded by a newer version of the app than this one."""
+
+    def __init__(self, revision: str, expected: str) -> None:
+        self.revision = revision
+        self.expected = expected
+        DomainError.__init__(
+            self,
+            f"This app is older than the database (database schema revision {revision}, this "
+            f"app knows up to {expected}). Install the newer version of StudentRes Desktop.",
+        )
+
+
+class SchemaChangeDenied(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This database account cannot change the schema; run 'studentres-admin upgrade-db' "
+            "with the owner account."
+        )
+
+
 class DatabaseError(DomainError):
     """The database refused a request for a reason that is neither input nor connectivity."""
 

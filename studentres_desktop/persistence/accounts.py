@@ -43,6 +43,8 @@ GRANTS: dict[AccountRole, tuple[str, ...]] = {
         "GRANT SELECT, INSERT, DELETE ON {database}.resource_embeddings TO {account}",
         "GRANT SELECT, INSERT, DELETE ON {database}.interest_embeddings TO {account}",
         "GRANT SELECT ON {database}.schema_meta TO {account}",
+        # The schema revision, which every start compares with the app's.
+        "GRANT SELECT ON {database}.alembic_version TO {account}",
         "GRANT SELECT, INSERT, DELETE ON {database}.saved_resources TO {account}",
         "GRANT SELECT, INSERT, UPDATE, DELETE ON {database}.rsvps TO {account}",
         # An advisor's own RSVP is audited wherever they log in; a workstation cannot read it.

@@ -39,6 +39,7 @@ TLS_FAILED = 2026
 _SCHEMA = {1146, 1054}  # table or column does not exist
 # The account may not run this statement: table, column, routine, global or GRANT privilege.
 _DENIED = {1142, 1143, 1227, 1370, 1410}
+DENIED_ERRNOS = frozenset(_DENIED)
 DENIED_MESSAGE = (
     "The database account this computer uses may not do this. Ask IT: a kiosk that edits the "
     "catalogue needs the advisor account."

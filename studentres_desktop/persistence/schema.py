@@ -1,23 +1,31 @@
 """Create, upgrade and check the schema.
 
-`ensure_schema` is additive: it creates missing tables, and on a database from the original
-design (only `students_data` and `interest_resources`, with their original columns) it adds the
-new columns and indexes next to the old ones, and the search index (`search_index.py`) over
-rows old and new. It never drops or rewrites anything.
+The tables go through the Alembic migrations in `migrations/` (the first of which also adopts a
+database from before migrations: empty, the original design, or made by an older init-db); the
+search index and the login procedures are then checked and repaired on every run, like code.
+Nothing is ever dropped or rewritten. Checking needs no Alembic: `alembic_version` is compared
+with `revisions.HEAD`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, Table, insert, inspect, select, text, update
-from sqlalchemy.engine.reflection import Inspector
-from sqlalchemy.schema import CreateColumn, CreateIndex, CreateTable
+from sqlalchemy import Connection, Engine, insert, inspect, select, text, update
+from sqlalchemy import exc as sa_exc
 
+from studentres_desktop.domain.errors import (
+    SchemaChangeDenied,
+    SchemaNotReady,
+    SchemaTooNew,
+    SchemaTooOld,
+)
 from studentres_desktop.persistence import tables as t
-from studentres_desktop.persistence.db_errors import translated_errors
+from studentres_desktop.persistence.db_errors import DENIED_ERRNOS, mysql_errno, translated_errors
 from studentres_desktop.persistence.procedures import PROCEDURES
+from studentres_desktop.persistence.revisions import HEAD, REVISIONS, VERSION_TABLE
 from studentres_desktop.persistence.search_index import ensure_search_index, search_index_problems
 
 log = logging.getLogger(__name__)
@@ -33,52 +41,75 @@ class SchemaReport:
     server: str
     version: int | None
     problems: tuple[str, ...]
+    revision: str | None = None  # the applied migration; None before migrations
+    expected: str = HEAD  # the one this version of the app needs
 
     @property
     def current(self) -> bool:
         return not self.problems
 
+    @property
+    def too_new(self) -> bool:
+        """Upgraded by a newer version of the app: a revision this one does not know."""
+        return self.revision is not None and self.revision not in REVISIONS
+
+    @property
+    def too_old(self) -> bool:
+        return not self.too_new and self.revision != self.expected
+
+    def raise_unless_current(self) -> None:
+        """SchemaTooNew, SchemaTooOld or SchemaNotReady, each saying what IT should do."""
+        if self.too_new:
+            raise SchemaTooNew(str(self.revision), self.expected)
+        if self.too_old:
+            raise SchemaTooOld(self.revision, self.expected)
+        if self.problems:
+            raise SchemaNotReady("; ".join(self.problems[:3]))
+
 
 def ensure_schema(engine: Engine) -> list[str]:
-    """Bring the schema up to date; returns what was changed, in words."""
-    changes: list[str] = []
+    """Migrate the schema to this version's newest revision and repair the search index and the
+    login procedures; returns what was changed, in words. Safe to run twice."""
     with translated_errors(), engine.begin() as conn:
-        inspector = inspect(conn)
-        existing = set(inspector.get_table_names())
-        for table in t.metadata.sorted_tables:
-            if table.name not in existing:
-                conn.execute(CreateTable(table))
-                for index in table.indexes:
-                    conn.execute(CreateIndex(index))
-                changes.append(f"created table {table.name}")
-                continue
-            changes += _add_missing_columns(conn, table, inspector)
+        revision = applied_revision(conn)
+        if revision is not None and revision not in REVISIONS:
+            raise SchemaTooNew(revision, HEAD)
+        changes: list[str] = []
+        if revision != HEAD:
+            # Imported here: starting the app on a current database needs no Alembic.
+            from studentres_desktop.persistence.migrations import upgrade_to_head
+
+            changes += _denied_as_refusal(lambda: upgrade_to_head(conn))
         changes += ensure_search_index(conn)
         _write_version(conn)
         if _is_mysql(conn):
-            changes += _install_procedures(conn)
+            changes += _denied_as_refusal(lambda: _install_procedures(conn))
     for change in changes:
         log.info("schema: %s", change)
     return changes
 
 
-def _add_missing_columns(conn: Connection, table: Table, inspector: Inspector) -> list[str]:
-    changes = []
-    present = {c["name"] for c in inspector.get_columns(table.name)}
-    preparer = conn.dialect.identifier_preparer
-    for column in table.columns:
-        if column.name in present:
-            continue
-        spec = str(CreateColumn(column).compile(dialect=conn.dialect))
-        conn.exec_driver_sql(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {spec}")
-        changes.append(f"added column {table.name}.{column.name}")
-    present_indexes = {i["name"] for i in inspector.get_indexes(table.name)}
-    present_indexes |= {u["name"] for u in inspector.get_unique_constraints(table.name)}
-    for index in table.indexes:
-        if index.name not in present_indexes:
-            conn.execute(CreateIndex(index))
-            changes.append(f"added index {index.name}")
-    return changes
+def _denied_as_refusal(step: Callable[[], list[str]]) -> list[str]:
+    """Run a schema change; an account without DDL rights gets SchemaChangeDenied."""
+    try:
+        return step()
+    except sa_exc.DBAPIError as error:
+        if mysql_errno(error) in DENIED_ERRNOS:
+            log.warning("schema change refused to this account: %s", error.orig)
+            raise SchemaChangeDenied() from None
+        raise
+
+
+def applied_revision(conn: Connection) -> str | None:
+    """The revision in `alembic_version`, or None when there is none (before migrations)."""
+    if VERSION_TABLE not in inspect(conn).get_table_names():
+        return None
+    return _read_revision(conn)
+
+
+def _read_revision(conn: Connection) -> str | None:
+    found = conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").scalars().all()
+    return str(found[0]) if len(found) == 1 else None
 
 
 def _is_mysql(conn: Connection) -> bool:
@@ -156,6 +187,13 @@ def inspect_schema(engine: Engine) -> SchemaReport:
             ]
         if "interest_resources" in existing:
             problems += search_index_problems(conn)
+        revision = _read_revision(conn) if VERSION_TABLE in existing else None
+        if revision is not None and revision not in REVISIONS:
+            problems.insert(0, f"schema revision {revision} is newer than this app knows ({HEAD})")
+        elif revision != HEAD:
+            problems.insert(
+                0, f"schema revision {revision or 'none'} is older than this app needs ({HEAD})"
+            )
         version = None
         if "schema_meta" in existing:
             found = conn.execute(
@@ -166,7 +204,8 @@ def inspect_schema(engine: Engine) -> SchemaReport:
                 problems.append(
                     f"schema version {version} is newer than this app ({t.SCHEMA_VERSION})"
                 )
-    return SchemaReport(server=server, version=version, problems=tuple(problems))
+    return SchemaReport(server=server, version=version, problems=tuple(problems),
+                        revision=revision)
 
 
 def _visible_columns(conn: Connection) -> dict[str, set[str]]:

@@ -69,6 +69,11 @@ def _blob() -> LargeBinary:
 NOW = text("CURRENT_TIMESTAMP")
 
 
+def _moment() -> DateTime:
+    """A time whose order is read back: DATETIME(6) on MySQL, where DATETIME keeps seconds."""
+    return DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+
 class TextSortKey(ColumnElement[str]):
     """Case-insensitive ordering: MySQL's unicode_ci collation already is; SQLite needs NOCASE.
 
@@ -252,7 +257,7 @@ saved_resources = Table(
     Column("title", String(200), nullable=False),
     Column("starts_at", DateTime, nullable=True),
     Column("ends_at", DateTime, nullable=True),
-    Column("saved_at", DateTime, nullable=False),
+    Column("saved_at", _moment(), nullable=False),
     Column("removed_at", DateTime, nullable=True),
     Index("ix_saved_resources_resource_id_kind", "resource_id", "kind"),
     **TABLE_OPTIONS,
@@ -269,7 +274,7 @@ rsvps = Table(
     Column("status", String(16), nullable=False),  # going | waitlisted
     # Waitlist order; a position is the rank among the waitlisted, so leaving leaves no gap.
     Column("waitlist_seq", Integer, nullable=True),
-    Column("created_at", DateTime, nullable=False),
+    Column("created_at", _moment(), nullable=False),
     Index("ix_rsvps_student_id", "student_id"),
     Index("uq_rsvps_resource_id_kind_waitlist_seq", "resource_id", "kind", "waitlist_seq",
           unique=True),
@@ -280,7 +285,7 @@ audit_log = Table(
     "audit_log",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("occurred_at", DateTime, nullable=False),  # UTC
+    Column("occurred_at", _moment(), nullable=False),  # UTC
     # No foreign key: the record outlives the account. NULL for studentres-admin.
     Column("advisor_id", Integer, nullable=True),
     Column("advisor_email", String(254), nullable=False),

@@ -27,6 +27,7 @@ from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.accounts import GRANTS, AccountRole, grant_statements
 from studentres_desktop.persistence.db_errors import mysql_errno
 from studentres_desktop.persistence.engine import DatabaseSettings
+from studentres_desktop.persistence.revisions import HEAD, VERSION_TABLE
 from studentres_desktop.persistence.schema import PRIVATE_TABLES
 from studentres_desktop.services.passwords import PREFIX, PasswordHasher
 from tests.conftest import ROOT
@@ -299,6 +300,18 @@ def test_an_existing_account_is_not_changed(server):
     assert refused(server.urls["app"], "DELETE FROM interest_resources") == 1142
 
 
+@pytest.mark.mysql
+@pytest.mark.parametrize("role", ["app", "advisor"])
+def test_only_the_owner_may_upgrade_the_schema_and_workstations_read_its_revision(server, role):
+    refusal = cli("upgrade-db", "--db", server.urls[role], expect=1)
+    assert ("this database account cannot change the schema; run 'studentres-admin upgrade-db' "
+            "with the owner account") in refusal.stderr.lower()
+    assert "Traceback" not in refusal.output and "1142" not in refusal.output
+    assert "Revision:  " + HEAD in cli("check", "--db", server.urls[role], expect=0).stdout
+    assert cli("upgrade-db", "--db", server.urls["owner"], expect=0).stdout.strip() == (
+        f"Schema is current (revision {HEAD}); 0 changes.")
+
+
 def test_db_grants_sql_holds_the_grants_create_db_user_runs():
     script = (ROOT / "db" / "grants.sql").read_text(encoding="utf-8")
     sections: dict[str, list[str]] = {}
@@ -329,7 +342,7 @@ def test_every_table_has_a_grant_for_workstations_or_is_private():
     """A new table needs its line in db/grants.sql (and GRANTS); this names the ones without."""
     granted = {match for line in GRANTS[AccountRole.APP]
                for match in re.findall(r"\{database\}\.(\w+)", line)}
-    tables = {table.name for table in t.metadata.sorted_tables}
+    tables = {table.name for table in t.metadata.sorted_tables} | {VERSION_TABLE}
     assert tables - granted - PRIVATE_TABLES == set()
     assert granted - tables == set()  # no grant for a table that no longer exists
 

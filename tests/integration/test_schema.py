@@ -12,6 +12,7 @@ from studentres_desktop.persistence import procedures
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.engine import DatabaseSettings, create_database_engine
 from studentres_desktop.persistence.procedures import PROCEDURES
+from studentres_desktop.persistence.revisions import VERSION_TABLE
 from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
 from tests.conftest import apply_schema_sql
 from tests.support.original import drop_every_table
@@ -54,7 +55,8 @@ def test_schema_sql_matches_the_table_definitions(mysql_databases):
 
     sql_schema, code_schema = describe(from_sql), describe(from_code)
 
-    assert sorted(sql_schema) == sorted(table.name for table in t.metadata.sorted_tables)
+    assert sorted(sql_schema) == sorted(
+        [table.name for table in t.metadata.sorted_tables] + [VERSION_TABLE])
     for table in sql_schema:
         assert sql_schema[table] == code_schema[table], table
 
