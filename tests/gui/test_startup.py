@@ -7,11 +7,14 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
+from sqlalchemy import text
 
 from studentres_desktop.bootstrap import build_gateway
 from studentres_desktop.domain.errors import ValidationError
+from studentres_desktop.persistence.revisions import REVISIONS, VERSION_TABLE
 from studentres_desktop.ui.shell import Shell
 from tests.support.embedders import HashingEmbedder
 
@@ -60,3 +63,30 @@ def test_the_login_window_needs_no_database_library():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, check=True)
     assert done.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(("revision", "says"), [
+    (REVISIONS[0], "Ask IT to run 'studentres-admin upgrade-db' with the owner account."),
+    ("0099_from_a_newer_app", "This app is older than the database"),
+])
+def test_a_schema_too_old_or_too_new_is_named_in_the_banner(qtbot, make_services, tmp_path,
+                                                            revision, says):
+    services = make_services(embedder_loader=HashingEmbedder)
+    with services.engine.begin() as conn:
+        conn.execute(text(f"UPDATE {VERSION_TABLE} SET version_num = :r"), {"r": revision})
+    gateway = build_gateway(services, embedded=False)
+
+    shell = Shell(lambda: gateway,
+                  QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    shell.start()
+    qtbot.waitUntil(lambda: shell.window.banner.isVisible(), timeout=10_000)
+    shown = shell.window.banner_label.text()
+    assert says in shown
+    assert "Traceback" not in shown and "sqlalchemy" not in shown.lower()
+    assert not shell.login_view.login_button.isEnabled()
+    shell.runner.wait_for_done(10_000)
+    shell.background.wait_for_done(10_000)
+    shell.window.close()
+    shell.window.deleteLater()
+    shell.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

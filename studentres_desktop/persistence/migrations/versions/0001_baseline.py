@@ -38,7 +38,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import mysql
-from sqlalchemy.schema import CreateColumn, CreateIndex, CreateTable
+from sqlalchemy.schema import CreateColumn, CreateIndex, CreateTable, DefaultClause
+from sqlalchemy.sql.elements import TextClause
 
 from studentres_desktop.persistence.search_index import ensure_search_index
 
@@ -297,6 +298,7 @@ def upgrade() -> None:
     for table in metadata.sorted_tables:
         if table.name in existing:
             changes += _add_missing_columns(conn, table)
+            changes += _binary_keys(conn, table)
             continue
         conn.execute(CreateTable(table))
         for index in table.indexes:
@@ -314,13 +316,20 @@ def _add_missing_columns(conn: Connection, table: Table) -> list[str]:
     changes = []
     inspector = inspect(conn)
     present = {c["name"] for c in inspector.get_columns(table.name)}
-    preparer = conn.dialect.identifier_preparer
-    for column in table.columns:
-        if column.name in present:
-            continue
-        spec = str(CreateColumn(column).compile(dialect=conn.dialect))
-        conn.exec_driver_sql(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {spec}")
-        changes.append(f"added column {table.name}.{column.name}")
+    missing = [column for column in table.columns if column.name not in present]
+    if conn.dialect.name == "sqlite" and any(map(_computed_default, missing)):
+        # SQLite adds no column with a default like CURRENT_TIMESTAMP to a table with rows:
+        # the table is rebuilt with the new columns and its rows copied over.
+        with op.batch_alter_table(table.name, recreate="always") as batch:
+            for column in missing:
+                batch.add_column(column._copy())
+    else:
+        preparer = conn.dialect.identifier_preparer
+        for column in missing:
+            spec = str(CreateColumn(column).compile(dialect=conn.dialect))
+            conn.exec_driver_sql(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {spec}")
+    changes += [f"added column {table.name}.{column.name}" for column in missing]
+    inspector = inspect(conn)  # afresh: the table may have been rebuilt
     present_indexes = {i["name"] for i in inspector.get_indexes(table.name)}
     present_indexes |= {u["name"] for u in inspector.get_unique_constraints(table.name)}
     for index in table.indexes:
@@ -328,3 +337,34 @@ def _add_missing_columns(conn: Connection, table: Table) -> list[str]:
             conn.execute(CreateIndex(index))
             changes.append(f"added index {index.name}")
     return changes
+
+
+# Original columns that hold emails and tags: compared byte for byte like the ones the app made
+# (the login procedures' parameters cannot be compared with a unicode_ci column at all).
+BINARY_KEYS = {"students_data": ("email", "interest"), "interest_resources": ("interest_tag",)}
+
+
+def _binary_keys(conn: Connection, table: Table) -> list[str]:
+    """On MySQL, give the original key columns the collation of the schema, keeping their type
+    and nullability; a unique index stays unique (unicode_ci equality implies bin equality)."""
+    if conn.dialect.name not in ("mysql", "mariadb") or table.name not in BINARY_KEYS:
+        return []
+    found = conn.execute(text(
+        "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLLATION_NAME"
+        " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :t"
+    ), {"t": table.name}).all()
+    changes = []
+    for name, column_type, nullable, collation in found:
+        if name not in BINARY_KEYS[table.name] or collation == BINARY_COLLATION:
+            continue
+        null = "NULL" if nullable == "YES" else "NOT NULL"
+        conn.exec_driver_sql(
+            f"ALTER TABLE {table.name} MODIFY `{name}` {column_type}"
+            f" CHARACTER SET utf8mb4 COLLATE {BINARY_COLLATION} {null}")
+        changes.append(f"changed column {table.name}.{name} to {BINARY_COLLATION}")
+    return changes
+
+
+def _computed_default(column: Column[Any]) -> bool:
+    default = column.server_default
+    return isinstance(default, DefaultClause) and isinstance(default.arg, TextClause)
