@@ -2,6 +2,8 @@
 --
 --   mysql -u studentres_owner -p studentres < db/schema.sql    (as the owner: see db/grants.sql)
 --
+-- For a new, empty database: it records the newest schema revision. An existing database is
+-- upgraded with `studentres-admin upgrade-db` (docs/deployment.md).
 -- `studentres-admin init-db` creates the same tables and login procedures through the migrations
 -- (and upgrades a database from the original design by adding the new columns);
 -- tests/integration/test_schema.py and test_migrations.py keep the two equal.
