@@ -244,6 +244,7 @@ def test_a_database_from_the_original_design_gets_the_plan_tables_and_versions(d
     with engine.begin() as conn:
         for table in reversed(t.metadata.sorted_tables):
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table.name}")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")  # no migration was applied
         conn.exec_driver_sql(f"CREATE TABLE interest_resources (id {serial}, interest_tag "
                              "VARCHAR(64), workshop TEXT, training TEXT, event TEXT)")
         conn.exec_driver_sql(f"CREATE TABLE students_data (id {serial}, name VARCHAR(100), "
