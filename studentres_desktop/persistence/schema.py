@@ -61,6 +61,9 @@ class SchemaReport:
         """SchemaTooNew, SchemaTooOld or SchemaNotReady, each saying what IT should do."""
         if self.too_new:
             raise SchemaTooNew(str(self.revision), self.expected)
+        if self.revision is None and self.version is None and self.problems:
+            # Never installed (or only the original two tables): init-db sets it all up.
+            raise SchemaNotReady("; ".join(self.problems[:3]))
         if self.too_old:
             raise SchemaTooOld(self.revision, self.expected)
         if self.problems:

@@ -22,7 +22,7 @@ from studentres_desktop.bootstrap import (
     prepare_embedded_database,
 )
 from studentres_desktop.cli import main
-from studentres_desktop.domain.errors import SchemaTooNew, SchemaTooOld
+from studentres_desktop.domain.errors import SchemaNotReady, SchemaTooNew, SchemaTooOld
 from studentres_desktop.domain.models import ResourceFilter
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.accounts import AccountRole, create_account
@@ -275,6 +275,22 @@ def test_a_schema_too_old_or_too_new_is_refused_with_what_to_do(make_services):
 
     set_revision(url, HEAD)
     check_database(services)
+
+
+def test_a_database_never_set_up_asks_for_init_db(empty_url, clock):
+    services = build_services(DatabaseSettings(empty_url), bcrypt_cost=4, clock=clock)
+    with pytest.raises(SchemaNotReady) as raised:
+        check_database(services)
+    assert not isinstance(raised.value, SchemaTooOld | SchemaTooNew)
+    assert "Ask IT to run 'studentres-admin init-db'" in str(raised.value)
+    services.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    return request.getfixturevalue("mysql_databases")()  # type: ignore[no-any-return]
 
 
 def test_the_embedded_database_upgrades_itself_at_start(tmp_path, clock):
