@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from alembic import context
-from alembic.migration import MigrationContext, MigrationInfo
+from alembic.runtime.migration import MigrationContext, MigrationInfo
 
 from studentres_desktop.persistence.revisions import VERSION_TABLE
 
