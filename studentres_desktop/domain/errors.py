@@ -139,12 +139,15 @@ class SchemaTooOld(SchemaNotReady):
     def __init__(self, revision: str | None, expected: str) -> None:
         self.revision = revision
         self.expected = expected
-        DomainError.__init__(
-            self,
+        message = (
             f"The database schema is older than this app needs (revision {revision or 'none'}, "
             f"needs {expected}). Ask IT to run 'studentres-admin upgrade-db' with the owner "
-            "account.",
+            "account."
         )
+        if revision is None:  # or this computer's account may not read the revision
+            message += (" If that was done, this computer's database account also needs SELECT "
+                        "on alembic_version (docs/deployment.md, Upgrading).")
+        DomainError.__init__(self, message)
 
 
 class SchemaTooNew(SchemaNotReady):

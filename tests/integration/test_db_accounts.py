@@ -21,7 +21,12 @@ from sqlalchemy.exc import DBAPIError
 
 from studentres_desktop.bootstrap import Services, build_services, check_database
 from studentres_desktop.cli import main
-from studentres_desktop.domain.errors import AccessDenied, InvalidCredentials, LoginThrottled
+from studentres_desktop.domain.errors import (
+    AccessDenied,
+    InvalidCredentials,
+    LoginThrottled,
+    SchemaTooOld,
+)
 from studentres_desktop.domain.models import ResourceDraft, ResourceFilter, ResourceKind, RsvpState
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.accounts import GRANTS, AccountRole, grant_statements
@@ -310,6 +315,24 @@ def test_only_the_owner_may_upgrade_the_schema_and_workstations_read_its_revisio
     assert "Revision:  " + HEAD in cli("check", "--db", server.urls[role], expect=0).stdout
     assert cli("upgrade-db", "--db", server.urls["owner"], expect=0).stdout.strip() == (
         f"Schema is current (revision {HEAD}); 0 changes.")
+
+
+@pytest.mark.mysql
+def test_an_account_made_before_migrations_is_told_what_it_lacks(server):
+    """IT upgraded, but the workstation's account has no SELECT on alembic_version yet."""
+    user = make_url(server.urls["app"]).username
+    admin = create_engine(server.admin_url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"REVOKE SELECT ON `{server.database}`.{VERSION_TABLE} "
+                             f"FROM '{user}'@'%'")
+    admin.dispose()
+    services = server.services("app")
+    try:
+        with pytest.raises(SchemaTooOld) as raised:
+            check_database(services)
+    finally:
+        services.dispose()
+    assert "needs SELECT on alembic_version" in str(raised.value)
 
 
 def test_db_grants_sql_holds_the_grants_create_db_user_runs():
