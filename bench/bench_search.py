@@ -7,12 +7,17 @@ MATCH on SQLite, MATCH … AGAINST on MariaDB/MySQL, first 51 ids by relevance).
 exact, and capped at 1,000. Prints one Markdown table per backend and size.
 
     python bench/bench_search.py [--backend sqlite|mysql|both] [--sizes 10000,100000]
-                                 [--mysql-url URL] [--repeat 200]
+                                 [--mysql-url URL] [--repeat 200] [--keep FOLDER]
+
+With --keep, the filled databases are kept and reused by the next run with the same option:
+SQLite files in FOLDER, MariaDB/MySQL databases srtest_bench_search_<N> (filling 100,000
+resources takes most of a run).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import platform
@@ -20,13 +25,15 @@ import random
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -50,6 +57,7 @@ from studentres_desktop.bootstrap import Services
 from studentres_desktop.domain.models import ResourceFilter, Role
 from studentres_desktop.domain.search import search_terms
 from studentres_desktop.persistence import search_index as si
+from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.resource_queries import page_query
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.services.passwords import PasswordHasher
@@ -184,19 +192,75 @@ def run_case(title: str, n: int, url: str, args: argparse.Namespace) -> None:
         ensure_schema(services.engine)
         services.catalogue.seed_interests()
         writer = Writer(rng, [i.tag for i in services.interests.vocabulary()])
-        people = generate_students(services.engine, n, writer,
-                                   PasswordHasher(4).hash(PASSWORD))
-        generated_s = generate_resources(services.engine, n, writer)
-        analyse(services.engine)
-        searches = measure_searches(services, people.three_interest_ids, args.repeat, rng)
-        counts = measure_counts(services, people.three_interest_ids, args.repeat, rng)
+        three = kept_three_interest_ids(services.engine, n)
+        generated_s: float | None = None
+        if three is None:
+            people = generate_students(services.engine, n, writer,
+                                       PasswordHasher(4).hash(PASSWORD))
+            generated_s = generate_resources(services.engine, n, writer)
+            analyse(services.engine)
+            three = people.three_interest_ids
+        searches = measure_searches(services, three, args.repeat, rng)
+        counts = measure_counts(services, three, args.repeat, rng)
         print_tables(f"{title}, N = {n:,}", searches, counts, generated_s)
     finally:
         services.dispose()
 
 
+def kept_three_interest_ids(engine: Engine, n: int) -> list[int] | None:
+    """The students with three interests of a database kept from an earlier run with N
+    resources, or None when it is new (or holds something else)."""
+    si_ = t.student_interests
+    with engine.connect() as conn:
+        resources = conn.execute(select(func.count()).select_from(t.interest_resources)).scalar()
+        if resources != n:
+            return None
+        counted = (select(si_.c.student_id).group_by(si_.c.student_id)
+                   .having(func.count() == 3))
+        return [int(row[0]) for row in conn.execute(counted)]
+
+
+def holds_resources(url: str, n: int) -> bool:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            count = conn.execute(select(func.count()).select_from(t.interest_resources)).scalar()
+        return count == n
+    except DBAPIError:  # no such database or table yet
+        return False
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def kept_database(backend: str, n: int, args: argparse.Namespace) -> Iterator[str]:
+    """A database that outlives the run, made afresh unless it holds N resources."""
+    if backend == "sqlite":
+        folder = Path(args.keep)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"bench_search_{n}.sqlite3"
+        url = f"sqlite:///{path}"
+        if not holds_resources(url, n):
+            path.unlink(missing_ok=True)
+        yield url
+        return
+    name = f"srtest_bench_search_{n}"
+    url = make_url(args.mysql_url).set(database=name).render_as_string(hide_password=False)
+    if not holds_resources(url, n):
+        admin = create_engine(args.mysql_url)
+        try:
+            with admin.begin() as conn:
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
+                conn.exec_driver_sql(f"CREATE DATABASE `{name}` "
+                                     "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        finally:
+            admin.dispose()
+    yield url
+
+
 def print_tables(title: str, searches: Sequence[SearchRow],
-                 counts: Sequence[tuple[str, Measurement, str]], generated_s: float) -> None:
+                 counts: Sequence[tuple[str, Measurement, str]],
+                 generated_s: float | None) -> None:
     print(f"### {title}\n")
     print("| search (first page of 50, by relevance) | scope | matches "
           "| service median / p95 ms | app statement alone median / p95 ms "
@@ -217,8 +281,9 @@ def print_tables(title: str, searches: Sequence[SearchRow],
         print(f"| {label} | {len(m.samples_ms)} | {m.median:.1f} | {m.p95:.1f} | {shown} "
               f"| {m.goal.label if m.goal else '—'} | {m.met} |")
     print()
-    print(f"- generating {title.split('N = ')[-1]} resources (with the search index) took "
-          f"{generated_s:.1f} s")
+    if generated_s is not None:
+        print(f"- generating {title.split('N = ')[-1]} resources (with the search index) took "
+              f"{generated_s:.1f} s")
     print(f"- load average (1/5/15 min) after this table: {load_average()}")
     print(flush=True)
 
@@ -231,6 +296,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "STUDENTRES_BENCH_MYSQL_URL", "mysql+mysqlconnector://root@127.0.0.1:3306/"))
     parser.add_argument("--repeat", type=int, default=200, help="runs per measurement")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--keep", metavar="FOLDER", help=(
+        "keep the filled databases for the next run: SQLite files in FOLDER, "
+        "srtest_bench_search_<N> on the server"))
     args = parser.parse_args(argv)
     args.backends = ["sqlite", "mysql"] if args.backend == "both" else [args.backend]
     args.size_list = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -252,7 +320,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     for backend in args.backends:
         for n in args.size_list:
-            with database_for(backend, args) as url:
+            databases = kept_database(backend, n, args) if args.keep else database_for(
+                backend, args)
+            with databases as url:
                 run_case("SQLite" if backend == "sqlite" else name, n, url, args)
     print(f"- whole run: {time.perf_counter() - started:.0f} s")
     return 0
