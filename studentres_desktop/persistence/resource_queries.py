@@ -236,31 +236,41 @@ def _legacy_branch(shape: _Shape, kind: ResourceKind) -> Select[tuple[object, ..
     return _branch(source, label, true(), cast(null(), DateTime), conditions, [r.c.id])
 
 
-def _newest_branch(shape: _Shape) -> Select[tuple[object, ...]]:
-    """Every item, app rows and cells of original-style rows alike, in one backward walk of the
-    FTS5 index: a walk per shape would each merge the posting lists of the words again, and
+def _fts_items(shape: _Shape) -> _Source:
+    """Every item, app rows and cells of original-style rows alike, from one walk of the FTS5
+    index (SQLite): a walk per shape would each merge the posting lists of the words again, and
     read a whole list when the words are in few items of that shape.
 
     An index entry of a cell exists only for a non-empty cell of a row without `kind`, so the
     entry's slot says which cell matched and the cells need no test of their own.
     """
     rowid = si.fts.c.rowid
-    slot = rowid.op("&", return_type=Integer)(si.SLOTS - 1)
     matched: ColumnElement[bool] = literal_column(si.FTS_TABLE).op("MATCH")(
         bindparam("fts_query", type_=String())
     )
-    app = and_(slot == si.APP_SLOT, *_app_conditions(shape))
+    app = and_(_slot() == si.APP_SLOT, *_app_conditions(shape))
     cells: list[ColumnElement[bool]] = [
-        slot.in_([si.legacy_slot(kind) for kind in shape.legacy_kinds])]
+        _slot().in_([si.legacy_slot(kind) for kind in shape.legacy_kinds])]
     if shape.tagged:
         cells.append(r.c.interest_tag.in_(_tags()))
-    kind = case({si.legacy_slot(k): k.value for k in ResourceKind}, value=slot, else_=r.c.kind)
-    source = _Source(
+    return _Source(
         r.join(si.fts, r.c.id == rowid.op(">>", return_type=Integer)(si.SLOT_BITS)),
         [matched, or_(app, and_(*cells))], literal(0.0, Float()), rowid,
     )
-    return _branch(source, cast(kind, String(16)), slot != si.APP_SLOT, r.c.id,
-                   source.conditions, [rowid.desc()])
+
+
+def _slot() -> ColumnElement[int]:
+    slot: ColumnElement[int] = si.fts.c.rowid.op("&", return_type=Integer)(si.SLOTS - 1)
+    return slot
+
+
+def _newest_branch(shape: _Shape) -> Select[tuple[object, ...]]:
+    """Every item newest first, from one backward walk of the FTS5 index."""
+    source = _fts_items(shape)
+    kind = case({si.legacy_slot(k): k.value for k in ResourceKind}, value=_slot(),
+                else_=r.c.kind)
+    return _branch(source, cast(kind, String(16)), _slot() != si.APP_SLOT, r.c.id,
+                   source.conditions, [source.newest.desc()])
 
 
 def _branch(
@@ -400,7 +410,13 @@ def _first_app_rows(shape: _Shape) -> Select[Any]:
 
 @functools.lru_cache(maxsize=128)
 def _capped_count_statement(shape: _Shape) -> Select[Any]:
-    """Each shape counted up to `cap` items: it stops there instead of visiting every match."""
+    """Each shape counted up to `cap` items: it stops there instead of visiting every match.
+    With a search text on SQLite, every shape from one walk of the index, up to `cap` in all."""
+    if shape.searching and shape.dialect == "sqlite":
+        source = _fts_items(shape)
+        found = (select(source.newest).select_from(source.from_).where(*source.conditions)
+                 .limit(bindparam("cap", type_=Integer())))
+        return select(func.count()).select_from(found.subquery())
     parts = [_first_app_rows(shape)]
     for kind in shape.legacy_kinds:
         legacy = _source(shape, kind)
