@@ -21,7 +21,7 @@ from studentres_desktop.domain.models import (
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.credentials import credential_store, role_of
 from studentres_desktop.persistence.resource_queries import (
-    breadth_query,
+    breadth_queries,
     count_query,
     dated_page_query,
     page_query,
@@ -172,14 +172,8 @@ class ResourceRepository:
     def is_broad_search(self, flt: ResourceFilter, threshold: int) -> bool:
         """Whether the filter's search, by relevance, finds more than `threshold` items in the
         whole catalogue, on a database that can then show them newest first cheaply."""
-        dialect = self._conn.dialect.name
-        for whole_words in (True, False):  # the cheaper question first: it often settles it
-            query = breadth_query(flt, dialect, threshold + 1, whole_words=whole_words)
-            if query is None:
-                return False
-            if int(self._conn.execute(query).scalar_one()) > threshold:
-                return True
-        return False
+        queries = breadth_queries(flt, self._conn.dialect.name, threshold + 1)
+        return any(int(self._conn.execute(q).scalar_one()) > threshold for q in queries)
 
     def page(self, flt: ResourceFilter, *, newest: bool = False) -> tuple[list[Resource], bool]:
         """The resources of one page, and whether more follow; `newest` first if asked."""

@@ -482,24 +482,22 @@ def _breadth_statement() -> Select[Any]:
     return select(func.count()).select_from(found.subquery())
 
 
-def breadth_query(
-    flt: ResourceFilter, dialect: str, cap: int, *, whole_words: bool = False,
-) -> Select[Any] | None:
+def breadth_queries(flt: ResourceFilter, dialect: str, cap: int) -> list[Select[Any]]:
     """How many items the search text finds in the whole catalogue, counted up to `cap` (the
-    index stops there); None when the answer does not change the order.
+    index stops there): the questions to ask in turn, none when the answer changes nothing.
 
-    `whole_words` reads a last word being typed as a whole word: it finds fewer items, and is
-    cheaper to ask, as FTS5 merges the lists of every word a prefix starts.
+    A last word being typed is first asked as a whole word: that finds fewer items, and is
+    cheaper, as FTS5 merges the lists of every word a prefix starts; it often settles it.
 
     Only SQLite: its index can hand a broad search's matches over newest first and stop after a
     page. InnoDB's FULLTEXT search collects every match before the first row whatever the order,
     so a broad search stays ranked there.
     """
     if dialect != "sqlite" or effective_sort(flt) is not SortOrder.RELEVANCE:
-        return None
+        return []
     if not _can_match(flt):
-        return None
+        return []
     terms = search_terms(flt.text)
-    if whole_words:
-        terms = dataclasses.replace(terms, last_is_prefix=False)
-    return _breadth_statement().params(si.search_values(terms, dialect), cap=cap)
+    asked = [dataclasses.replace(terms, last_is_prefix=False)] if terms.last_is_prefix else []
+    return [_breadth_statement().params(si.search_values(t, dialect), cap=cap)
+            for t in [*asked, terms]]
