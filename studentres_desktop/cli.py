@@ -173,7 +173,8 @@ def list_resources(
     offset: int,
     as_json: bool,
 ) -> None:
-    """List resources, soonest first, undated last (best matches first with --search)."""
+    """List resources, soonest first, undated last (best matches first with --search, or the
+    newest first when the search finds very many, on SQLite)."""
     flt = ResourceFilter(interests=interests or None, text=search, limit=limit, offset=offset)
     with open_services(db_url) as services:
         page = services.catalogue.list(flt)
@@ -191,6 +192,9 @@ def list_resources(
                    f"{tags[:24]:<24}  {resource.title}")
     if page.has_more:
         click.echo(f"… more follow: use --offset {page.offset + page.limit}")
+    if page.newest_first:
+        click.echo("Many matches, so the newest are listed first; add words to see the best "
+                   "matches first.", err=True)
 
 
 @main.command("add-interest")

@@ -111,6 +111,8 @@ class ResourcePage:
     offset: int
     limit: int
     has_more: bool
+    # A search by relevance that matched too many items to rank them all quickly: newest first.
+    newest_first: bool = False
 
 
 @dataclass(frozen=True)

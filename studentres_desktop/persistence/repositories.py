@@ -21,6 +21,7 @@ from studentres_desktop.domain.models import (
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.credentials import credential_store, role_of
 from studentres_desktop.persistence.resource_queries import (
+    breadth_queries,
     count_query,
     dated_page_query,
     page_query,
@@ -168,11 +169,17 @@ class ResourceRepository:
 
     # --- reading --------------------------------------------------------------------------------
 
-    def page(self, flt: ResourceFilter) -> tuple[list[Resource], bool]:
-        """The resources of one page, and whether more follow."""
+    def is_broad_search(self, flt: ResourceFilter, threshold: int) -> bool:
+        """Whether the filter's search, by relevance, finds more than `threshold` items in the
+        whole catalogue, on a database that can then show them newest first cheaply."""
+        queries = breadth_queries(flt, self._conn.dialect.name, threshold + 1)
+        return any(int(self._conn.execute(q).scalar_one()) > threshold for q in queries)
+
+    def page(self, flt: ResourceFilter, *, newest: bool = False) -> tuple[list[Resource], bool]:
+        """The resources of one page, and whether more follow; `newest` first if asked."""
         rows: Sequence[Row[Any]] = []
         dialect = self._conn.dialect.name
-        dated = dated_page_query(flt, dialect)
+        dated = None if newest else dated_page_query(flt, dialect)
         if dated is not None:
             rows = self._conn.execute(dated).all()
         if dated is not None and len(rows) <= flt.limit and (rows or flt.offset == 0):
@@ -183,7 +190,7 @@ class ResourceRepository:
             assert rest is not None
             rows = [*rows, *self._conn.execute(rest).all()]
         elif len(rows) <= flt.limit:  # a page past every dated item, or sorted by title
-            query = page_query(flt, dialect)
+            query = page_query(flt, dialect, newest=newest)
             if query is None:
                 return [], False
             rows = self._conn.execute(query).all()

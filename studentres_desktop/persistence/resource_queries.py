@@ -11,7 +11,9 @@ that carries the TEXT columns is materialised in on-disk temporary tables.
 
 A search text is answered by the full-text index (`search_index.py`): on SQLite each branch
 joins the FTS5 table, on MariaDB/MySQL it adds a MATCH … AGAINST condition. With a search text
-the default order is by relevance (the index's score), then as by date.
+the default order is by relevance (the index's score), then as by date. Ranking needs a score for
+every match, so a search that matches many items can be shown newest first instead (`newest`):
+the index hands its matches over in row order, and the page stops after its last row.
 
 Statements are built once per shape of filter (backend, sort, kinds, whether it has interests
 and text) and reused with new bound values: building one costs more than the database takes to
@@ -20,9 +22,9 @@ run it.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import operator
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -36,6 +38,7 @@ from sqlalchemy import (
     Select,
     String,
     Subquery,
+    and_,
     bindparam,
     case,
     cast,
@@ -44,6 +47,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     null,
+    or_,
     select,
     true,
     union_all,
@@ -61,7 +65,7 @@ APP_ONLY_COLUMNS = ("description", "starts_at", "ends_at", "location", "url", "c
                     "version")
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Shape:
     """What decides a statement's structure; the filter's values go in as bound parameters."""
 
@@ -71,12 +75,15 @@ class _Shape:
     tagged: bool
     searching: bool
     undated_only: bool = False  # by date, after every dated item (see repositories.page)
+    newest: bool = False  # newest first (highest row id) instead of the sort
 
     @classmethod
-    def of(cls, flt: ResourceFilter, dialect: str, *, undated_only: bool = False) -> _Shape:
+    def of(cls, flt: ResourceFilter, dialect: str, *, undated_only: bool = False,
+           newest: bool = False) -> _Shape:
         sort = effective_sort(flt)
         return cls(dialect, sort, frozenset(flt.kinds), flt.interests is not None,
-                   bool(flt.text), undated_only and sort is SortOrder.DATE)
+                   bool(flt.text), undated_only and sort is SortOrder.DATE and not newest,
+                   newest)
 
     @property
     def legacy_kinds(self) -> list[ResourceKind]:
@@ -109,20 +116,22 @@ def _values(flt: ResourceFilter, dialect: str) -> dict[str, Any]:
     return values
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Source:
     """Where one branch reads its rows: the table, joined to the FTS5 table when searching on
-    SQLite, the conditions that searching adds, and the match's score (higher is better)."""
+    SQLite, the conditions that searching adds, the match's score (higher is better), and the
+    key whose descending order is newest first (the FTS5 rowid: its own order, read backwards)."""
 
     from_: FromClause
     conditions: list[ColumnElement[bool]]
     score: ColumnElement[Any]
+    newest: ColumnElement[Any]
 
 
 def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
     """For app rows (kind None) or one cell of original-style rows."""
     if not shape.searching:
-        return _Source(r, [], literal(0.0, Float()))
+        return _Source(r, [], literal(0.0, Float()), r.c.id)
     if shape.dialect == "sqlite":
         slot = si.APP_SLOT if kind is None else si.legacy_slot(kind)
         rowid = si.fts.c.rowid
@@ -131,10 +140,10 @@ def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
             bindparam("fts_query", type_=String())
         )
         in_slot: ColumnElement[bool] = rowid.op("&", return_type=Integer)(si.SLOTS - 1) == slot
-        return _Source(joined, [matched, in_slot], si.sqlite_score())
+        return _Source(joined, [matched, in_slot], si.sqlite_score(), rowid)
     score = si.mysql_match(kind)
     found: ColumnElement[bool] = score  # type: ignore[assignment]  # MATCH is also a condition
-    return _Source(r, [found], score)
+    return _Source(r, [found], score, r.c.id)
 
 
 def _tagged_probe() -> ColumnElement[bool]:
@@ -194,6 +203,8 @@ def _app_branches(shape: _Shape) -> list[Select[tuple[object, ...]]]:
     """App-written rows; split into dated and undated when sorting by date: each walks an index."""
     source = _source(shape, None)
     app = [*_app_conditions(shape), *source.conditions]
+    if shape.newest:
+        return [_branch(source, r.c.kind, false(), r.c.id, app, [source.newest.desc()])]
     if shape.sort is SortOrder.RELEVANCE:
         return [_branch(source, r.c.kind, false(), source.score, app,
                         [source.score.desc(), r.c.id])]
@@ -215,12 +226,51 @@ def _legacy_branch(shape: _Shape, kind: ResourceKind) -> Select[tuple[object, ..
     label = cast(literal(kind.value), String(16))
     source = _source(shape, kind)
     conditions = [*_legacy_conditions(shape, kind), *source.conditions]
+    if shape.newest:
+        return _branch(source, label, true(), r.c.id, conditions, [source.newest.desc()])
     if shape.sort is SortOrder.RELEVANCE:
         return _branch(source, label, true(), source.score, conditions,
                        [source.score.desc(), r.c.id])
     if shape.sort is SortOrder.TITLE:
         return _branch(source, label, true(), cell, conditions, [TextSortKey(cell), r.c.id])
     return _branch(source, label, true(), cast(null(), DateTime), conditions, [r.c.id])
+
+
+def _fts_items(shape: _Shape) -> _Source:
+    """Every item, app rows and cells of original-style rows alike, from one walk of the FTS5
+    index (SQLite): a walk per shape would each merge the posting lists of the words again, and
+    read a whole list when the words are in few items of that shape.
+
+    An index entry of a cell exists only for a non-empty cell of a row without `kind`, so the
+    entry's slot says which cell matched and the cells need no test of their own.
+    """
+    rowid = si.fts.c.rowid
+    matched: ColumnElement[bool] = literal_column(si.FTS_TABLE).op("MATCH")(
+        bindparam("fts_query", type_=String())
+    )
+    app = and_(_slot() == si.APP_SLOT, *_app_conditions(shape))
+    cells: list[ColumnElement[bool]] = [
+        _slot().in_([si.legacy_slot(kind) for kind in shape.legacy_kinds])]
+    if shape.tagged:
+        cells.append(r.c.interest_tag.in_(_tags()))
+    return _Source(
+        r.join(si.fts, r.c.id == rowid.op(">>", return_type=Integer)(si.SLOT_BITS)),
+        [matched, or_(app, and_(*cells))], literal(0.0, Float()), rowid,
+    )
+
+
+def _slot() -> ColumnElement[int]:
+    slot: ColumnElement[int] = si.fts.c.rowid.op("&", return_type=Integer)(si.SLOTS - 1)
+    return slot
+
+
+def _newest_branch(shape: _Shape) -> Select[tuple[object, ...]]:
+    """Every item newest first, from one backward walk of the FTS5 index."""
+    source = _fts_items(shape)
+    kind = case({si.legacy_slot(k): k.value for k in ResourceKind}, value=_slot(),
+                else_=r.c.kind)
+    return _branch(source, cast(kind, String(16)), _slot() != si.APP_SLOT, r.c.id,
+                   source.conditions, [source.newest.desc()])
 
 
 def _branch(
@@ -241,10 +291,13 @@ def _branch(
     )
 
 
-def _merged_order(sort: SortOrder, rows: Subquery) -> list[ColumnElement[Any]]:
+def _merged_order(shape: _Shape, rows: Subquery) -> list[ColumnElement[Any]]:
     c = rows.c
+    sort = shape.sort
     # Items of one original-style row keep the column order: workshop, training, event.
     kind_order = case({kind.value: n for n, kind in enumerate(ResourceKind)}, value=c.kind)
+    if shape.newest:
+        return [c.row_id.desc(), kind_order]
     if sort is SortOrder.RELEVANCE:
         return [c.sort_key.desc(), c.row_id, kind_order]
     if sort is SortOrder.TITLE:
@@ -280,11 +333,14 @@ def _result_columns(page: Subquery) -> list[ColumnElement[Any]]:
 
 @functools.lru_cache(maxsize=128)
 def _page_statement(shape: _Shape) -> Select[tuple[object, ...]]:
-    branches = [*_app_branches(shape), *(_legacy_branch(shape, k) for k in shape.legacy_kinds)]
+    if shape.newest and shape.dialect == "sqlite":
+        branches = [_newest_branch(shape)]
+    else:
+        branches = [*_app_branches(shape), *(_legacy_branch(shape, k) for k in shape.legacy_kinds)]
     merged = union_all(*(select(*b.subquery().c) for b in branches)).subquery("merged")
     page = (
         select(*merged.c)
-        .order_by(*_merged_order(shape.sort, merged))
+        .order_by(*_merged_order(shape, merged))
         .offset(bindparam("offset", type_=Integer()))
         .limit(bindparam("rows", type_=Integer()))
         .subquery("page")
@@ -292,7 +348,7 @@ def _page_statement(shape: _Shape) -> Select[tuple[object, ...]]:
     return (
         select(*_result_columns(page))
         .join_from(page, r, r.c.id == page.c.row_id)
-        .order_by(*_merged_order(shape.sort, page))
+        .order_by(*_merged_order(shape, page))
     )
 
 
@@ -354,7 +410,13 @@ def _first_app_rows(shape: _Shape) -> Select[Any]:
 
 @functools.lru_cache(maxsize=128)
 def _capped_count_statement(shape: _Shape) -> Select[Any]:
-    """Each shape counted up to `cap` items: it stops there instead of visiting every match."""
+    """Each shape counted up to `cap` items: it stops there instead of visiting every match.
+    With a search text on SQLite, every shape from one walk of the index, up to `cap` in all."""
+    if shape.searching and shape.dialect == "sqlite":
+        source = _fts_items(shape)
+        found = (select(source.newest).select_from(source.from_).where(*source.conditions)
+                 .limit(bindparam("cap", type_=Integer())))
+        return select(func.count()).select_from(found.subquery())
     parts = [_first_app_rows(shape)]
     for kind in shape.legacy_kinds:
         legacy = _source(shape, kind)
@@ -370,18 +432,20 @@ def _capped_count_statement(shape: _Shape) -> Select[Any]:
 
 def page_query(
     flt: ResourceFilter, dialect: str, *, undated_only: bool = False, offset: int | None = None,
-    rows: int | None = None,
+    rows: int | None = None, newest: bool = False,
 ) -> Select[tuple[object, ...]] | None:
     """One page plus one extra row (to tell whether more follow); None when nothing can match.
 
     `undated_only` (by date) leaves the dated items out, for the rest of a page that
-    `dated_page_query` began; `offset` and `rows` then count undated items only.
+    `dated_page_query` began; `offset` and `rows` then count undated items only. `newest`
+    orders by row id, highest first, whatever the filter's sort.
     """
     if not _can_match(flt):
         return None
     offset = flt.offset if offset is None else offset
     rows = flt.limit + 1 if rows is None else rows
-    return _page_statement(_Shape.of(flt, dialect, undated_only=undated_only)).params(
+    shape = _Shape.of(flt, dialect, undated_only=undated_only, newest=newest)
+    return _page_statement(shape).params(
         _values(flt, dialect), depth=offset + rows, offset=offset, rows=rows
     )
 
@@ -407,3 +471,33 @@ def count_query(flt: ResourceFilter, dialect: str, cap: int | None = None) -> Se
     if cap is None:
         return _count_statement(shape).params(_values(flt, dialect))
     return _capped_count_statement(shape).params(_values(flt, dialect), cap=cap + 1)
+
+
+@functools.lru_cache(maxsize=4)
+def _breadth_statement() -> Select[Any]:
+    matched: ColumnElement[bool] = literal_column(si.FTS_TABLE).op("MATCH")(
+        bindparam("fts_query", type_=String())
+    )
+    found = select(si.fts.c.rowid).where(matched).limit(bindparam("cap", type_=Integer()))
+    return select(func.count()).select_from(found.subquery())
+
+
+def breadth_queries(flt: ResourceFilter, dialect: str, cap: int) -> list[Select[Any]]:
+    """How many items the search text finds in the whole catalogue, counted up to `cap` (the
+    index stops there): the questions to ask in turn, none when the answer changes nothing.
+
+    A last word being typed is first asked as a whole word: that finds fewer items, and is
+    cheaper, as FTS5 merges the lists of every word a prefix starts; it often settles it.
+
+    Only SQLite: its index can hand a broad search's matches over newest first and stop after a
+    page. InnoDB's FULLTEXT search collects every match before the first row whatever the order,
+    so a broad search stays ranked there.
+    """
+    if dialect != "sqlite" or effective_sort(flt) is not SortOrder.RELEVANCE:
+        return []
+    if not _can_match(flt):
+        return []
+    terms = search_terms(flt.text)
+    asked = [dataclasses.replace(terms, last_is_prefix=False)] if terms.last_is_prefix else []
+    return [_breadth_statement().params(si.search_values(t, dialect), cap=cap)
+            for t in [*asked, terms]]

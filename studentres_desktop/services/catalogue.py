@@ -34,7 +34,7 @@ from studentres_desktop.persistence.uow import UnitOfWork, UnitOfWorkFactory, re
 from studentres_desktop.services.audit import Actor, actor_of, admin_actor, record
 from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.services.demo_catalogue import DEFAULT_INTERESTS, demo_drafts
-from studentres_desktop.services.resources import check_draft, check_filter
+from studentres_desktop.services.resources import check_draft, check_filter, read_page
 
 CSV_COLUMNS = (
     "kind",
@@ -390,8 +390,7 @@ class CatalogueService:
 
     def list(self, flt: ResourceFilter) -> ResourcePage:
         flt = check_filter(flt)
-        items, has_more = read_with_retry(self._uow, lambda uow: uow.resources.page(flt))
-        return ResourcePage(tuple(items), flt.offset, flt.limit, has_more)
+        return read_with_retry(self._uow, lambda uow: read_page(uow, flt))
 
 
 def _unknown_tags(uow: UnitOfWork, tags: list[tuple[int, tuple[str, ...]]]

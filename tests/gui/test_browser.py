@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import Qt
 
 from studentres_desktop.domain.models import ResourceDraft, ResourceKind, SortOrder
-from studentres_desktop.ui.controllers.browser_controller import PAGE_SIZE
+from studentres_desktop.services import resources as resource_service
+from studentres_desktop.ui.controllers.browser_controller import NEWEST_FIRST_NOTE, PAGE_SIZE
 from studentres_desktop.ui.models.resource_table_model import ResourceTableModel
 from tests.gui.conftest import AI_TITLES
 
@@ -163,3 +164,27 @@ def test_a_large_result_shows_a_capped_count_without_waiting_for_an_exact_one(gu
     open_browser(gui, "Robotics")
     gui.qtbot.waitUntil(lambda: view.count_label.text() == "1,000+ resources", timeout=20_000)
     assert view.model.rowCount() == PAGE_SIZE
+
+
+def test_a_broad_search_says_it_shows_the_newest_first(gui, monkeypatch):
+    monkeypatch.setattr(resource_service, "BROAD_SEARCH", 2)  # "innovation" is in all five
+    view = gui.controller.browser_view
+    open_browser(gui, "Artificial Intelligence")
+    assert view.search_note_label.isHidden()
+
+    gui.qtbot.keyClicks(view.search_edit, "innovation")
+
+    if gui.services.engine.dialect.name == "sqlite":
+        gui.wait_for_titles(["Self-paced Python for machine learning", "AI ethics panel",
+                             "Neural networks lab"])
+        assert view.search_note_label.text() == NEWEST_FIRST_NOTE
+        assert not view.search_note_label.isHidden()
+    else:  # InnoDB collects every match anyway: the search stays ranked, and says nothing
+        gui.qtbot.waitUntil(lambda: sorted(gui.browser_titles()) == sorted(AI_TITLES))
+        gui.wait_idle()
+        assert view.search_note_label.isHidden()
+
+    gui.qtbot.keyClicks(view.search_edit, " ethics")
+
+    gui.wait_for_titles(["AI ethics panel"])
+    assert view.search_note_label.isHidden() and view.search_note_label.text() == ""

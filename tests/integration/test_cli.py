@@ -22,6 +22,7 @@ from studentres_desktop.domain.errors import DatabaseError
 from studentres_desktop.paths import default_database_file, user_log_dir
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.repositories import ResourceRepository
+from studentres_desktop.services import resources as resource_service
 from studentres_desktop.services.catalogue import CSV_COLUMNS
 
 HEADER = ",".join(CSV_COLUMNS)
@@ -364,6 +365,23 @@ def test_list_resources_filters_by_interest(ready_url, tmp_path):
     assert "Hack night" not in table.stdout
     none = cli("list-resources", "--db", ready_url, "--interest", "Bioinformatics", expect=0)
     assert none.stdout.strip() == "No resources match."
+
+
+def test_list_resources_says_when_a_broad_search_lists_the_newest_first(ready_url, tmp_path,
+                                                                       monkeypatch):
+    cli("import-resources", "--db", ready_url, str(write_csv(tmp_path, GOOD_CSV)), expect=0)
+    monkeypatch.setattr(resource_service, "BROAD_SEARCH", 0)  # every search is broad
+
+    broad = cli("list-resources", "--db", ready_url, "--search", "self", expect=0)
+
+    assert "Self-paced SQL" in broad.stdout
+    if ready_url.startswith("sqlite"):
+        assert "newest are listed first" in broad.stderr
+    else:  # MariaDB ranks every search
+        assert broad.stderr == ""
+    monkeypatch.setattr(resource_service, "BROAD_SEARCH", 1000)
+    ranked = cli("list-resources", "--db", ready_url, "--search", "self", expect=0)
+    assert ranked.stderr == "" and "Self-paced SQL" in ranked.stdout
 
 
 def test_list_resources_refuses_a_malformed_tag(ready_url):

@@ -25,6 +25,7 @@ from studentres_desktop.domain.models import (
     Role,
     SortOrder,
 )
+from studentres_desktop.services import resources as resource_service
 from tests.conftest import SHARED_DATA
 from tests.support.original import drop_every_table
 from tests.support.search_reference import item_words, ref_search
@@ -366,6 +367,105 @@ def test_capped_counts_agree_with_exact_ones_for_random_filters(services):
         cap = rng.choice([10, 50, 1000])
         capped = services.resources.count_capped(token, flt, for_student=for_student, cap=cap)
         assert (capped.total, capped.exact) == ((exact, True) if exact <= cap else (cap, False))
+
+
+# --- broad searches: newest first where the index can do it cheaply -----------------------------
+
+
+def newest_first_here(services) -> bool:
+    """SQLite's index walks its matches backwards; InnoDB's collects them all, so it ranks."""
+    return services.engine.dialect.name == "sqlite"
+
+
+def newest_order(items) -> list[tuple[int, int]]:
+    kinds = list(ResourceKind)
+    return [(-r.row_id, kinds.index(r.kind)) for r in items]
+
+
+def test_a_search_broader_than_the_threshold_comes_newest_first(services, monkeypatch):
+    monkeypatch.setattr(resource_service, "BROAD_SEARCH", 4)
+    services.catalogue.add([
+        draft("Robotics: robotics for robotics people", days=9),
+        draft("Robotics club", days=1, tags=("Robotics",)),
+        draft("Weekly meetup", description="some robotics at the end"),
+        draft("Robotics lab tour", kind=ResourceKind.EVENT, days=5),
+        draft("Cooking with robots", days=2),
+    ])
+    with services.engine.begin() as conn:
+        conn.execute(text("INSERT INTO interest_resources (interest_tag, workshop, training, "
+                          "event) VALUES ('AI', 'Robotics intro', NULL, 'Robotics fair')"))
+    services.catalogue.add([draft("Robotics hackathon", days=3)])
+
+    broad = services.catalogue.list(ResourceFilter(text="robotics"))
+    narrow = services.catalogue.list(ResourceFilter(text="robotics lab"))
+
+    assert len(broad.items) == 7 and narrow.newest_first is False
+    assert titles(narrow) == ["Robotics lab tour"]
+    if newest_first_here(services):
+        assert broad.newest_first is True
+        assert titles(broad) == ["Robotics hackathon", "Robotics intro", "Robotics fair",
+                                 "Robotics lab tour", "Weekly meetup", "Robotics club",
+                                 "Robotics: robotics for robotics people"]
+    else:
+        assert broad.newest_first is False  # ranked, as any search there
+    paged = [services.catalogue.list(ResourceFilter(text="robotics", offset=n, limit=2))
+             for n in range(0, 8, 2)]
+    assert [t for page in paged for t in titles(page)] == titles(broad)
+    assert {page.newest_first for page in paged} == {broad.newest_first}
+    by_date = services.catalogue.list(ResourceFilter(text="robotics", sort=SortOrder.DATE))
+    assert by_date.newest_first is False and titles(by_date)[0] == "Robotics club"
+
+
+def test_a_broad_search_for_a_student_keeps_every_filter(services, monkeypatch):
+    rng = random.Random(3)
+    services.catalogue.add(generated_drafts(rng, 300))
+    insert_original_rows(services, rng, 30)
+    token = login(services, interests=("AI", "Robotics"))
+    for _ in range(25):
+        flt = ResourceFilter(
+            interests=rng.choice([None, ("AI",), ("Robotics", "AI")]),
+            kinds=frozenset(rng.sample(list(ResourceKind), rng.randint(0, 2))),
+            text=rng.choice(["robot", "the", "ai", "programacion", "de la", "data "]),
+            limit=500)
+        monkeypatch.setattr(resource_service, "BROAD_SEARCH", 10**6)
+        ranked = services.resources.for_student(token, flt)
+        monkeypatch.setattr(resource_service, "BROAD_SEARCH", 0)
+        newest = services.resources.for_student(token, flt)
+        assert not ranked.newest_first and not ranked.has_more
+        assert {r.key for r in newest.items} == {r.key for r in ranked.items}, flt
+        if newest_first_here(services) and newest.items:
+            assert newest.newest_first
+            order = newest_order(newest.items)
+            assert order == sorted(order), flt
+
+
+def test_newest_first_finds_what_a_scan_of_every_item_finds(services, monkeypatch):
+    """The differential test again, every search through the newest-first walk."""
+    monkeypatch.setattr(resource_service, "BROAD_SEARCH", 0)
+    rng = random.Random(17)
+    services.catalogue.add(generated_drafts(rng, 600))
+    insert_original_rows(services, rng, 60)
+    catalogue = every_item(services)
+    items = {r.key: item_words(r) for r in catalogue}
+    documents = [" ".join((r.title, r.description, r.location)) for r in catalogue]
+    queries = generated_queries(rng, documents, 120)
+    queries += ["AI", "R", "C++", "3D", "the", "de la", "programacion", "resu", "zur", "robo",
+                "+python -ethics", "(ai) OR ml*"]
+    nonempty = 0
+    for query in queries:
+        try:
+            found = list(found_items(services, ResourceFilter(text=query)))
+        except ValidationError as error:
+            assert error.field == "search"
+            continue
+        keys = [r.key for r in found]
+        assert len(keys) == len(set(keys)), query
+        assert set(keys) == ref_search(items, query), query
+        if newest_first_here(services):
+            order = newest_order(found)
+            assert order == sorted(order), query
+        nonempty += bool(keys)
+    assert nonempty > len(queries) // 3
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ from studentres_desktop.ui.views.browser_view import ALL, WHOLE_CATALOGUE, Brows
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100
 SEARCH_DELAY_MS = 250
+NEWEST_FIRST_NOTE = ("Many matches, so the newest are shown first. "
+                     "Type more words to see the best matches first.")
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ class BrowserController(Feature):
         if student is None:
             return
         self._view.show_detail(None)
+        self._view.set_search_note("")
         if not student.interests and self._state.interest != WHOLE_CATALOGUE:
             self._model.clear()
             self._view.set_count("")
@@ -151,6 +154,8 @@ class BrowserController(Feature):
         if not self._model.add_page(generation, page):
             return
         self._view.set_busy(False)
+        if page.offset == 0:
+            self._view.set_search_note(NEWEST_FIRST_NOTE if page.newest_first else "")
         if page.offset == 0 and not page.has_more:
             self._show_count(generation, ResourceCount(len(page.items)))
         elif page.offset == 0:  # counting every match takes longer than a page: do it after

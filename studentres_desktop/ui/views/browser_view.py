@@ -76,6 +76,7 @@ class BrowserView(QWidget):
         self.empty_label = child(self, QLabel, "emptyLabel")
         self.empty_button = child(self, QPushButton, "emptyActionButton")
         self.count_label = child(self, QLabel, "countLabel")
+        self.search_note_label = child(self, QLabel, "searchNoteLabel")
         self._busy_bar = child(self, QProgressBar, "busyBar")
         self.detail_kind = child(self, QLabel, "detailKind")
         self.detail_title = child(self, QLabel, "detailTitle")
@@ -102,7 +103,8 @@ class BrowserView(QWidget):
         self._shown: Resource | None = None
         self._labels: dict[str, str] = {}
         for label in (self.detail_kind, self.detail_title, self.detail_when, self.detail_where,
-                      self.detail_tags, self.detail_reason, self.count_label, self.empty_label):
+                      self.detail_tags, self.detail_reason, self.count_label,
+                      self.search_note_label, self.empty_label):
             label.setTextFormat(Qt.TextFormat.PlainText)
         self.model = ResourceTableModel(self)
         self._fill_fixed_options()
@@ -112,6 +114,7 @@ class BrowserView(QWidget):
         self.splitter.setSizes([820, 340])
         self._connect()
         self.set_busy(False)
+        self.set_search_note("")
         self.show_detail(None)
 
     def _fill_fixed_options(self) -> None:
@@ -241,6 +244,11 @@ class BrowserView(QWidget):
     def set_count(self, text: str) -> None:
         self.count_label.setText(text)
 
+    def set_search_note(self, text: str) -> None:
+        """A word on how the results are ordered, when it is not the order chosen; "" hides it."""
+        self.search_note_label.setText(text)
+        self.search_note_label.setVisible(bool(text))
+
     def set_busy(self, busy: bool) -> None:
         self._busy_bar.setVisible(busy)
 
@@ -311,6 +319,7 @@ class BrowserView(QWidget):
         self.interest_combo.clear()
         self.sort_combo.setCurrentIndex(0)
         self.set_count("")
+        self.set_search_note("")
         self.show_detail(None)
         self.show_empty("")
         self.recommendations.clear()
