@@ -158,7 +158,7 @@ def write_connection(path: Path, url: str, tls: dict[str, Any]) -> bool:
     if not isinstance(section, dict):
         section = tomlkit.table()
         document["database"] = section
-    shown = parsed.set(password=None) if in_keyring else parsed
+    shown = _without_password(parsed) if in_keyring else parsed
     # Keep the URL to what the dialog edits: the engine adds its charset itself.
     section["url"] = shown.render_as_string(hide_password=False)
     for key in TLS_KEYS:
@@ -169,6 +169,11 @@ def write_connection(path: Path, url: str, tls: dict[str, Any]) -> bool:
             section[key] = value
     _replace_privately(path, tomlkit.dumps(document))
     return in_keyring
+
+
+def _without_password(url: URL) -> URL:
+    return URL.create(url.drivername, username=url.username, host=url.host, port=url.port,
+                      database=url.database, query=url.query)
 
 
 def _replace_privately(path: Path, text: str) -> None:

@@ -1,0 +1,115 @@
+"""Testing a connection from the dialog: each failure named in words, against real cases on the
+MariaDB server (a closed port, a wrong password, an unknown database, an empty database, TLS
+the server does not offer), and no driver message in what a person reads."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from studentres_desktop.bootstrap import probe_database
+from studentres_desktop.domain.connection import (
+    ConnectionDetails,
+    ConnectionFailed,
+    ConnectionProblem,
+)
+from studentres_desktop.services.connection_settings import to_settings
+from tests.conftest import apply_schema_sql
+from tests.support.private_mariadb import make_keys
+
+pytestmark = pytest.mark.mysql
+PASSWORD = "Right-horse-7"
+DRIVER_WORDS = ("errno", "mysql", "MySQL", "(28000)", "42000", "Can't connect", "SSL is")
+
+
+@dataclass(frozen=True)
+class Account:
+    host: str
+    port: int
+    user: str
+    database: str
+
+    def details(self, **changes: object) -> ConnectionDetails:
+        values: dict[str, object] = dict(host=self.host, port=str(self.port),
+                                         database=self.database, user=self.user,
+                                         password=PASSWORD)
+        values.update(changes)
+        return ConnectionDetails(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def account(mysql_url: str) -> Iterator[Account]:
+    """A srtest_ account with a password, allowed on one new, empty srtest_ database."""
+    url = make_url(mysql_url)
+    user = f"srtest_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url.set(database=""))
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE USER '{user}'@'%' IDENTIFIED BY '{PASSWORD}'")
+        conn.exec_driver_sql(f"GRANT ALL ON `{url.database}`.* TO '{user}'@'%'")
+    try:
+        yield Account(url.host or "127.0.0.1", url.port or 3306, user, url.database or "")
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP USER IF EXISTS '{user}'@'%'")
+        admin.dispose()
+
+
+def failure(details: ConnectionDetails) -> ConnectionFailed:
+    with pytest.raises(ConnectionFailed) as caught:
+        probe_database(to_settings(details, None, connect_timeout=3))
+    error = caught.value
+    assert not any(word in str(error) for word in DRIVER_WORDS), str(error)
+    return error
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])  # nothing listens once it is closed
+
+
+def test_a_closed_port_is_host_unreachable(account):
+    error = failure(account.details(host="127.0.0.1", port=str(closed_port())))
+    assert error.problem is ConnectionProblem.UNREACHABLE
+    assert str(error).startswith("Host unreachable")
+
+
+def test_a_wrong_password_is_access_denied(account):
+    error = failure(account.details(password="Wrong-horse-7"))
+    assert error.problem is ConnectionProblem.ACCESS_DENIED
+    assert str(error).startswith("Access denied")
+
+
+def test_a_database_that_does_not_exist_is_named(account):
+    error = failure(account.details(database=f"srtest_missing_{uuid.uuid4().hex[:8]}"))
+    assert error.problem in (ConnectionProblem.UNKNOWN_DATABASE,
+                             ConnectionProblem.ACCESS_DENIED)  # the account sees only its own
+    root = Account(account.host, account.port, "root", account.database)
+    error = failure(root.details(password="", database=f"srtest_missing_{uuid.uuid4().hex[:8]}"))
+    assert error.problem is ConnectionProblem.UNKNOWN_DATABASE
+    assert str(error).startswith("Unknown database")
+
+
+def test_an_empty_database_is_a_schema_out_of_date(account):
+    error = failure(account.details())
+    assert error.problem is ConnectionProblem.SCHEMA_OUT_OF_DATE
+    assert "table interests is missing" in str(error)
+
+
+def test_tls_the_server_does_not_offer_is_a_tls_failure(account, tmp_path):
+    ca = make_keys(tmp_path).ca
+    error = failure(account.details(ssl_ca=str(ca)))
+    assert error.problem is ConnectionProblem.TLS
+    assert str(error).startswith("TLS failure")
+
+
+def test_a_database_set_up_for_this_version_passes(account, mysql_url):
+    apply_schema_sql(mysql_url)
+    report = probe_database(to_settings(account.details(), None, connect_timeout=3))
+    assert report.current and report.server
