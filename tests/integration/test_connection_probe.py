@@ -7,11 +7,8 @@ from __future__ import annotations
 import socket
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from studentres_desktop.bootstrap import probe_database
 from studentres_desktop.domain.connection import (
@@ -21,43 +18,18 @@ from studentres_desktop.domain.connection import (
 )
 from studentres_desktop.services.connection_settings import to_settings
 from tests.conftest import apply_schema_sql
+from tests.support.mysql_accounts import Account, mysql_account
 from tests.support.private_mariadb import make_keys
 
 pytestmark = pytest.mark.mysql
-PASSWORD = "Right-horse-7"
 DRIVER_WORDS = ("errno", "mysql", "MySQL", "(28000)", "42000", "Can't connect", "SSL is")
-
-
-@dataclass(frozen=True)
-class Account:
-    host: str
-    port: int
-    user: str
-    database: str
-
-    def details(self, **changes: object) -> ConnectionDetails:
-        values: dict[str, object] = dict(host=self.host, port=str(self.port),
-                                         database=self.database, user=self.user,
-                                         password=PASSWORD)
-        values.update(changes)
-        return ConnectionDetails(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def account(mysql_url: str) -> Iterator[Account]:
     """A srtest_ account with a password, allowed on one new, empty srtest_ database."""
-    url = make_url(mysql_url)
-    user = f"srtest_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url.set(database=""))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE USER '{user}'@'%' IDENTIFIED BY '{PASSWORD}'")
-        conn.exec_driver_sql(f"GRANT ALL ON `{url.database}`.* TO '{user}'@'%'")
-    try:
-        yield Account(url.host or "127.0.0.1", url.port or 3306, user, url.database or "")
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP USER IF EXISTS '{user}'@'%'")
-        admin.dispose()
+    with mysql_account(mysql_url) as created:
+        yield created
 
 
 def failure(details: ConnectionDetails) -> ConnectionFailed:
