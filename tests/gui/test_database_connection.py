@@ -5,6 +5,7 @@ kiosk, and nothing typed left behind when a session ends."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import threading
 import tomllib
@@ -18,6 +19,7 @@ from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 from sqlalchemy.engine import make_url
 
+from studentres_desktop import bootstrap
 from studentres_desktop.app import Backend
 from studentres_desktop.bootstrap import build_services
 from studentres_desktop.domain.errors import DatabaseUnavailable, TokenRevoked
@@ -27,6 +29,7 @@ from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.services.session_api import Gateway, SessionServices
 from studentres_desktop.ui.shell import Shell
 from tests.conftest import FakeClock, apply_schema_sql
+from tests.support.embedders import HashingEmbedder
 from tests.support.keyrings import MemoryKeyring, no_keyring, using_keyring
 from tests.support.mysql_accounts import Account, mysql_account
 
@@ -108,6 +111,10 @@ def app(first_database: str, tmp_path: Path, qtbot, monkeypatch, kiosk_timeout,
     config_file.write_text(f'# the lab\'s settings\n[database]\nurl = "{first_database}"\n'
                            '\n[security]\nbcrypt_cost = 10\n', encoding="utf-8")
     monkeypatch.setenv("STUDENTRES_CONFIG", str(config_file))
+    # The small test embedder instead of the sentence model, as in the other GUI tests.
+    monkeypatch.setattr(bootstrap, "build_services",
+                        functools.partial(bootstrap.build_services,
+                                          embedder_loader=HashingEmbedder))
     backend = Backend(None, kiosk=kiosk_timeout is not None)
     shell = Shell(backend.gateway, QSettings(str(tmp_path / "ui.ini"),
                                              QSettings.Format.IniFormat),
@@ -265,7 +272,8 @@ def test_a_slow_older_attempt_to_connect_does_not_overwrite_a_newer_one(qtbot, t
             release.wait(10)
             raise DatabaseUnavailable("no database server answers there")
 
-    services = build_services(DatabaseSettings(first_database), bcrypt_cost=4)
+    services = build_services(DatabaseSettings(first_database), bcrypt_cost=4,
+                              embedder_loader=HashingEmbedder)
     gateway = Gateway(SessionServices(services.auth, services.interests, services.resources,
                                       services.recommendations, services.plan,
                                       services.calendar, services.desk), prepare)
@@ -281,6 +289,7 @@ def test_a_slow_older_attempt_to_connect_does_not_overwrite_a_newer_one(qtbot, t
 
     assert shell.ready and not shell.window.banner.isVisibleTo(shell.window)
     assert shell.login_view.login_button.isEnabled()
+    shell.background.wait_for_done(15_000)
     shell.window.close()
     shell.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
