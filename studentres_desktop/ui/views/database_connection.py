@@ -117,7 +117,7 @@ class DatabaseConnectionDialog(QDialog):
         set_message(self.override_label, (
             f"The app uses the database given by {stored.overridden_by} now; what you save here "
             f"goes to {stored.config_file} and applies when {stored.overridden_by} is not set."
-            if stored.overridden_by else f"Saved to {stored.config_file}."))
+            if stored.overridden_by else f"These settings are kept in {stored.config_file}."))
         self.set_password_store(stored.keyring_available)
         self.edits["host"].setFocus()
 
