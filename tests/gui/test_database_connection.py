@@ -27,6 +27,7 @@ from studentres_desktop.domain.models import Role
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.services.session_api import Gateway, SessionServices
+from studentres_desktop.ui.controllers.database_connection_controller import CHOOSER_TITLES
 from studentres_desktop.ui.shell import Shell
 from tests.conftest import FakeClock, apply_schema_sql
 from tests.support.embedders import HashingEmbedder
@@ -197,6 +198,28 @@ def test_a_bad_field_is_named_and_nothing_is_saved(app, memory_keyring, values, 
     assert app.dialog.isVisible()
     assert app.config_file.read_text(encoding="utf-8") == before
     assert memory_keyring.entries == {}
+
+
+def test_browse_fills_the_file_fields(app, tmp_path):
+    chosen = {"ssl_ca": tmp_path / "ca.pem", "ssl_cert": tmp_path / "kiosk.pem",
+              "ssl_key": tmp_path / "kiosk.key"}
+    asked: list[str] = []
+
+    def choose(title: str, _filter: str) -> Path | None:
+        asked.append(title)
+        return chosen[next(f for f, t in CHOOSER_TITLES.items() if t == title)]
+
+    app.shell.connection.choose_file = choose
+    app.open_dialog()
+    for field, button in app.dialog.browse_buttons.items():
+        app.click(button)
+        assert app.dialog.edits[field].text() == str(chosen[field])
+    assert len(asked) == 3
+    assert app.dialog.verify_cert_check.isEnabled()
+
+    app.shell.connection.choose_file = lambda _title, _filter: None  # cancelled
+    app.click(app.dialog.browse_buttons["ssl_ca"])
+    assert app.dialog.edits["ssl_ca"].text() == str(chosen["ssl_ca"])
 
 
 def test_without_a_keyring_the_dialog_warns_where_the_password_goes(app):

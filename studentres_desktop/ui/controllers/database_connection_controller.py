@@ -25,6 +25,7 @@ from studentres_desktop.domain.errors import (
 )
 from studentres_desktop.domain.models import Role
 from studentres_desktop.ui.feature import Feature, FeatureContext
+from studentres_desktop.ui.file_choosers import FileChooser, open_file_chooser
 from studentres_desktop.ui.views.database_connection import DatabaseConnectionDialog
 from studentres_desktop.ui.views.main_window import MainWindow
 
@@ -37,16 +38,22 @@ FIELD_LABELS = {
 }
 ADVISORS_ONLY = "Only an advisor can change the database connection."
 SIGN_IN_EXPIRED = "Your advisor sign-in has ended; sign in again."
+PEM_FILTER = "PEM files (*.pem *.crt *.cer *.key);;All files (*)"
+CHOOSER_TITLES = {"ssl_ca": "The CA certificate that signed the server's certificate",
+                  "ssl_cert": "This computer's client certificate",
+                  "ssl_key": "The client certificate's key"}
 
 
 class DatabaseConnectionController(Feature):
     sig_connection_changed = Signal()  # saved: the app reconnects to the new database
 
     def __init__(self, context: FeatureContext, window: MainWindow,
-                 dialog: DatabaseConnectionDialog, *, needs_advisor: bool = False) -> None:
+                 dialog: DatabaseConnectionDialog, *, needs_advisor: bool = False,
+                 choose_file: FileChooser | None = None) -> None:
         super().__init__(context)
         self._window = window
         self.dialog = dialog
+        self.choose_file = choose_file or open_file_chooser(dialog)
         self._needs_advisor = needs_advisor
         self._advisor: SessionApi | None = None
         self._connect()
@@ -56,6 +63,7 @@ class DatabaseConnectionController(Feature):
         self.dialog.sig_sign_in_requested.connect(self._on_sign_in_requested)
         self.dialog.sig_test_requested.connect(self._on_test_requested)
         self.dialog.sig_save_requested.connect(self._on_save_requested)
+        self.dialog.sig_browse_requested.connect(self._on_browse_requested)
         self.dialog.finished.connect(lambda _result: self._on_closed())
 
     def open(self) -> None:
@@ -77,6 +85,11 @@ class DatabaseConnectionController(Feature):
     def _on_loaded(self, stored: StoredConnection) -> None:
         if self.dialog.isVisible():
             self.dialog.show_settings(stored)
+
+    def _on_browse_requested(self, field: str) -> None:
+        path = self.choose_file(CHOOSER_TITLES[field], PEM_FILTER)
+        if path is not None:
+            self.dialog.set_path(field, str(path))
 
     # --- the kiosk's advisor --------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ class DatabaseConnectionDialog(QDialog):
     sig_sign_in_requested = Signal(str, str)  # advisor email, password
     sig_test_requested = Signal(object)  # ConnectionDetails
     sig_save_requested = Signal(object)  # ConnectionDetails
+    sig_browse_requested = Signal(str)  # the field: ssl_ca, ssl_cert or ssl_key
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +50,11 @@ class DatabaseConnectionDialog(QDialog):
             "ssl_cert": child(self, QLineEdit, "clientCertEdit"),
             "ssl_key": child(self, QLineEdit, "clientKeyEdit"),
         }
+        self.browse_buttons = {
+            "ssl_ca": child(self, QPushButton, "caFileBrowseButton"),
+            "ssl_cert": child(self, QPushButton, "clientCertBrowseButton"),
+            "ssl_key": child(self, QPushButton, "clientKeyBrowseButton"),
+        }
         self.verify_cert_check = child(self, QCheckBox, "verifyCertCheck")
         self.verify_host_check = child(self, QCheckBox, "verifyHostCheck")
         self.override_label = child(self, QLabel, "overrideLabel")
@@ -69,6 +75,9 @@ class DatabaseConnectionDialog(QDialog):
         self.save_button.clicked.connect(lambda: self.sig_save_requested.emit(self.details()))
         self.edits["ssl_ca"].textChanged.connect(self._update_verify_options)
         self.edits["ssl_cert"].textChanged.connect(self._update_verify_options)
+        for field, button in self.browse_buttons.items():
+            button.clicked.connect(
+                lambda _checked=False, f=field: self.sig_browse_requested.emit(f))
         self.buttons.rejected.connect(self.reject)
 
     def _submit_sign_in(self) -> None:
@@ -131,6 +140,10 @@ class DatabaseConnectionDialog(QDialog):
             "The password is kept in this computer's keyring." if keyring_available else
             "Warning: there is no keyring on this computer, so the password is saved in the "
             "config file, readable by this account only (mode 0600)."))
+
+    def set_path(self, field: str, path: str) -> None:
+        self.edits[field].setText(path)
+        self.edits[field].setFocus()
 
     def set_sign_in_error(self, text: str) -> None:
         set_message(self.advisor_error_label, text)
