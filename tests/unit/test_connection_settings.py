@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from keyring.errors import KeyringLocked
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
@@ -262,3 +263,16 @@ def test_driver_errors_map_to_the_problem_the_dialog_names(errno, text, problem)
     error = sa_exc.InterfaceError("connect", {}, _DriverError(errno, text))
     assert connection_problem(error) is problem
     assert text not in str(ConnectionFailed(connection_problem(error)))
+
+
+class _BrokenKeyring(MemoryKeyring):
+    def get_password(self, service: str, username: str) -> str | None:
+        raise KeyringLocked("the keyring is locked")
+
+
+def test_a_keyring_that_fails_at_start_leaves_the_url_without_a_password(config_file):
+    config_file.write_text('[database]\nurl = "mysql+mysqlconnector://lab@db.example.edu/sr"\n',
+                           encoding="utf-8")
+    with using_keyring(_BrokenKeyring()):
+        config = load_config(environ={}, config_file=config_file)
+    assert make_url(config.database.url).password is None
