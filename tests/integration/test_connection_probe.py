@@ -4,6 +4,7 @@ the server does not offer), and no driver message in what a person reads."""
 
 from __future__ import annotations
 
+import os
 import socket
 import uuid
 from collections.abc import Iterator
@@ -19,9 +20,15 @@ from studentres_desktop.domain.connection import (
 from studentres_desktop.services.connection_settings import to_settings
 from tests.conftest import apply_schema_sql
 from tests.support.mysql_accounts import Account, mysql_account
-from tests.support.private_mariadb import make_keys
+from tests.support.private_mariadb import (
+    PrivateServer,
+    binaries_present,
+    make_keys,
+    private_mariadb,
+)
 
 pytestmark = pytest.mark.mysql
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 DRIVER_WORDS = ("errno", "mysql", "MySQL", "(28000)", "42000", "Can't connect", "SSL is")
 
 
@@ -85,3 +92,45 @@ def test_a_database_set_up_for_this_version_passes(account, mysql_url):
     apply_schema_sql(mysql_url)
     report = probe_database(to_settings(account.details(), None, connect_timeout=3))
     assert report.current and report.server
+
+
+# --- TLS failures against a private TLS-only server -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tls_server() -> Iterator[PrivateServer]:
+    if not binaries_present():
+        message = "mariadbd and mariadb-install-db are needed for the TLS connection tests"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    with private_mariadb() as running:
+        yield running
+
+
+def tls_details(server: PrivateServer, **changes: object) -> ConnectionDetails:
+    values: dict[str, object] = dict(host="127.0.0.1", port=str(server.port),
+                                     database=server.database, user=server.user,
+                                     password=server.password, ssl_ca=str(server.keys.ca))
+    values.update(changes)
+    return ConnectionDetails(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_a_certificate_from_another_ca_is_a_tls_failure(tls_server):
+    error = failure(tls_details(tls_server, ssl_ca=str(tls_server.keys.other_ca)))
+    assert error.problem is ConnectionProblem.TLS
+
+
+@pytest.mark.slow
+def test_a_host_name_the_certificate_does_not_name_is_a_tls_failure(tls_server):
+    error = failure(tls_details(tls_server, host="127.0.0.2"))
+    assert error.problem is ConnectionProblem.TLS
+    # Without host name verification the same server is reached: the schema is what is missing.
+    error = failure(tls_details(tls_server, host="127.0.0.2", verify_identity=False))
+    assert error.problem is ConnectionProblem.SCHEMA_OUT_OF_DATE
+
+
+@pytest.mark.slow
+def test_the_right_ca_reaches_the_server(tls_server):
+    assert failure(tls_details(tls_server)).problem is ConnectionProblem.SCHEMA_OUT_OF_DATE
