@@ -154,6 +154,10 @@ def write_connection(path: Path, url: str, tls: dict[str, Any]) -> bool:
             log.warning("cannot store the database password in the keyring: %s",
                         type(error).__name__)
     document = _read_document(path)
+    previous = _file_url(document)
+    if previous is not None and previous.password is None and previous.username \
+            and keyring_account(previous) != keyring_account(parsed):
+        _forget_keyring_password(previous)  # the old account's password is not needed now
     section = document.get("database")
     if not isinstance(section, dict):
         section = tomlkit.table()
@@ -169,6 +173,21 @@ def write_connection(path: Path, url: str, tls: dict[str, Any]) -> bool:
             section[key] = value
     _replace_privately(path, tomlkit.dumps(document))
     return in_keyring
+
+
+def _forget_keyring_password(url: URL) -> None:
+    import keyring
+    from keyring.errors import KeyringError, PasswordDeleteError
+
+    if not keyring_available():
+        return
+    try:
+        keyring.delete_password(KEYRING_SERVICE, keyring_account(url))
+    except PasswordDeleteError:
+        pass  # there was none
+    except KeyringError as error:
+        log.warning("cannot remove the old database password from the keyring: %s",
+                    type(error).__name__)
 
 
 def _without_password(url: URL) -> URL:

@@ -213,6 +213,17 @@ def test_tls_options_are_written_and_removed_again(config_file, memory_keyring, 
         == SECRET  # the empty field kept the stored password
 
 
+def test_a_new_account_keeps_the_stored_password_and_the_old_entry_goes(config_file,
+                                                                      memory_keyring):
+    store = ConnectionSettings(config_file)
+    store.save(details())
+
+    store.save(details(host="db2.example.edu", password=""))
+
+    assert memory_keyring.entries == {
+        (KEYRING_SERVICE, "workstation@db2.example.edu:3306/studentres"): SECRET}
+
+
 def test_a_bad_field_writes_nothing(config_file, memory_keyring):
     saved: list[bool] = []
     with pytest.raises(ValidationError):
