@@ -40,12 +40,13 @@ def keyring_account(url: URL) -> str:
 
 
 def keyring_available() -> bool:
-    """Whether a real keyring backend is there (not keyring's 'fail' one)."""
+    """Whether a real keyring backend is there: not keyring's 'fail' one, nor the 'null' one
+    that a user chooses to switch keyrings off (it forgets what it is given)."""
     import keyring
-    from keyring.backends import fail
+    from keyring.backends import fail, null
 
     try:
-        return not isinstance(keyring.get_keyring(), fail.Keyring)
+        return not isinstance(keyring.get_keyring(), fail.Keyring | null.Keyring)
     except Exception:
         log.warning("the keyring cannot be used", exc_info=True)
         return False

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from keyring.backends import null
 from keyring.errors import KeyringLocked
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
@@ -193,6 +194,14 @@ def test_without_a_keyring_the_password_stays_in_a_file_only_its_owner_reads(
         assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
     assert make_url(load_config(environ={}, config_file=config_file).database.url).password \
         == SECRET
+
+
+def test_a_keyring_switched_off_counts_as_none(config_file):
+    with using_keyring(null.Keyring()):
+        stored = ConnectionSettings(config_file).save(details())
+        config = load_config(environ={}, config_file=config_file)
+    assert not stored.keyring_available
+    assert make_url(config.database.url).password == SECRET
 
 
 def test_tls_options_are_written_and_removed_again(config_file, memory_keyring, tmp_path):
