@@ -131,12 +131,25 @@ def read_connection(path: Path, overridden_by: str = "") -> StoredConnection:
                             keyring_available=keyring_available(), overridden_by=overridden_by)
 
 
-def stored_password(path: Path) -> str | None:
-    """The password of the configured connection: the file's URL's, else the keyring's."""
+def stored_password(path: Path, for_details: ConnectionDetails | None = None) -> str | None:
+    """The password of the configured connection: the file's URL's, else the keyring's.
+
+    With `for_details`, only for the same user on the same server: a stored password is never
+    sent to a host it was not saved for.
+    """
     url = _file_url(_read_document(path))
     if url is None:
         return None
+    if for_details is not None and not _same_account(url, for_details):
+        return None
     return url.password if url.password is not None else keyring_password(url)
+
+
+def _same_account(url: URL, details: ConnectionDetails) -> bool:
+    port = details.port.strip()
+    return (details.host.strip().lower() == (url.host or "").lower()
+            and port.isdigit() and int(port) == (url.port or 3306)
+            and details.user.strip() == (url.username or ""))
 
 
 def write_connection(path: Path, url: str, tls: dict[str, Any]) -> bool:
@@ -259,4 +272,4 @@ class ConnectionSettings:
         return stored
 
     def _stored_password(self, details: ConnectionDetails) -> str | None:
-        return None if details.password else stored_password(self._path)
+        return None if details.password else stored_password(self._path, details)

@@ -222,15 +222,29 @@ def test_tls_options_are_written_and_removed_again(config_file, memory_keyring, 
         == SECRET  # the empty field kept the stored password
 
 
-def test_a_new_account_keeps_the_stored_password_and_the_old_entry_goes(config_file,
-                                                                      memory_keyring):
+def test_another_database_keeps_the_stored_password_and_the_old_entry_goes(config_file,
+                                                                         memory_keyring):
     store = ConnectionSettings(config_file)
     store.save(details())
 
-    store.save(details(host="db2.example.edu", password=""))
+    store.save(details(database="studentres_next", password=""))
 
     assert memory_keyring.entries == {
-        (KEYRING_SERVICE, "workstation@db2.example.edu:3306/studentres"): SECRET}
+        (KEYRING_SERVICE, "workstation@db.example.edu:3306/studentres_next"): SECRET}
+
+
+@pytest.mark.parametrize("change", [{"host": "db2.example.edu"}, {"port": "3307"},
+                                    {"user": "someone-else"}])
+def test_a_stored_password_is_never_sent_to_another_server_or_user(config_file,
+                                                                   memory_keyring, change):
+    store = ConnectionSettings(config_file)
+    store.save(details())
+
+    store.save(details(password="", **change))
+
+    assert SECRET not in memory_keyring.entries.values()
+    url = make_url(load_config(environ={}, config_file=config_file).database.url)
+    assert url.password is None
 
 
 def test_a_bad_field_writes_nothing(config_file, memory_keyring):
