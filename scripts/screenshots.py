@@ -19,12 +19,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # never a real keyring
 
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from studentres_desktop.bootstrap import Services, build_desktop, build_gateway, build_services
+from studentres_desktop.connection_file import ConnectionSettings
 from studentres_desktop.domain.models import ResourceDraft, ResourceFilter, ResourceKind, Role
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.ui.loader import stylesheet
@@ -149,7 +151,12 @@ def main() -> int:
     services = build_services(DatabaseSettings(f"sqlite:///{workdir / 'demo.sqlite3'}"),
                               bcrypt_cost=10, clock=clock)
     settings = QSettings(str(workdir / "settings.ini"), QSettings.Format.IniFormat)
-    gateway = build_gateway(services, embedded=True)
+    config_file = workdir / "config.toml"  # what IT would see in the connection dialog
+    config_file.write_text(
+        '[database]\nurl = "mysql+mysqlconnector://studentres-lab@db.example.edu:3306/studentres"\n'
+        'ssl_ca = "/etc/ssl/certs/university-ca.pem"\n', encoding="utf-8")
+    gateway = build_gateway(services, embedded=True,
+                            connection=ConnectionSettings(config_file))
     controller = build_desktop(gateway, settings)
     window = controller.window
     controller.start()
@@ -163,6 +170,22 @@ def main() -> int:
         print(f"wrote {path}")
 
     shot("01-login")
+
+    # IT opens the connection settings from the login screen; a typo in the port is named.
+    window.action_database_connection.trigger()
+    connection = controller.connection.dialog
+    wait_until(app, lambda: connection.isVisible() and connection.edits["host"].text() != ""
+               and not controller.runner.busy)
+    connection.edits["port"].setText("33o6")
+    connection.save_button.click()
+    wait_until(app, lambda: connection.error_label.isVisibleTo(connection)
+               and not controller.runner.busy)
+    connection.move(window.mapToGlobal(window.rect().center()) - connection.rect().center())
+    app.processEvents()
+    path = args.out / "22-database-connection.png"
+    with_dialog(window, connection).save(str(path))
+    print(f"wrote {path}")
+    connection.reject()
 
     # Registration with the errors a hurried student makes.
     controller.navigation.show_registration()

@@ -71,6 +71,7 @@ class Backend:
             if self._gateway is None:
                 from studentres_desktop.bootstrap import build_gateway, build_services
                 from studentres_desktop.config import KIOSK_TOKEN_TTL, load_config
+                from studentres_desktop.connection_file import ConnectionSettings
                 from studentres_desktop.persistence.engine import safe_url
 
                 config = load_config(self._db_url)
@@ -80,9 +81,23 @@ class Backend:
                 self._services = build_services(config.database, bcrypt_cost=config.bcrypt_cost,
                                                 token_ttl=ttl, site_zone=config.site_timezone,
                                                 recommendation_model=config.recommendation_model)
-                self._gateway = build_gateway(self._services,
-                                              embedded=config.is_default_database)
+                connection = ConnectionSettings(
+                    config.config_file, on_saved=self.reconnect,
+                    overridden_by="" if config.source in ("default", str(config.config_file))
+                    else config.source)
+                self._gateway = build_gateway(self._services, embedded=config.is_default_database,
+                                              connection=connection)
             return self._gateway
+
+    def reconnect(self) -> None:
+        """Drop the services: the next call to `gateway()` builds them from the saved settings.
+
+        Work still running on the old engine finishes on it; the shell shows only the newest
+        attempt to connect."""
+        with self._lock:
+            old, self._services, self._gateway = self._services, None, None
+        if old is not None:
+            old.dispose()
 
     def dispose(self) -> None:
         with self._lock:

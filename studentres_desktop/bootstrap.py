@@ -13,9 +13,13 @@ from datetime import timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
+from studentres_desktop.domain.connection import ConnectionFailed, ConnectionProblem
+from studentres_desktop.domain.errors import SchemaNotReady
+from studentres_desktop.persistence.db_errors import connection_problem
 from studentres_desktop.persistence.engine import DatabaseSettings, create_database_engine
-from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
+from studentres_desktop.persistence.schema import SchemaReport, ensure_schema, inspect_schema
 from studentres_desktop.persistence.uow import UnitOfWork
 from studentres_desktop.services.auth import AuthService, ThrottlePolicy
 from studentres_desktop.services.calendar import CalendarService
@@ -32,7 +36,7 @@ from studentres_desktop.services.recommendations.embedder import (
     ModelChoice,
 )
 from studentres_desktop.services.resources import ResourceService
-from studentres_desktop.services.session_api import Gateway, SessionServices
+from studentres_desktop.services.session_api import ConnectionAdmin, Gateway, SessionServices
 from studentres_desktop.services.tokens import TokenService
 
 if TYPE_CHECKING:  # the CLI builds services without loading Qt
@@ -118,12 +122,36 @@ def prepare_embedded_database(services: Services) -> bool:
     return True
 
 
-def check_database(services: Services) -> None:
+def check_database(services: Services) -> SchemaReport:
     """Connect and make sure the schema is the one this app expects (for configured servers)."""
-    inspect_schema(services.engine).raise_unless_current()
+    report = inspect_schema(services.engine)
+    report.raise_unless_current()
+    return report
 
 
-def build_gateway(services: Services, *, embedded: bool) -> Gateway:
+def probe_database(database: DatabaseSettings) -> SchemaReport:
+    """Connect once with these settings and check the schema; ConnectionFailed says why not."""
+    engine = create_database_engine(database)
+    try:
+        try:
+            engine.connect().close()
+        except SQLAlchemyError as error:
+            problem = connection_problem(error)
+            log.warning("connection test failed: %s (errno %s)", problem.value,
+                        getattr(getattr(error, "orig", None), "errno", None))
+            raise ConnectionFailed(problem) from None
+        report = inspect_schema(engine)
+        try:
+            report.raise_unless_current()
+        except SchemaNotReady as error:
+            raise ConnectionFailed(ConnectionProblem.SCHEMA_OUT_OF_DATE, str(error)) from None
+        return report
+    finally:
+        engine.dispose()
+
+
+def build_gateway(services: Services, *, embedded: bool,
+                  connection: ConnectionAdmin | None = None) -> Gateway:
     """The desktop's only way in: the embedded database fills itself, a server is checked."""
 
     def prepare() -> None:
@@ -134,7 +162,7 @@ def build_gateway(services: Services, *, embedded: bool) -> Gateway:
 
     return Gateway(SessionServices(services.auth, services.interests, services.resources,
                                    services.recommendations, services.plan, services.calendar,
-                                   services.desk), prepare)
+                                   services.desk), prepare, connection)
 
 
 def build_desktop(gateway: Gateway, settings: QSettings, *, log_file: Path | None = None,

@@ -134,7 +134,9 @@ def load_config(
     elif environ.get(ENV_DB_URL):
         url, source = environ[ENV_DB_URL], ENV_DB_URL
     elif file_url := _str(db_section, "database", "url", path):
-        url, source = file_url, str(path)
+        from studentres_desktop.connection_file import with_keyring_password
+
+        url, source = with_keyring_password(file_url), str(path)  # the password may be there
     else:
         private_dir(user_data_dir())
         url, source = f"sqlite:///{default_database_file()}", "default"

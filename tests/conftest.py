@@ -22,6 +22,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test reaches the real user's keyring; tests/support/keyrings.py swaps in a memory one.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 from studentres_desktop.bootstrap import Services, build_services
 from studentres_desktop.persistence.engine import DatabaseSettings

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import exc as sa_exc
 
+from studentres_desktop.domain.connection import ConnectionProblem
 from studentres_desktop.domain.errors import (
     AccessDenied,
     DatabaseError,
@@ -57,6 +58,31 @@ def _is_tls_failure(error: BaseException) -> bool:
     """The driver reports a failed TLS handshake as a lost connection naming the SSL error."""
     text = str(getattr(error, "orig", error))
     return "SSL" in text or "certificate" in text.lower()
+
+
+_CONNECTION_PROBLEMS = {
+    2002: ConnectionProblem.UNREACHABLE,
+    2003: ConnectionProblem.UNREACHABLE,
+    2005: ConnectionProblem.UNREACHABLE,  # unknown host name
+    1044: ConnectionProblem.ACCESS_DENIED,  # the account may not use this database
+    1045: ConnectionProblem.ACCESS_DENIED,
+    1130: ConnectionProblem.ACCESS_DENIED,  # this computer may not connect
+    1049: ConnectionProblem.UNKNOWN_DATABASE,
+    TLS_FAILED: ConnectionProblem.TLS,
+    3159: ConnectionProblem.TLS,  # the server requires TLS
+}
+
+
+def connection_problem(error: sa_exc.SQLAlchemyError) -> ConnectionProblem:
+    """Why opening a connection failed, for the connection test; the original is not shown."""
+    errno = mysql_errno(error)
+    if errno in _DROPPED and _is_tls_failure(error):
+        return ConnectionProblem.TLS
+    if errno is not None:
+        return _CONNECTION_PROBLEMS.get(errno, ConnectionProblem.OTHER)
+    if _is_tls_failure(error):
+        return ConnectionProblem.TLS
+    return ConnectionProblem.OTHER
 
 
 def is_duplicate_key(error: sa_exc.IntegrityError) -> bool:

@@ -59,6 +59,13 @@ def parse_url(raw: str) -> URL:
 PASSWORD_PARAMETERS = frozenset({"password", "passwd", "password1", "password2", "password3"})
 
 
+def mysql_url(host: str, port: int, database: str, user: str, password: str | None) -> str:
+    """A MySQL/MariaDB URL from its parts, quoted as needed (a password may hold '@' or '/')."""
+    return URL.create(MYSQL_DRIVER, username=user or None, password=password or None,
+                      host=host, port=port, database=database).render_as_string(
+                          hide_password=False)
+
+
 def safe_url(raw: str) -> str:
     """The URL with any password replaced by ***; for logs, messages and repr()."""
     try:

@@ -12,7 +12,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
+from studentres_desktop.domain.connection import (
+    ConnectionDetails,
+    ConnectionReport,
+    StoredConnection,
+)
+from studentres_desktop.domain.errors import AccessDenied
 from studentres_desktop.domain.models import (
     Attendance,
     AuditEntry,
@@ -196,15 +203,26 @@ class SessionApi:
                                                limit=limit)
 
 
+class ConnectionAdmin(Protocol):
+    """The database connection settings, for IT (the bootstrap supplies it)."""
+
+    def current(self) -> StoredConnection: ...
+    def test(self, details: ConnectionDetails) -> ConnectionReport: ...
+    def save(self, details: ConnectionDetails) -> StoredConnection: ...
+
+
 class Gateway:
-    """The calls that come before a session: prepare, warm up, log in, register."""
+    """The calls that come before a session: prepare, warm up, log in, register, and the
+    database connection settings."""
 
     def __init__(self, services: SessionServices,
-                 prepare_database: Callable[[], object]) -> None:
+                 prepare_database: Callable[[], object],
+                 connection: ConnectionAdmin | None = None) -> None:
         self._services = services
         self._auth = services.auth
         self._recommendations = services.recommendations
         self._prepare_database = prepare_database
+        self._connection = connection
 
     def prepare_database(self) -> None:
         """Connect, and create or check the schema (the embedded demo fills itself here)."""
@@ -225,6 +243,24 @@ class Gateway:
         """Create a student account and log it in."""
         self._auth.register(name.strip(), email, password)
         return self.log_in(email, password)
+
+    def connection_settings(self) -> StoredConnection:
+        """The configured connection, without its password."""
+        return self._connection_admin().current()
+
+    def test_connection(self, details: ConnectionDetails) -> ConnectionReport:
+        """Connect once with these settings; ValidationError names a bad field,
+        ConnectionFailed says what went wrong."""
+        return self._connection_admin().test(details)
+
+    def save_connection(self, details: ConnectionDetails) -> StoredConnection:
+        """Save the settings (password to the keyring where there is one), then reconnect."""
+        return self._connection_admin().save(details)
+
+    def _connection_admin(self) -> ConnectionAdmin:
+        if self._connection is None:
+            raise AccessDenied("The database connection cannot be changed from this program.")
+        return self._connection
 
     def _session(self, login: LoginResult) -> SessionApi:
         return SessionApi(login, self._services)

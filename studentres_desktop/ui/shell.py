@@ -26,6 +26,9 @@ from studentres_desktop.ui.controllers.calendar_controller import CalendarContro
 from studentres_desktop.ui.controllers.catalogue_transfer_controller import (
     CatalogueTransferController,
 )
+from studentres_desktop.ui.controllers.database_connection_controller import (
+    DatabaseConnectionController,
+)
 from studentres_desktop.ui.controllers.desk_lookup_controller import DeskLookupController
 from studentres_desktop.ui.controllers.interests_controller import InterestsController
 from studentres_desktop.ui.controllers.kiosk_controller import KioskController
@@ -46,6 +49,7 @@ from studentres_desktop.ui.session import SessionState
 from studentres_desktop.ui.views.attendance import AttendanceDialog
 from studentres_desktop.ui.views.audit_log import AuditLogDialog
 from studentres_desktop.ui.views.browser_view import BrowserView
+from studentres_desktop.ui.views.database_connection import DatabaseConnectionDialog
 from studentres_desktop.ui.views.idle_countdown import IdleCountdown
 from studentres_desktop.ui.views.import_preview import ImportPreviewDialog
 from studentres_desktop.ui.views.interests_view import InterestsView
@@ -111,13 +115,16 @@ class Shell(QObject):
         self.calendar = CalendarController(context, self.browser_view.plan_actions,
                                            self.browser_view.saved,
                                            writes_files=kiosk_idle_timeout is None)
+        self.connection = DatabaseConnectionController(
+            context, self.window, DatabaseConnectionDialog(self.window),
+            needs_advisor=kiosk_idle_timeout is not None)
         self.kiosk = (KioskController(context, self.window, IdleCountdown(self.window),
                                       kiosk_idle_timeout)
                       if kiosk_idle_timeout is not None else None)
         self.features: tuple[Feature, ...] = (
             self.login, self.register, self.interests, self.browser, self.recommendations,
             self.editing, self.plan, self.saved, self.calendar, self.desk_lookup, self.transfer,
-            self.audit_log, self.attendance,
+            self.audit_log, self.attendance, self.connection,
             *([self.kiosk] if self.kiosk is not None else []))
         self.navigation = AppController(
             self.window, self.session, login=(self.login_view, self.login),
@@ -126,6 +133,7 @@ class Shell(QObject):
             browser=(self.browser_view, self.browser))
         self._ready = False
         self._preparing_started = False
+        self._preparing = 0  # which attempt to prepare the database is the newest
         self._copied_in_session = False
         self._session_timer = QTimer(self)
         self._session_timer.setInterval(SESSION_CHECK_MS)
@@ -136,6 +144,7 @@ class Shell(QObject):
         self.changes.sig_changed.connect(self._on_changed)
         self.window.sig_closing.connect(self._on_closing)
         self._session_timer.timeout.connect(self.session.check)
+        self.connection.sig_connection_changed.connect(self._prepare)
         QGuiApplication.clipboard().dataChanged.connect(self._on_clipboard_changed)
 
     def _on_clipboard_changed(self) -> None:
@@ -169,17 +178,27 @@ class Shell(QObject):
             self._prepare()
 
     def _prepare(self) -> None:
+        """Connect (again, after the connection settings changed); only the newest attempt's
+        outcome is shown, however late an older one answers."""
+        self._preparing += 1
+        attempt = self._preparing
+        self._ready = False
         self.login_view.set_ready(False)
-        self.ops.public(lambda gateway: gateway.prepare_database(), self._on_prepared,
-                        on_failure=self._on_prepare_failed)
+        self.ops.public(lambda gateway: gateway.prepare_database(),
+                        lambda result: self._on_prepared(result, attempt),
+                        on_failure=lambda error: self._on_prepare_failed(error, attempt))
 
-    def _on_prepare_failed(self, error: Exception) -> bool:
+    def _on_prepare_failed(self, error: Exception, attempt: int) -> bool:
         """No database, or settings IT must correct: the banner says which, Retry tries again."""
+        if attempt != self._preparing:
+            return True  # a newer attempt is under way
         self.errors.present_blocking(error, self._prepare)
         self.sig_prepare_failed.emit(str(error))
         return True
 
-    def _on_prepared(self, _result: object) -> None:
+    def _on_prepared(self, _result: object, attempt: int) -> None:
+        if attempt != self._preparing:
+            return
         self._ready = True
         self.window.hide_banner()
         self.login_view.set_ready(True)

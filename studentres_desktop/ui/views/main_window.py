@@ -33,6 +33,7 @@ class MainWindow(QMainWindow):
     sig_export_requested = Signal()
     sig_audit_log_requested = Signal()
     sig_exit_kiosk_requested = Signal()
+    sig_database_connection_requested = Signal()
     sig_closing = Signal()
     sig_close_refused = Signal()  # a kiosk window stays open
 
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         self.action_change_interests = child(self, QAction, "actionChangeInterests")
         self.action_logout = child(self, QAction, "actionLogout")
         self.action_quit = child(self, QAction, "actionQuit")
+        self.action_database_connection = child(self, QAction, "actionDatabaseConnection")
         self.action_focus_search = child(self, QAction, "actionFocusSearch")
         self.action_refresh = child(self, QAction, "actionRefresh")
         self.action_new_resource = child(self, QAction, "actionNewResource")
@@ -76,6 +78,7 @@ class MainWindow(QMainWindow):
         self.action_logout.triggered.connect(self.sig_logout_requested)
         self.action_change_interests.triggered.connect(self.sig_change_interests_requested)
         self.action_quit.triggered.connect(self.close)
+        self.action_database_connection.triggered.connect(self.sig_database_connection_requested)
         self.action_focus_search.triggered.connect(self.sig_search_focus_requested)
         self.action_refresh.triggered.connect(self.sig_refresh_requested)
         self.action_new_resource.triggered.connect(self.sig_new_resource_requested)
@@ -105,6 +108,7 @@ class MainWindow(QMainWindow):
         for action in (self.action_change_interests, self.action_logout,
                        self.action_focus_search, self.action_refresh):
             action.setEnabled(logged_in)
+        self.action_database_connection.setEnabled(not logged_in)  # IT's, from the login screen
         for widget in (self.user_label, self.interests_button, self.logout_button):
             widget.setVisible(logged_in)
 
