@@ -205,9 +205,12 @@ def _connect_to_ready_nodes(engine: Engine, nodes: tuple[Node, ...]) -> None:
     def not_ready(problem: str) -> Exception:
         return driver_errors.OperationalError(msg=problem, errno=NOT_READY)
 
-    dbapi = engine.dialect.loaded_dbapi
-    chooser = NodeChooser(nodes, dbapi.connect, driver_errors.Error, not_ready)
+    dialect = engine.dialect
+    chooser = NodeChooser(nodes, dialect.loaded_dbapi.connect, driver_errors.Error, not_ready)
 
-    @event.listens_for(engine, "do_connect")
-    def _on_do_connect(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> Any:
+    def connect(*_cargs: Any, **cparams: Any) -> Any:
         return chooser(cparams)
+
+    # The dialect is this engine's own. Its connect() runs after any do_connect listener, with
+    # the parameters SQLAlchemy built from the URL and connect_args.
+    setattr(dialect, "connect", connect)  # noqa: B010 - a method replaced on one instance
