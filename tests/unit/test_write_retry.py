@@ -193,3 +193,19 @@ def test_domain_errors_and_constraint_errors_roll_back_without_a_rerun(engine):
     assert not isinstance(raised.value, TransactionInterrupted)
     assert recorder.waits == []
     assert interests_named(engine, "taken") == 1
+
+
+def test_operation_ids_older_than_a_day_are_pruned(engine):
+    from datetime import datetime, timedelta
+
+    from studentres_desktop.persistence.uow import prune_operations
+
+    now = datetime(2026, 12, 3, 9, 0)
+    with engine.begin() as conn:
+        conn.execute(insert(t.applied_operations), [
+            {"op_id": "old", "applied_at": now - timedelta(days=1, seconds=1)},
+            {"op_id": "recent", "applied_at": now - timedelta(hours=23)},
+        ])
+    assert prune_operations(lambda: UnitOfWork(engine), now) == 1
+    with engine.connect() as conn:
+        assert conn.execute(select(t.applied_operations.c.op_id)).scalars().all() == ["recent"]
