@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError
 
 from studentres_desktop.domain.errors import ValidationError
@@ -195,6 +195,14 @@ def _mysql_engine(url: URL, settings: DatabaseSettings) -> Engine:
         hide_parameters=True,
     )
     _connect_to_ready_nodes(engine, nodes)
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        # A node that lost its cluster answers every query with 1047 while its connections
+        # stay open: drop them all, as for a disconnect, so the next attempt picks another node.
+        if getattr(context.original_exception, "errno", None) == NOT_READY:
+            context.is_disconnect = True
+
     return engine
 
 

@@ -158,3 +158,33 @@ def test_a_server_without_galera_is_ready_and_a_dead_host_is_skipped(mysql_url, 
         assert services.catalogue.is_empty()
     finally:
         services.dispose()
+
+
+@pytest.mark.mysql
+def test_a_node_answering_1047_is_left_and_the_write_runs_again_on_a_new_connection(
+        mysql_url, clock):
+    from sqlalchemy import insert, text
+
+    from studentres_desktop.persistence.uow import RetryPolicy, UnitOfWork, run_write
+
+    services = build_services(DatabaseSettings(mysql_url), bcrypt_cost=4, clock=clock)
+    ensure_schema(services.engine)
+    connections: list[object] = []
+
+    def work(uow: UnitOfWork) -> None:
+        conn = uow._conn
+        assert conn is not None
+        connections.append(conn.connection.dbapi_connection)
+        if len(connections) == 1:  # what a node cut off from its cluster answers
+            conn.execute(text("SIGNAL SQLSTATE '08S01' SET MYSQL_ERRNO = 1047, MESSAGE_TEXT = "
+                              "'WSREP has not yet prepared node for application use'"))
+        conn.execute(insert(t.interests).values(tag="galera", label="Galera"))
+
+    try:
+        run_write(lambda: UnitOfWork(services.engine), work,
+                  policy=RetryPolicy(sleep=lambda _seconds: None))
+        assert len(connections) == 2
+        assert connections[0] is not connections[1]  # the pool let the first one go
+        assert count(services, t.interests, t.interests.c.tag == "galera") == 1
+    finally:
+        services.dispose()
