@@ -188,3 +188,26 @@ def test_a_node_answering_1047_is_left_and_the_write_runs_again_on_a_new_connect
         assert count(services, t.interests, t.interests.c.tag == "galera") == 1
     finally:
         services.dispose()
+
+
+def test_every_rsvp_change_writes_the_resources_lock_row(services):
+    """Galera does not lock rows across nodes; two RSVP changes conflict at certification only
+    because each writes this row (docs/cluster.md)."""
+    desk = advisor(services)
+    (talk,) = create(services, desk, draft("Talk", capacity=1))
+    ada = student(services)
+    bob = student(services, "bob@example.edu", "Bob")
+    bob_id = services.auth.current_student(bob).id
+
+    def changes() -> int | None:
+        with services.engine.connect() as conn:
+            return conn.execute(select(t.resource_locks.c.changes).where(
+                t.resource_locks.c.resource_id == talk.row_id)).scalar_one_or_none()
+
+    assert changes() is None
+    services.plan.rsvp(ada, talk.key)
+    services.desk.add_attendee(desk, talk.key, bob_id)  # the waitlist
+    services.plan.cancel_rsvp(ada, talk.key)  # Bob is promoted
+    assert changes() == 3
+    services.resources.delete(desk, talk.row_id, talk.kind)
+    assert changes() is None  # the lock row goes with its resource
