@@ -86,7 +86,7 @@ def is_rerunnable(error: sa_exc.SQLAlchemyError) -> bool:
     if errno is not None:
         return errno in RERUN_ERRNOS and not _is_tls_failure(error)
     if isinstance(error, sa_exc.DBAPIError):
-        return error.connection_invalidated or isinstance(error, sa_exc.DisconnectionError)
+        return error.connection_invalidated
     # The pool or a connection closed under us (e.g. invalidated after a node died).
     return isinstance(
         error,
