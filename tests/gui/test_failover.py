@@ -121,3 +121,26 @@ def test_with_no_node_left_the_banner_shows_and_typed_text_stays(two_nodes):
     gui.wait_for_titles(["Neural networks lab"], timeout=30_000)
     assert not c.window.banner.isVisible()
     assert c.browser_view.search_edit.text() == "neural"
+
+
+def test_a_form_saved_with_no_node_left_keeps_its_text_and_retry_saves_it(two_nodes):
+    gui, first, second = two_nodes
+    c = gui.controller
+    view = c.interests_view
+    gui.register()
+    gui.wait_for_page(view)
+    gui.qtbot.waitUntil(lambda: not view.busy)
+
+    first.cut()
+    second.cut()
+    gui.pick_interests("Artificial Intelligence", goal="Build a robot that sorts recycling")
+    gui.qtbot.waitUntil(lambda: c.window.banner.isVisible(), timeout=30_000)
+    assert view.goal_edit.text() == "Build a robot that sorts recycling"
+    assert gui.page() is view
+
+    first.restore()
+    gui.click(c.window.retry_button)
+    gui.wait_for_page(c.browser_view, timeout=30_000)
+    token = gui.services.auth.login("ada@example.edu", PASSWORD).token
+    assert gui.services.auth.current_student(token).learning_goal == \
+        "Build a robot that sorts recycling"
