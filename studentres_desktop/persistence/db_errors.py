@@ -94,6 +94,18 @@ def is_rerunnable(error: sa_exc.SQLAlchemyError) -> bool:
     )
 
 
+def wrapped_driver_error(error: Exception) -> sa_exc.DBAPIError | None:
+    """A bare exception of the MySQL driver, wrapped as SQLAlchemy would; None for others."""
+    if not type(error).__module__.startswith("mysql.connector"):
+        return None
+    names = {cls.__name__ for cls in type(error).__mro__}
+    if "OperationalError" in names:
+        return sa_exc.OperationalError(None, None, error)
+    if "InterfaceError" in names:
+        return sa_exc.InterfaceError(None, None, error)
+    return sa_exc.DBAPIError(None, None, error)
+
+
 def to_domain_error(error: sa_exc.SQLAlchemyError) -> DomainError:
     """The domain error for a database failure; the original is logged, never shown."""
     errno = mysql_errno(error)
@@ -139,10 +151,18 @@ def to_domain_error(error: sa_exc.SQLAlchemyError) -> DomainError:
 
 @contextmanager
 def translated_errors() -> Iterator[None]:
-    """Re-raise SQLAlchemy errors as domain errors; domain errors pass through untouched."""
+    """Re-raise SQLAlchemy errors as domain errors; domain errors pass through untouched.
+
+    A driver error SQLAlchemy let through unwrapped (it does so for a few calls, e.g. setting
+    the isolation level on a connection whose server just died) is translated the same way.
+    """
     try:
         yield
-    except sa_exc.SQLAlchemyError as error:
+    except Exception as raised:
+        error = raised if isinstance(raised, sa_exc.SQLAlchemyError) else wrapped_driver_error(
+            raised)
+        if error is None:
+            raise
         domain_error = to_domain_error(error)
         log.warning(
             "database error %s (errno %s) mapped to %s",

@@ -209,3 +209,17 @@ def test_operation_ids_older_than_a_day_are_pruned(engine):
     assert prune_operations(lambda: UnitOfWork(engine), now) == 1
     with engine.connect() as conn:
         assert conn.execute(select(t.applied_operations.c.op_id)).scalars().all() == ["recent"]
+
+
+def test_a_bare_driver_error_is_translated_too():
+    from mysql.connector import errors as driver_errors
+
+    from studentres_desktop.persistence.db_errors import translated_errors
+
+    with pytest.raises(TransactionInterrupted), translated_errors():
+        raise driver_errors.OperationalError("MySQL Connection not available.")
+    with pytest.raises(DatabaseUnavailable) as raised, translated_errors():
+        raise driver_errors.InterfaceError("Can't connect", errno=2003)
+    assert "no database server answers" in raised.value.message
+    with pytest.raises(KeyError), translated_errors():  # not a database error: left alone
+        raise KeyError("x")
