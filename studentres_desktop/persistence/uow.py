@@ -23,7 +23,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from studentres_desktop.domain.errors import DatabaseUnavailable
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.credentials import CredentialStore, credential_store
-from studentres_desktop.persistence.db_errors import TransactionInterrupted, translated_errors
+from studentres_desktop.persistence.db_errors import (
+    TransactionInterrupted,
+    is_rerunnable,
+    translated_errors,
+)
 from studentres_desktop.persistence.embeddings import CatalogueIndexRepository
 from studentres_desktop.persistence.plan import (
     AuditRepository,
@@ -129,12 +133,27 @@ class UnitOfWork:
         if conn is None:
             return
         try:
-            conn.close()  # rolls back whatever was not committed
+            if _interrupted(exc):
+                # Not back to the pool: a connection to a node that is leaving the cluster keeps
+                # answering pings, and the next attempt would take it again. A new connection
+                # goes to a ready node.
+                conn.invalidate()
+            else:
+                conn.close()  # rolls back whatever was not committed
         except Exception:  # noqa: BLE001 - a dead connection cannot close cleanly; drop it
-            conn.invalidate()
+            # A failed rollback on the way back to the pool (e.g. error 1047 from a Galera node
+            # leaving its cluster) already closed it; invalidate() would raise ResourceClosedError.
+            if not conn.closed:
+                conn.invalidate()
         if isinstance(exc, SQLAlchemyError):
             with translated_errors():
                 raise exc
+
+
+def _interrupted(error: BaseException | None) -> bool:
+    if isinstance(error, TransactionInterrupted):
+        return True
+    return isinstance(error, SQLAlchemyError) and is_rerunnable(error)
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
