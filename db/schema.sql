@@ -188,6 +188,25 @@ CREATE TABLE IF NOT EXISTS audit_log (
     KEY ix_audit_log_resource_id (resource_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- One row per resource whose RSVPs changed; every RSVP change bumps it, so that two changes on
+-- different Galera nodes write the same row and only one of them passes certification.
+CREATE TABLE IF NOT EXISTS resource_locks (
+    resource_id INT NOT NULL,
+    changes     INT NOT NULL,
+    CONSTRAINT pk_resource_locks PRIMARY KEY (resource_id),
+    CONSTRAINT fk_resource_locks_resource_id FOREIGN KEY (resource_id)
+        REFERENCES interest_resources (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The id of every committed write, stored in its transaction: a write run again after a lost
+-- COMMIT acknowledgement finds its id and is not applied twice. Rows older than a day are pruned.
+CREATE TABLE IF NOT EXISTS applied_operations (
+    op_id      VARCHAR(32) COLLATE utf8mb4_bin NOT NULL,
+    applied_at DATETIME    NOT NULL,                          -- UTC
+    CONSTRAINT pk_applied_operations PRIMARY KEY (op_id),
+    KEY ix_applied_operations_applied_at (applied_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 INSERT IGNORE INTO schema_meta (name, value) VALUES ('schema_version', '1');
 
 -- The schema revision (studentres_desktop/persistence/migrations/); this file is the newest one.
@@ -197,7 +216,7 @@ CREATE TABLE IF NOT EXISTS alembic_version (
     CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 INSERT INTO alembic_version (version_num)
-    SELECT '0002_microsecond_times' FROM DUAL
+    SELECT '0003_rerun_safety' FROM DUAL
     WHERE NOT EXISTS (SELECT 1 FROM alembic_version);
 
 -- Login, registration and password change run through these SQL SECURITY DEFINER procedures:
@@ -220,7 +239,11 @@ BEGIN
     SET p_now = TIMESTAMPADD(MICROSECOND, FLOOR(UNIX_TIMESTAMP(SYSDATE(6)) * 1000000),
                              '1970-01-01 00:00:00');
     SELECT MAX(failures), MAX(last_failure_at) INTO v_failures, v_last
-        FROM login_throttle WHERE email = p_email FOR UPDATE;
+        FROM login_throttle WHERE email = p_email;
+    IF v_failures IS NOT NULL THEN
+        SELECT MAX(failures), MAX(last_failure_at) INTO v_failures, v_last
+            FROM login_throttle WHERE email = p_email FOR UPDATE;
+    END IF;
     SET p_wait = 0;
     IF v_failures >= 5 THEN
         SET p_wait = CEIL(
@@ -253,7 +276,9 @@ BEGIN
             FROM students_data WHERE email = p_email;
         IF CHAR_LENGTH(v_hash) >= 60 AND p_proof IS NOT NULL
                 AND CAST(v_hash AS BINARY) = CAST(p_proof AS BINARY) THEN
-            DELETE FROM login_throttle WHERE email = p_email;
+            IF EXISTS (SELECT 1 FROM login_throttle WHERE email = p_email) THEN
+                DELETE FROM login_throttle WHERE email = p_email;
+            END IF;
         ELSE
             SET p_student_id = NULL, p_role = NULL;
             INSERT INTO login_throttle (email, failures, last_failure_at)

@@ -9,18 +9,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from studentres_desktop.domain.connection import ConnectionFailed, ConnectionProblem
-from studentres_desktop.domain.errors import SchemaNotReady
+from studentres_desktop.domain.errors import DomainError, SchemaNotReady
 from studentres_desktop.persistence.db_errors import connection_problem
 from studentres_desktop.persistence.engine import DatabaseSettings, create_database_engine
 from studentres_desktop.persistence.schema import SchemaReport, ensure_schema, inspect_schema
-from studentres_desktop.persistence.uow import UnitOfWork
+from studentres_desktop.persistence.uow import UnitOfWork, prune_operations
 from studentres_desktop.services.auth import AuthService, ThrottlePolicy
 from studentres_desktop.services.calendar import CalendarService
 from studentres_desktop.services.catalogue import CatalogueService
@@ -150,6 +150,17 @@ def probe_database(database: DatabaseSettings) -> SchemaReport:
         engine.dispose()
 
 
+def forget_old_operations(services: Services) -> None:
+    """Prune the ids that make reruns of writes safe (a day old and more); best effort."""
+    try:
+        removed = prune_operations(lambda: UnitOfWork(services.engine),
+                                   datetime.now(UTC).replace(tzinfo=None))
+    except DomainError as error:
+        log.info("old operation ids not pruned this time: %s", error)
+    else:
+        log.debug("pruned %d old operation ids", removed)
+
+
 def build_gateway(services: Services, *, embedded: bool,
                   connection: ConnectionAdmin | None = None) -> Gateway:
     """The desktop's only way in: the embedded database fills itself, a server is checked."""
@@ -159,6 +170,7 @@ def build_gateway(services: Services, *, embedded: bool,
             prepare_embedded_database(services)
         else:
             check_database(services)
+        forget_old_operations(services)
 
     return Gateway(SessionServices(services.auth, services.interests, services.resources,
                                    services.recommendations, services.plan, services.calendar,

@@ -9,11 +9,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError
 
 from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.paths import make_dirs_private, private_file, tighten_file
+from studentres_desktop.persistence.db_errors import NOT_READY
+from studentres_desktop.persistence.nodes import (
+    DEFAULT_PORT,
+    Node,
+    NodeChooser,
+    format_hosts,
+    parse_hosts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +44,14 @@ class DatabaseSettings:
     ssl_verify_identity: bool | None = None  # the host name is the certificate's; default: as cert
     ssl_cert: str | None = None  # a client certificate, for accounts that REQUIRE X509
     ssl_key: str | None = None
+    # Several servers (a Galera cluster), tried in turn; empty: the URL's host, or ?hosts= in it.
+    hosts: tuple[Node, ...] = ()
 
     def __repr__(self) -> str:
         return (
             f"DatabaseSettings(url={safe_url(self.url)!r}, "
-            f"connect_timeout={self.connect_timeout})"
+            f"connect_timeout={self.connect_timeout}"
+            + (f", hosts={format_hosts(self.hosts)!r})" if self.hosts else ")")
         )
 
 
@@ -155,9 +166,24 @@ def tls_arguments(settings: DatabaseSettings) -> dict[str, Any]:
     return arguments
 
 
+URL_HOSTS = "hosts"
+
+
+def url_hosts(url: URL, where: str = "database URL") -> tuple[Node, ...]:
+    """The nodes named by `?hosts=db1:3306,db2:3306` in the URL; () without it."""
+    raw = url.query.get(URL_HOSTS)
+    if raw is None:
+        return ()
+    values = [raw] if isinstance(raw, str) else list(raw)
+    return parse_hosts(",".join(values), f"{where}: ?{URL_HOSTS}=")
+
+
 def _mysql_engine(url: URL, settings: DatabaseSettings) -> Engine:
     if url.drivername in ("mysql", "mariadb", "mariadb+mysqlconnector"):
         url = url.set(drivername=MYSQL_DRIVER)
+    nodes = settings.hosts or url_hosts(url) or ((url.host or "localhost",
+                                                  url.port or DEFAULT_PORT),)
+    url = url.difference_update_query([URL_HOSTS])
     url = url.update_query_dict({"charset": MYSQL_CHARSET, "collation": MYSQL_COLLATION})
     connect_args: dict[str, Any] = {
         "connection_timeout": settings.connect_timeout,
@@ -165,7 +191,7 @@ def _mysql_engine(url: URL, settings: DatabaseSettings) -> Engine:
         "write_timeout": settings.read_timeout,
         **tls_arguments(settings),
     }
-    return create_engine(
+    engine = create_engine(
         url,
         connect_args=connect_args,
         pool_pre_ping=True,
@@ -175,3 +201,31 @@ def _mysql_engine(url: URL, settings: DatabaseSettings) -> Engine:
         pool_timeout=settings.connect_timeout,
         hide_parameters=True,
     )
+    _connect_to_ready_nodes(engine, nodes)
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        # A node that lost its cluster answers every query with 1047 while its connections
+        # stay open: drop them all, as for a disconnect, so the next attempt picks another node.
+        if getattr(context.original_exception, "errno", None) == NOT_READY:
+            context.is_disconnect = True
+
+    return engine
+
+
+def _connect_to_ready_nodes(engine: Engine, nodes: tuple[Node, ...]) -> None:
+    """Every new connection goes to a ready node of `nodes` (persistence/nodes.py)."""
+    from mysql.connector import errors as driver_errors
+
+    def not_ready(problem: str) -> Exception:
+        return driver_errors.OperationalError(msg=problem, errno=NOT_READY)
+
+    dialect = engine.dialect
+    chooser = NodeChooser(nodes, dialect.loaded_dbapi.connect, driver_errors.Error, not_ready)
+
+    def connect(*_cargs: Any, **cparams: Any) -> Any:
+        return chooser(cparams)
+
+    # The dialect is this engine's own. Its connect() runs after any do_connect listener, with
+    # the parameters SQLAlchemy built from the URL and connect_args.
+    setattr(dialect, "connect", connect)  # noqa: B010 - a method replaced on one instance

@@ -10,6 +10,7 @@ from __future__ import annotations
 REVISIONS: tuple[str, ...] = (
     "0001_baseline",
     "0002_microsecond_times",
+    "0003_rerun_safety",
 )
 HEAD = REVISIONS[-1]
 
