@@ -12,6 +12,8 @@ throttle row); `upgrade-db` replaces their bodies after the migrations, as on ev
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context, op
 from sqlalchemy import (
     Column,
@@ -30,7 +32,7 @@ down_revision = "0002_microsecond_times"
 branch_labels = None
 depends_on = None
 
-TABLE_OPTIONS = {
+TABLE_OPTIONS: dict[str, Any] = {
     "mysql_engine": "InnoDB",
     "mysql_charset": "utf8mb4",
     "mysql_collate": "utf8mb4_unicode_ci",
