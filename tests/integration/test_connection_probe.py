@@ -78,7 +78,8 @@ def test_a_database_that_does_not_exist_is_named(account):
 def test_an_empty_database_is_a_schema_out_of_date(account):
     error = failure(account.details())
     assert error.problem is ConnectionProblem.SCHEMA_OUT_OF_DATE
-    assert "table interests is missing" in str(error)
+    assert "studentres-admin init-db" in str(error)
+    assert "is missing" in str(error)
 
 
 def test_tls_the_server_does_not_offer_is_a_tls_failure(account, tmp_path):
