@@ -310,7 +310,7 @@ class GaleraCluster:
         for node in self.running_nodes():
             node.wait_until(lambda status: status.get("wsrep_cluster_size") == str(size)
                             and status.get("wsrep_cluster_status") == "Primary"
-                            and status.get("wsrep_local_state_comment") == "Synced", 
+                            and status.get("wsrep_local_state_comment") == "Synced",
                             f"in a primary cluster of {size}", timeout)
 
     def heal(self) -> None:
