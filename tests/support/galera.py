@@ -24,8 +24,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.private_mariadb import INSTALL_DB, MARIADBD
-
+# Standard library only, so that scripts/galera-cluster runs with any Python 3.11.
+MARIADBD = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
+INSTALL_DB = shutil.which("mariadb-install-db") or "/usr/bin/mariadb-install-db"
 PROVIDER = Path("/usr/lib/galera/libgalera_smm.so")
 CLIENT = shutil.which("mariadb") or "/usr/bin/mariadb"
 STARTUP_SECONDS = 180
@@ -283,7 +284,8 @@ class GaleraCluster:
         for node in self.nodes:
             if not (node.data / "mysql").exists():
                 node.install()
-        first, *others = self.nodes
+        first = self._bootstrap_node()
+        others = [node for node in self.nodes if node is not first]
         first.start(bootstrap=True, detach=detach)
         first.sql(
             "DELETE FROM mysql.global_priv WHERE User='';"  # the anonymous accounts
@@ -296,6 +298,15 @@ class GaleraCluster:
             node.start(detach=detach)
         self.wait_for_size(len(self.nodes))
         (self.folder / "cluster.json").write_text(json.dumps(self.describe()), encoding="utf-8")
+
+    def _bootstrap_node(self) -> GaleraNode:
+        """The node to start a new primary component from: after a clean stop of the whole
+        cluster, the one that left last (Galera marks it safe_to_bootstrap)."""
+        for node in self.nodes:
+            state = node.data / "grastate.dat"
+            if state.exists() and "safe_to_bootstrap: 1" in state.read_text(errors="replace"):
+                return node
+        return self.nodes[0]
 
     def stop(self) -> None:
         """Stop every node cleanly, the bootstrap node last."""
@@ -319,7 +330,7 @@ class GaleraCluster:
             if node.status().get("wsrep_ready") != "ON":
                 node.isolate(False)
         if not self.running_nodes():
-            self.nodes[0].start(bootstrap=True)
+            self._bootstrap_node().start(bootstrap=True)
         for node in self.nodes:
             node.start()
         self.wait_for_size(len(self.nodes))
