@@ -77,6 +77,7 @@ class GaleraNode:
     password: str
     cluster_name: str = "studentres"
     buffer_pool: str = "64M"
+    wsrep: bool = True  # False: a plain server with the same settings, for comparisons
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -128,6 +129,7 @@ class GaleraNode:
             "--innodb-flush-log-at-trx-commit=2", "--skip-log-bin",
             "--binlog-format=ROW", "--innodb-autoinc-lock-mode=2",
             "--default-storage-engine=InnoDB",
+        ] + ([] if not self.wsrep else [
             "--wsrep-on=ON", f"--wsrep-provider={PROVIDER}",
             f"--wsrep-cluster-name={self.cluster_name}",
             f"--wsrep-cluster-address={self.cluster_address}",
@@ -137,7 +139,7 @@ class GaleraNode:
             f"ist.recv_addr=127.0.0.1:{ports.ist};{PROVIDER_OPTIONS}",
             f"--wsrep-sst-receive-address=127.0.0.1:{ports.sst}",
             "--wsrep-sst-method=rsync",
-        ]
+        ])
 
     def start(self, *, bootstrap: bool = False, detach: bool = False) -> None:
         """Start and wait until the node is Synced. A node that has run before starts from the
@@ -154,8 +156,13 @@ class GaleraNode:
                 arguments.append(f"--wsrep-start-position={position}")
         self.process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, start_new_session=detach)
-        self.wait_until(lambda status: status.get("wsrep_local_state_comment") == "Synced"
-                        and status.get("wsrep_ready") == "ON", "Synced")
+        self.wait_until(self._ready, "ready")
+
+    def _ready(self, status: dict[str, str]) -> bool:
+        if not self.wsrep:
+            return bool(status)
+        return status.get("wsrep_local_state_comment") == "Synced" \
+            and status.get("wsrep_ready") == "ON"
 
     def recover_position(self) -> str | None:
         """The last committed position in the node's own data, as `uuid:seqno`."""
@@ -229,7 +236,8 @@ class GaleraNode:
         if not self.running():
             return {}
         try:
-            rows = self.sql("SHOW GLOBAL STATUS LIKE 'wsrep%'")
+            rows = self.sql("SHOW GLOBAL STATUS WHERE Variable_name LIKE 'wsrep%'"
+                            " OR Variable_name = 'Uptime'")
         except (ClusterError, subprocess.TimeoutExpired):
             return {}
         return {row[0].lower(): row[1] if len(row) > 1 else "" for row in rows}
@@ -366,6 +374,31 @@ class GaleraCluster:
 
 
 @contextlib.contextmanager
+def plain_server(port: int = 3314, *, buffer_pool: str = "64M") -> Iterator[GaleraNode]:
+    """One private mariadbd without Galera (same settings otherwise), stopped and removed after."""
+    folder = Path(tempfile.mkdtemp(prefix="srtest-plain-"))
+    node = GaleraNode(1, NodePorts(port, 0, 0, 0), folder / "node1", "", "",
+                      buffer_pool=buffer_pool, wsrep=False)
+    node.password = f"plain-{os.urandom(8).hex()}"
+    try:
+        _own(folder)
+        node.install()
+        node.start()
+        node.sql(
+            "DELETE FROM mysql.global_priv WHERE User='';"
+            f"CREATE USER '{ADMIN_USER}'@'127.0.0.1' IDENTIFIED VIA mysql_native_password "
+            f"USING PASSWORD('{node.password}');"
+            f"GRANT ALL PRIVILEGES ON *.* TO '{ADMIN_USER}'@'127.0.0.1' WITH GRANT OPTION;"
+            "FLUSH PRIVILEGES;"
+        )
+        yield node
+    finally:
+        with contextlib.suppress(ClusterError, OSError, subprocess.TimeoutExpired):
+            node.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def galera_cluster(*, ports: Sequence[NodePorts] | None = None,
                    buffer_pool: str = "64M") -> Iterator[GaleraCluster]:
     """Start a cluster in a temporary folder, yield it, stop it and remove the folder."""
@@ -413,7 +446,7 @@ def _alive(pid: int) -> bool:
 
 
 def _check_free(ports: NodePorts) -> None:
-    for port in (ports.sql, ports.gcomm, ports.ist, ports.sst):
+    for port in (p for p in (ports.sql, ports.gcomm, ports.ist, ports.sst) if p):
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
