@@ -40,6 +40,8 @@ GRANT SELECT ON {database}.schema_meta TO {account};
 GRANT SELECT, INSERT, DELETE ON {database}.saved_resources TO {account};
 GRANT SELECT, INSERT, UPDATE, DELETE ON {database}.rsvps TO {account};
 GRANT INSERT ON {database}.audit_log TO {account};
+GRANT SELECT, INSERT, UPDATE ON {database}.resource_locks TO {account};
+GRANT SELECT, INSERT, DELETE ON {database}.applied_operations TO {account};
 GRANT EXECUTE ON {database}.* TO {account};
 
 -- [advisor]

@@ -186,6 +186,25 @@ CREATE TABLE IF NOT EXISTS audit_log (
     KEY ix_audit_log_resource_id (resource_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- One row per resource whose RSVPs changed; every RSVP change bumps it, so that two changes on
+-- different Galera nodes write the same row and only one of them passes certification.
+CREATE TABLE IF NOT EXISTS resource_locks (
+    resource_id INT NOT NULL,
+    changes     INT NOT NULL,
+    CONSTRAINT pk_resource_locks PRIMARY KEY (resource_id),
+    CONSTRAINT fk_resource_locks_resource_id FOREIGN KEY (resource_id)
+        REFERENCES interest_resources (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The id of every committed write, stored in its transaction: a write run again after a lost
+-- COMMIT acknowledgement finds its id and is not applied twice. Rows older than a day are pruned.
+CREATE TABLE IF NOT EXISTS applied_operations (
+    op_id      VARCHAR(32) COLLATE utf8mb4_bin NOT NULL,
+    applied_at DATETIME    NOT NULL,                          -- UTC
+    CONSTRAINT pk_applied_operations PRIMARY KEY (op_id),
+    KEY ix_applied_operations_applied_at (applied_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 INSERT IGNORE INTO schema_meta (name, value) VALUES ('schema_version', '1');
 
 -- Login, registration and password change run through these SQL SECURITY DEFINER procedures:

@@ -38,6 +38,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--db", metavar="URL", help="database URL (default: the configured one, "
                         "else the embedded SQLite demo database)")
+    parser.add_argument("--db-hosts", metavar="HOST:PORT,...",
+                        help="the database servers of a cluster, tried in turn "
+                        "(default: [database] hosts in the config file)")
     parser.add_argument("--kiosk", action="store_true", default=None,
                         help="run as a shared front-desk kiosk: full screen, cannot be closed "
                         "from the keyboard, logs out after idle time (or [kiosk] enabled = true)")
@@ -59,8 +62,10 @@ class Backend:
     ValidationError that names it, shown in the window's banner with Retry (after IT fixed it).
     """
 
-    def __init__(self, db_url: str | None, kiosk: bool = False) -> None:
+    def __init__(self, db_url: str | None, kiosk: bool = False,
+                 db_hosts: str | None = None) -> None:
         self._db_url = db_url
+        self._db_hosts = db_hosts
         self._kiosk = kiosk
         self._lock = threading.Lock()
         self._gateway: Gateway | None = None
@@ -73,7 +78,7 @@ class Backend:
                 from studentres_desktop.config import KIOSK_TOKEN_TTL, load_config
                 from studentres_desktop.persistence.engine import safe_url
 
-                config = load_config(self._db_url)
+                config = load_config(self._db_url, db_hosts=self._db_hosts)
                 log.info("database %s (from %s)", safe_url(config.database.url), config.source)
                 # On a shared kiosk a token lives 15 minutes at most.
                 ttl = min(config.token_ttl, KIOSK_TOKEN_TTL) if self._kiosk else config.token_ttl
@@ -110,7 +115,7 @@ def main(argv: Sequence[str] | None = None, started: float | None = None) -> int
     app.setStyleSheet(stylesheet())
     log.info("starting")
 
-    backend = Backend(args.db, kiosk=kiosk.enabled)
+    backend = Backend(args.db, kiosk=kiosk.enabled, db_hosts=args.db_hosts)
     shell = Shell(backend.gateway, QSettings(), log_file=log_file,
                   kiosk_idle_timeout=kiosk.idle_timeout if kiosk.enabled else None)
     sys.excepthook = lambda kind, error, tb: shell.errors.present_unexpected(error)

@@ -41,7 +41,23 @@ log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+DB_HOSTS = "db_hosts"
+
+
+def _remember_db_hosts(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    ctx.meta[DB_HOSTS] = value
+
+
 def db_option(command: F) -> F:
+    command = click.option(
+        "--db-hosts",
+        metavar="HOST:PORT,...",
+        default=None,
+        expose_value=False,
+        callback=_remember_db_hosts,
+        help="The database servers of a cluster, tried in turn, e.g. db1:3306,db2:3306 "
+        "(default: ?hosts= in the URL, then [database] hosts in the config file).",
+    )(command)
     return click.option(
         "--db",
         "db_url",
@@ -52,9 +68,16 @@ def db_option(command: F) -> F:
     )(command)
 
 
+def _load_config(db_url: str | None) -> AppConfig:
+    """The settings, with the --db-hosts of the running command."""
+    context = click.get_current_context(silent=True)
+    db_hosts = context.meta.get(DB_HOSTS) if context is not None else None
+    return load_config(db_url, db_hosts=db_hosts)
+
+
 @contextmanager
 def open_services(db_url: str | None, *, prepare_default: bool = True) -> Iterator[Services]:
-    config = load_config(db_url)
+    config = _load_config(db_url)
     log.info("database %s (from %s)", safe_url(config.database.url), config.source)
     services = build_services(config.database, bcrypt_cost=config.bcrypt_cost,
                               site_zone=config.site_timezone,
@@ -216,7 +239,7 @@ def create_db_user(db_url: str | None, role: str, host: str, password_stdin: boo
     else:
         password = click.prompt(f"Password for {user}@{host}", hide_input=True,
                                 confirmation_prompt=True)
-    config = load_config(db_url)
+    config = _load_config(db_url)
     engine = create_database_engine(config.database)
     try:
         grants = create_account(engine, AccountRole(role), user, host, password)
@@ -231,7 +254,7 @@ def create_db_user(db_url: str | None, role: str, host: str, password_stdin: boo
 @db_option
 def check(db_url: str | None) -> None:
     """Can it connect, is the schema current, which server version."""
-    config: AppConfig = load_config(db_url)
+    config: AppConfig = _load_config(db_url)
     click.echo(f"Database:  {safe_url(config.database.url)}  (from {config.source})")
     click.echo(f"Config:    {config.config_file}")
     with open_services(db_url, prepare_default=False) as services:

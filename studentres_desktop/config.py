@@ -10,6 +10,8 @@ The config file is TOML, in the user's config folder (see `studentres-admin chec
     ssl_cert = "/etc/studentres/client-cert.pem"   # optional client certificate …
     ssl_key = "/etc/studentres/client-key.pem"     # … and its key
     connect_timeout = 10                           # seconds, at most 10
+    hosts = ["db1:3306", "db2:3306", "db3:3306"]   # optional: the nodes of a cluster, in turn
+                                                   # (or ?hosts= in the URL, or --db-hosts)
 
     [session]
     ttl_minutes = 30
@@ -118,6 +120,7 @@ def load_config(
     db_url: str | None = None,
     environ: Mapping[str, str] | None = None,
     config_file: Path | None = None,
+    db_hosts: str | None = None,
 ) -> AppConfig:
     """Read settings in order of precedence; a bad value raises ValidationError naming it."""
     from studentres_desktop.persistence.engine import DatabaseSettings
@@ -161,6 +164,7 @@ def load_config(
         ssl_verify_identity=_flag(db_section, "ssl_verify_identity", path),
         ssl_cert=str(ssl_cert) if ssl_cert else None,
         ssl_key=str(ssl_key) if ssl_key else None,
+        hosts=_hosts(db_hosts, url, db_section, path),
     )
     ttl = _int(_section(file_settings, "session", path), "session", "ttl_minutes", 30, path)
     cost = _int(_section(file_settings, "security", path), "security", "bcrypt_cost", 12, path)
@@ -178,6 +182,30 @@ def load_config(
         site_timezone=_zone(_section(file_settings, "site", path), path),
         recommendation_model=_model(_section(file_settings, "recommendations", path), path),
     )
+
+
+def _hosts(
+    db_hosts: str | None, url: str, section: dict[str, Any], path: Path
+) -> tuple[tuple[str, int], ...]:
+    """The cluster's nodes: --db-hosts, else ?hosts= in the URL, else [database] hosts."""
+    from studentres_desktop.persistence.engine import parse_url, url_hosts
+    from studentres_desktop.persistence.nodes import parse_hosts
+
+    parsed = parse_url(url)
+    if db_hosts is not None:
+        nodes = parse_hosts(db_hosts, "--db-hosts")
+    elif parsed.query.get("hosts") is not None:
+        nodes = url_hosts(parsed)
+    elif "hosts" in section:
+        nodes = parse_hosts(section["hosts"], f"{path}: database.hosts")
+    else:
+        return ()
+    if parsed.get_backend_name() == "sqlite":
+        raise ValidationError(
+            "--db-hosts" if db_hosts is not None else f"{path}: database.hosts",
+            "applies to MySQL/MariaDB servers only, not to an SQLite file.",
+        )
+    return nodes
 
 
 def _zone(section: dict[str, Any], path: Path) -> ZoneInfo | None:

@@ -47,6 +47,9 @@ GRANTS: dict[AccountRole, tuple[str, ...]] = {
         "GRANT SELECT, INSERT, UPDATE, DELETE ON {database}.rsvps TO {account}",
         # An advisor's own RSVP is audited wherever they log in; a workstation cannot read it.
         "GRANT INSERT ON {database}.audit_log TO {account}",
+        # RSVP changes bump the resource's lock row; every write records its operation id.
+        "GRANT SELECT, INSERT, UPDATE ON {database}.resource_locks TO {account}",
+        "GRANT SELECT, INSERT, DELETE ON {database}.applied_operations TO {account}",
         "GRANT EXECUTE ON {database}.* TO {account}",
     ),
     AccountRole.ADVISOR: (

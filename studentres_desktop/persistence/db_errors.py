@@ -22,6 +22,13 @@ log = logging.getLogger(__name__)
 # MySQL/MariaDB error numbers, grouped by what they mean for the person waiting.
 _DROPPED = {2006, 2013, 2055, 1927, 4031}  # the connection went away mid-request
 _BUSY = {1205, 1213}  # lock wait timeout, deadlock
+# After these the whole transaction can run again, on this node or the next one: a deadlock or a
+# Galera certification failure (1213), a connection lost mid-transaction (2006, 2013, 2055; the
+# pure-Python driver reports some as -1, "MySQL Connection not available"), a node not ready
+# (1047, WSREP has not yet prepared node for application use) and a failed COMMIT (1180).
+# Not 1205 (lock wait timeout: something holds the row far too long) and no constraint errors.
+RERUN_ERRNOS = frozenset({1213, 2006, 2013, 2055, -1, 1047, 1180})
+NOT_READY = 1047
 _REASONS = {
     1040: "the server has too many connections",
     1044: "access to the database was denied",
@@ -65,9 +72,37 @@ def is_duplicate_key(error: sa_exc.IntegrityError) -> bool:
     return isinstance(error.orig, sqlite3.IntegrityError) and "UNIQUE" in str(error.orig)
 
 
+class TransactionInterrupted(DatabaseUnavailable):
+    """The transaction was cut short in a way that running all of it again may cure (see
+    RERUN_ERRNOS); the retrying unit of work reruns it, anything else shows the banner."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, transient=True)
+
+
+def is_rerunnable(error: sa_exc.SQLAlchemyError) -> bool:
+    """True when the whole transaction may be run again after this error."""
+    errno = mysql_errno(error)
+    if errno is not None:
+        return errno in RERUN_ERRNOS and not _is_tls_failure(error)
+    if isinstance(error, sa_exc.DBAPIError):
+        return error.connection_invalidated or isinstance(error, sa_exc.DisconnectionError)
+    # The pool or a connection closed under us (e.g. invalidated after a node died).
+    return isinstance(
+        error,
+        sa_exc.ResourceClosedError | sa_exc.PendingRollbackError | sa_exc.DisconnectionError,
+    )
+
+
 def to_domain_error(error: sa_exc.SQLAlchemyError) -> DomainError:
     """The domain error for a database failure; the original is logged, never shown."""
     errno = mysql_errno(error)
+    if is_rerunnable(error):
+        if errno == 1213:
+            return TransactionInterrupted("the database is busy")
+        if errno == NOT_READY:
+            return TransactionInterrupted("the database server is not ready")
+        return TransactionInterrupted("the connection was lost")
     if errno is not None:
         if errno in _DROPPED and _is_tls_failure(error):  # e.g. a certificate not trusted
             return DatabaseUnavailable(_REASONS[TLS_FAILED])

@@ -14,6 +14,14 @@ from sqlalchemy.exc import ArgumentError
 
 from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.paths import make_dirs_private, private_file, tighten_file
+from studentres_desktop.persistence.db_errors import NOT_READY
+from studentres_desktop.persistence.nodes import (
+    DEFAULT_PORT,
+    Node,
+    NodeChooser,
+    format_hosts,
+    parse_hosts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +44,14 @@ class DatabaseSettings:
     ssl_verify_identity: bool | None = None  # the host name is the certificate's; default: as cert
     ssl_cert: str | None = None  # a client certificate, for accounts that REQUIRE X509
     ssl_key: str | None = None
+    # Several servers (a Galera cluster), tried in turn; empty: the URL's host, or ?hosts= in it.
+    hosts: tuple[Node, ...] = ()
 
     def __repr__(self) -> str:
         return (
             f"DatabaseSettings(url={safe_url(self.url)!r}, "
-            f"connect_timeout={self.connect_timeout})"
+            f"connect_timeout={self.connect_timeout}"
+            + (f", hosts={format_hosts(self.hosts)!r})" if self.hosts else ")")
         )
 
 
@@ -148,9 +159,24 @@ def tls_arguments(settings: DatabaseSettings) -> dict[str, Any]:
     return arguments
 
 
+URL_HOSTS = "hosts"
+
+
+def url_hosts(url: URL, where: str = "database URL") -> tuple[Node, ...]:
+    """The nodes named by `?hosts=db1:3306,db2:3306` in the URL; () without it."""
+    raw = url.query.get(URL_HOSTS)
+    if raw is None:
+        return ()
+    values = [raw] if isinstance(raw, str) else list(raw)
+    return parse_hosts(",".join(values), f"{where}: ?{URL_HOSTS}=")
+
+
 def _mysql_engine(url: URL, settings: DatabaseSettings) -> Engine:
     if url.drivername in ("mysql", "mariadb", "mariadb+mysqlconnector"):
         url = url.set(drivername=MYSQL_DRIVER)
+    nodes = settings.hosts or url_hosts(url) or ((url.host or "localhost",
+                                                  url.port or DEFAULT_PORT),)
+    url = url.difference_update_query([URL_HOSTS])
     url = url.update_query_dict({"charset": MYSQL_CHARSET, "collation": MYSQL_COLLATION})
     connect_args: dict[str, Any] = {
         "connection_timeout": settings.connect_timeout,
@@ -158,7 +184,7 @@ def _mysql_engine(url: URL, settings: DatabaseSettings) -> Engine:
         "write_timeout": settings.read_timeout,
         **tls_arguments(settings),
     }
-    return create_engine(
+    engine = create_engine(
         url,
         connect_args=connect_args,
         pool_pre_ping=True,
@@ -168,3 +194,20 @@ def _mysql_engine(url: URL, settings: DatabaseSettings) -> Engine:
         pool_timeout=settings.connect_timeout,
         hide_parameters=True,
     )
+    _connect_to_ready_nodes(engine, nodes)
+    return engine
+
+
+def _connect_to_ready_nodes(engine: Engine, nodes: tuple[Node, ...]) -> None:
+    """Every new connection goes to a ready node of `nodes` (persistence/nodes.py)."""
+    from mysql.connector import errors as driver_errors
+
+    def not_ready(problem: str) -> Exception:
+        return driver_errors.OperationalError(msg=problem, errno=NOT_READY)
+
+    dbapi = engine.dialect.loaded_dbapi
+    chooser = NodeChooser(nodes, dbapi.connect, driver_errors.Error, not_ready)
+
+    @event.listens_for(engine, "do_connect")
+    def _on_do_connect(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> Any:
+        return chooser(cparams)

@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from studentres_desktop.domain.models import (
@@ -196,7 +198,25 @@ class RsvpRepository:
         found = self._conn.execute(
             select(r.c.id).where(r.c.id == row_id).with_for_update()
         ).first()
-        return found is not None
+        if found is None:
+            return False
+        self._bump_lock_row(row_id)
+        return True
+
+    def _bump_lock_row(self, row_id: int) -> None:
+        """Write the resource's lock row. Galera does not lock rows across nodes, but it lets only
+        one of two transactions that wrote the same row commit (the other fails with 1213 and the
+        unit of work runs it again), so every RSVP change writes this one row."""
+        lk = t.resource_locks
+        if self._conn.dialect.name in ("mysql", "mariadb"):
+            mysql_upsert = mysql_insert(lk).values(resource_id=row_id, changes=1)
+            statement: Any = mysql_upsert.on_duplicate_key_update(changes=lk.c.changes + 1)
+        else:
+            sqlite_upsert = sqlite_insert(lk).values(resource_id=row_id, changes=1)
+            statement = sqlite_upsert.on_conflict_do_update(
+                index_elements=[lk.c.resource_id], set_={"changes": lk.c.changes + 1}
+            )
+        self._conn.execute(statement)
 
     def capacities(self, items: Collection[ItemKey]) -> dict[ItemKey, int | None]:
         """The capacity of each item that exists (None: it takes no RSVPs)."""

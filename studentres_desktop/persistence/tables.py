@@ -297,3 +297,27 @@ audit_log = Table(
     Index("ix_audit_log_resource_id", "resource_id"),
     **TABLE_OPTIONS,
 )
+
+# --- running transactions again safely (docs/cluster.md) ------------------------------------------
+
+# One row per RSVP-changing resource; every RSVP change bumps it, so two changes on different
+# Galera nodes write the same row and certification lets only one of them commit.
+resource_locks = Table(
+    "resource_locks",
+    metadata,
+    Column("resource_id", Integer, ForeignKey("interest_resources.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("changes", Integer, nullable=False),
+    **TABLE_OPTIONS,
+)
+
+# The id of every committed write, in its own transaction: a write rerun after a lost COMMIT
+# acknowledgement finds it and does not apply twice. Old rows are pruned.
+applied_operations = Table(
+    "applied_operations",
+    metadata,
+    Column("op_id", _key(32), primary_key=True),
+    Column("applied_at", DateTime, nullable=False),  # UTC
+    Index("ix_applied_operations_applied_at", "applied_at"),
+    **TABLE_OPTIONS,
+)

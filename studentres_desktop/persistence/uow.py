@@ -1,17 +1,29 @@
-"""Unit of work: one transaction per user action; leaving without commit() rolls back."""
+"""Unit of work: one transaction per user action; leaving without commit() rolls back.
+
+Services write through `run_write`, which reruns the whole transaction after a deadlock, a
+Galera certification failure or a lost connection (docs/cluster.md), and reads through
+`read_with_retry`.
+"""
 
 from __future__ import annotations
 
+import logging
+import random
+import time
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self, TypeVar
 
-from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy import Connection, Engine, RootTransaction, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from studentres_desktop.domain.errors import DatabaseUnavailable
+from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.credentials import CredentialStore, credential_store
-from studentres_desktop.persistence.db_errors import translated_errors
+from studentres_desktop.persistence.db_errors import TransactionInterrupted, translated_errors
 from studentres_desktop.persistence.embeddings import CatalogueIndexRepository
 from studentres_desktop.persistence.plan import (
     AuditRepository,
@@ -26,6 +38,26 @@ from studentres_desktop.persistence.repositories import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class OperationLedger:
+    """The ids of committed writes, so that a write run again is not applied twice."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def applied(self, op_id: str) -> bool:
+        ops = t.applied_operations
+        found = self._conn.execute(select(ops.c.op_id).where(ops.c.op_id == op_id)).first()
+        return found is not None
+
+    def record(self, op_id: str, now: datetime) -> None:
+        self._conn.execute(insert(t.applied_operations).values(op_id=op_id, applied_at=now))
+
+    def prune(self, before: datetime) -> int:
+        ops = t.applied_operations
+        return int(self._conn.execute(delete(ops).where(ops.c.applied_at < before)).rowcount)
 
 
 class UnitOfWork:
@@ -40,6 +72,7 @@ class UnitOfWork:
     rsvps: RsvpRepository
     audit: AuditRepository
     directory: StudentDirectory
+    operations: OperationLedger
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -78,6 +111,7 @@ class UnitOfWork:
         self.rsvps = RsvpRepository(self._conn)
         self.audit = AuditRepository(self._conn)
         self.directory = StudentDirectory(self._conn)
+        self.operations = OperationLedger(self._conn)
         return self
 
     def commit(self) -> None:
@@ -116,3 +150,93 @@ def read_with_retry(uow_factory: UnitOfWorkFactory, read: Callable[[UnitOfWork],
             raise
     with uow_factory() as uow:
         return read(uow)
+
+
+# --- writes that survive a failover ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long a write is run again after a TransactionInterrupted.
+
+    The n-th rerun waits a random time up to min(max_delay, base_delay * 2**n) ("full jitter",
+    so that workstations that failed together do not retry together), and no rerun starts once
+    `budget` seconds have passed since the first attempt.
+    """
+
+    attempts: int = 6
+    base_delay: float = 0.05
+    max_delay: float = 1.0
+    budget: float = 20.0
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+    random: Callable[[], float] = field(default=random.random, compare=False)
+    monotonic: Callable[[], float] = field(default=time.monotonic, compare=False)
+
+    def delay(self, rerun: int) -> float:
+        """The wait before the `rerun`-th rerun (0-based)."""
+        return float(self.random() * min(self.max_delay, self.base_delay * 2.0 ** rerun))
+
+
+DEFAULT_RETRY = RetryPolicy()
+OPERATION_LIFETIME = timedelta(days=1)
+
+
+def run_write(
+    uow_factory: UnitOfWorkFactory,
+    work: Callable[[UnitOfWork], T],
+    *,
+    exclusive: bool = False,
+    policy: RetryPolicy = DEFAULT_RETRY,
+) -> T:
+    """Run `work` in a transaction and commit it; after a TransactionInterrupted, run the whole
+    of it again, a bounded number of times. Other errors roll back and propagate at once.
+
+    Every attempt records the same operation id in its transaction. A rerun that finds the id
+    (the COMMIT went through but its acknowledgement was lost) changes nothing and answers with
+    what the attempt that committed computed.
+    """
+    op_id = uuid.uuid4().hex
+    started = policy.monotonic()
+    reached_commit: list[T] = []  # what the last attempt that got as far as COMMIT computed
+    rerun = 0
+    while True:
+        try:
+            return _attempt(uow_factory, work, op_id, exclusive, reached_commit)
+        except TransactionInterrupted as error:
+            out_of_budget = policy.monotonic() - started >= policy.budget
+            if rerun + 1 >= policy.attempts or out_of_budget:
+                log.warning("write gave up after %d attempts: %s", rerun + 1, error.reason)
+                raise
+            wait = policy.delay(rerun)
+            log.info("write interrupted (%s); running it again in %.2f s", error.reason, wait)
+            policy.sleep(wait)
+            rerun += 1
+
+
+def _attempt(
+    uow_factory: UnitOfWorkFactory,
+    work: Callable[[UnitOfWork], T],
+    op_id: str,
+    exclusive: bool,
+    reached_commit: list[T],
+) -> T:
+    uow = uow_factory()
+    if exclusive:
+        uow = uow.exclusive()
+    with uow:
+        if reached_commit and uow.operations.applied(op_id):
+            log.info("an interrupted write had committed; not applying it again")
+            return reached_commit[-1]  # leaving without commit rolls back
+        result = work(uow)
+        uow.operations.record(op_id, datetime.now(UTC).replace(tzinfo=None))
+        reached_commit[:] = [result]
+        uow.commit()
+    return result
+
+
+def prune_operations(uow_factory: UnitOfWorkFactory, now: datetime) -> int:
+    """Forget operation ids older than OPERATION_LIFETIME; returns how many were removed."""
+    with uow_factory() as uow:
+        removed = uow.operations.prune(now - OPERATION_LIFETIME)
+        uow.commit()
+    return removed

@@ -14,7 +14,13 @@ from studentres_desktop.domain.errors import (
     ValidationError,
 )
 from studentres_desktop.domain.models import Principal, Role, Student, ThrottlePolicy
-from studentres_desktop.persistence.uow import UnitOfWorkFactory, read_with_retry
+from studentres_desktop.persistence.credentials import LoginOutcome
+from studentres_desktop.persistence.uow import (
+    UnitOfWork,
+    UnitOfWorkFactory,
+    read_with_retry,
+    run_write,
+)
 from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.services.passwords import PasswordHasher
 from studentres_desktop.services.tokens import TokenService
@@ -66,9 +72,9 @@ class AuthService:
         email = check_email(email)
         password = check_password(password, name=name, email=email)
         password_hash = self._hasher.hash(password)  # outside the transaction: it takes ~0.3 s
-        with self._uow() as uow:
-            student_id = uow.students.add(name, email, password_hash, role)
-            uow.commit()
+        student_id = run_write(
+            self._uow, lambda uow: uow.students.add(name, email, password_hash, role)
+        )
         log.info("registered account %s", student_id)
         return Student(id=student_id, name=name, email=email, role=role)
 
@@ -108,10 +114,13 @@ class AuthService:
         # Unknown accounts are checked against a dummy hash: the same bcrypt work either way.
         setting = challenge.setting or self._hasher.dummy_setting()
         proof = self._hasher.proof(password, setting)
-        with self._uow() as uow:
+        def attempt(uow: UnitOfWork) -> tuple[LoginOutcome, Student | None]:
             outcome = uow.credentials.attempt(email, proof, self._throttle, self._clock())
             student = None if outcome.student_id is None else uow.students.get(outcome.student_id)
-            uow.commit()  # a failure is counted even though we raise below
+            return outcome, student
+
+        # Committed before we raise below: a failure is counted.
+        outcome, student = run_write(self._uow, attempt)
         if outcome.retry_after:
             raise LoginThrottled(outcome.retry_after)
         if student is None or challenge.setting is None:
@@ -122,11 +131,12 @@ class AuthService:
         """Store a new hash of `password` (bcrypt, outside the transaction) for whoever `proof`
         proved to know the current one."""
         new_hash = self._hasher.hash(password)
-        with self._uow() as uow:
-            outcome = uow.credentials.change_password(
+        outcome = run_write(
+            self._uow,
+            lambda uow: uow.credentials.change_password(
                 email, proof, new_hash, self._throttle, self._clock()
-            )
-            uow.commit()
+            ),
+        )
         if outcome.retry_after:
             raise LoginThrottled(outcome.retry_after)
         if outcome.student_id is None:  # the password changed in between
@@ -152,10 +162,11 @@ class AuthService:
     def set_learning_goal(self, token: str, goal: str) -> Student:
         principal = self.authenticate(token)
         goal = check_text("learning goal", goal, max_length=GOAL_MAX, required=False)
-        with self._uow() as uow:
+        def write(uow: UnitOfWork) -> Student | None:
             uow.students.set_learning_goal(principal.student_id, goal)
-            student = uow.students.get(principal.student_id)
-            uow.commit()
+            return uow.students.get(principal.student_id)
+
+        student = run_write(self._uow, write)
         if student is None:
             raise NotFound("This account no longer exists.")
         return student
@@ -171,11 +182,13 @@ class AuthService:
     def set_role(self, email: str, role: Role) -> None:
         """Give an existing account another role (admin CLI only: no token)."""
         email = check_email(email)
-        with self._uow() as uow:
+        def write(uow: UnitOfWork) -> None:
             if not uow.students.set_role(email, role):
                 raise NotFound(f"No account is registered with {email}.")
-            uow.commit()
+
+        run_write(self._uow, write)
 
     def warm_up(self) -> None:
         """Compute the dummy hash ahead of the first login, off the UI thread."""
         self._hasher.dummy_hash()
+

@@ -30,7 +30,12 @@ from studentres_desktop.domain.models import (
     ResourcePage,
     resource_key,
 )
-from studentres_desktop.persistence.uow import UnitOfWork, UnitOfWorkFactory, read_with_retry
+from studentres_desktop.persistence.uow import (
+    UnitOfWork,
+    UnitOfWorkFactory,
+    read_with_retry,
+    run_write,
+)
 from studentres_desktop.services.audit import Actor, actor_of, admin_actor, record
 from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.services.demo_catalogue import DEFAULT_INTERESTS, demo_drafts
@@ -250,22 +255,21 @@ class CatalogueService:
 
     def seed_interests(self) -> int:
         """Add the starting vocabulary where missing; returns how many were added."""
-        with self._uow() as uow:
-            added = uow.interests.add_missing(DEFAULT_INTERESTS)
-            uow.commit()
-        return added
+        return run_write(self._uow, lambda uow: uow.interests.add_missing(DEFAULT_INTERESTS))
 
     def seed_demo(self, today: date | None = None) -> int:
         """Add the demo resources that are not there yet (matched by kind and title)."""
         self.seed_interests()
         drafts = demo_drafts(today or date.today())
-        with self._uow() as uow:
+        def write(uow: UnitOfWork) -> int:
             present = uow.resources.titles()
             new = [d for d in drafts if (d.kind.value, d.title) not in present]
             uow.resources.add_many(new, self._clock())
-            uow.commit()
+            return len(new)
+
+        added = run_write(self._uow, write)
         self._changed()
-        return len(new)
+        return added
 
     def is_empty(self) -> bool:
         return read_with_retry(self._uow, lambda uow: not uow.resources.page(
@@ -295,8 +299,9 @@ class CatalogueService:
             reading = _read_catalogue_csv(io.StringIO(_read_utf8(path), newline=""))
         except CatalogueImportFailed as failed:  # unreadable file or header: no rows at all
             return ImportPreview((), tuple(failed.problems))
-        with self._uow() as uow:
-            problems = reading.problems + _unknown_tags(uow, reading.tags)
+        problems = reading.problems + read_with_retry(
+            self._uow, lambda uow: _unknown_tags(uow, reading.tags)
+        )
         problems.sort(key=_reading_order)
         good = {row.line: row.draft for row in reading.rows}
         by_line: dict[int, list[ImportProblem]] = {}
@@ -343,10 +348,10 @@ class CatalogueService:
         """Add the rows in one transaction, in batches; `progress(done, total)` follows each
         batch and `cancelled()` is asked before it. A cancelled or failed import adds nothing.
         With an `actor`, one audit entry records the import."""
-        with self._uow() as uow:
-            problems = problems + _unknown_tags(uow, tags)
-            if problems:
-                raise CatalogueImportFailed(sorted(problems, key=_reading_order))
+        def write(uow: UnitOfWork) -> None:
+            found = problems + _unknown_tags(uow, tags)
+            if found:
+                raise CatalogueImportFailed(sorted(found, key=_reading_order))
             now, keys, total = self._clock(), [], len(rows)
             for start in range(0, total, IMPORT_BATCH):
                 if cancelled is not None and cancelled():
@@ -359,13 +364,13 @@ class CatalogueService:
                     progress(start + len(batch), total)
             if cancelled is not None and cancelled():
                 raise ImportCancelled()
-            if isinstance(actor, Principal):
-                actor = actor_of(uow, actor)
-            if actor is not None:
-                record(uow, actor, AuditAction.CATALOGUE_IMPORTED, now,
+            recorded = actor_of(uow, actor) if isinstance(actor, Principal) else actor
+            if recorded is not None:
+                record(uow, recorded, AuditAction.CATALOGUE_IMPORTED, now,
                        after={"source": source, "count": total, "keys": keys},
                        detail=f"{total} resources" + (f" from {source}" if source else ""))
-            uow.commit()
+
+        run_write(self._uow, write)
         self._changed()
         return len(rows)
 

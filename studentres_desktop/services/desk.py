@@ -29,7 +29,12 @@ from studentres_desktop.domain.models import (
     parse_resource_key,
 )
 from studentres_desktop.persistence.plan import ItemKey
-from studentres_desktop.persistence.uow import UnitOfWork, UnitOfWorkFactory, read_with_retry
+from studentres_desktop.persistence.uow import (
+    UnitOfWork,
+    UnitOfWorkFactory,
+    read_with_retry,
+    run_write,
+)
 from studentres_desktop.services import audit
 from studentres_desktop.services.auth import AuthService
 from studentres_desktop.services.catalogue import CancelCheck, CatalogueService, Progress
@@ -151,7 +156,7 @@ class DeskService:
     def add_attendee(self, token: str, key: str, student_id: int) -> RsvpStatus:
         """RSVP for a student at the desk (a place, or the waitlist when full); audited."""
         principal = self._auth.authenticate(token, Role.ADVISOR)
-        with self._uow().exclusive() as uow:
+        def write(uow: UnitOfWork) -> RsvpStatus:
             resource, student = self._locked_for_desk(uow, key, student_id)
             now = self._clock()
             joined = join(uow, resource, student_id, now, self._now_local())
@@ -164,13 +169,14 @@ class DeskService:
                              detail=f"for {student.email}: {status.label}")
             else:
                 status = status_of(uow, resource, student_id)
-            uow.commit()
-        return status
+            return status
+
+        return run_write(self._uow, write, exclusive=True)
 
     def remove_attendee(self, token: str, key: str, student_id: int) -> RsvpStatus:
         """Cancel a student's RSVP (the first waitlisted takes a freed place); audited."""
         principal = self._auth.authenticate(token, Role.ADVISOR)
-        with self._uow().exclusive() as uow:
+        def write(uow: UnitOfWork) -> RsvpStatus:
             resource, student = self._locked_for_desk(uow, key, student_id)
             before = status_of(uow, resource, student_id)
             had, promoted = leave(uow, resource, student_id)
@@ -186,9 +192,9 @@ class DeskService:
                     detail=f"for {student.email}"
                     + (f"; promoted {', '.join(emails)}" if emails else ""),
                 )
-            status = status_of(uow, resource, student_id)
-            uow.commit()
-        return status
+            return status_of(uow, resource, student_id)
+
+        return run_write(self._uow, write, exclusive=True)
 
     @staticmethod
     def _locked_for_desk(uow: UnitOfWork, key: str, student_id: int) -> tuple[Resource, Student]:

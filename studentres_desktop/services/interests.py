@@ -6,7 +6,12 @@ from collections.abc import Sequence
 
 from studentres_desktop.domain.errors import NotFound, ValidationError
 from studentres_desktop.domain.models import Interest, Student
-from studentres_desktop.persistence.uow import UnitOfWorkFactory, read_with_retry
+from studentres_desktop.persistence.uow import (
+    UnitOfWork,
+    UnitOfWorkFactory,
+    read_with_retry,
+    run_write,
+)
 from studentres_desktop.services.auth import AuthService
 from studentres_desktop.services.validation import (
     INTEREST_DESCRIPTION_MAX,
@@ -37,15 +42,16 @@ class InterestService:
             primary = chosen[0]
         if primary not in chosen:
             raise ValidationError("primary interest", "must be one of the chosen interests.")
-        with self._uow() as uow:
+        def write(uow: UnitOfWork) -> Student | None:
             unknown = set(chosen) - uow.interests.existing(chosen)
             if unknown:
                 raise ValidationError(
                     "interests", f"Unknown interest: {', '.join(sorted(unknown))}."
                 )
             uow.students.set_interests(principal.student_id, chosen, primary)
-            student = uow.students.get(principal.student_id)
-            uow.commit()
+            return uow.students.get(principal.student_id)
+
+        student = run_write(self._uow, write)
         if student is None:
             raise NotFound("This account no longer exists.")
         return student
@@ -69,7 +75,4 @@ class InterestService:
             )
             for i in interests
         ]
-        with self._uow() as uow:
-            added = uow.interests.add_missing(checked)
-            uow.commit()
-        return added
+        return run_write(self._uow, lambda uow: uow.interests.add_missing(checked))

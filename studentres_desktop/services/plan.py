@@ -1,8 +1,9 @@
 """The student's plan: saved resources, and RSVPs with a capacity and a waitlist.
 
 Times of resources are wall-clock times at the university (the site's time zone); the clock
-gives UTC. Every RSVP change locks the resource's row first (see RsvpRepository.lock_resource),
-so two students racing for the last place never both get it, and the waitlist is changed by one
+gives UTC. Every RSVP change locks the resource's row first and writes its lock row (see
+RsvpRepository.lock_resource), so two students racing for the last place never both get it, on
+one server or on two nodes of a Galera cluster, and the waitlist is changed by one
 transaction at a time: its order has no gaps or duplicates.
 """
 
@@ -28,7 +29,12 @@ from studentres_desktop.domain.models import (
     resource_key,
 )
 from studentres_desktop.persistence.plan import ItemKey, RsvpCounts, RsvpRow, SavedRow
-from studentres_desktop.persistence.uow import UnitOfWork, UnitOfWorkFactory, read_with_retry
+from studentres_desktop.persistence.uow import (
+    UnitOfWork,
+    UnitOfWorkFactory,
+    read_with_retry,
+    run_write,
+)
 from studentres_desktop.services import audit
 from studentres_desktop.services.auth import AuthService
 from studentres_desktop.services.clock import Clock, utc_now
@@ -236,23 +242,20 @@ class PlanService:
         """Save a resource; saving it again changes nothing. True when it was not saved yet."""
         student_id = self._auth.authenticate(token).student_id
         item = parse_resource_key(key)
-        with self._uow() as uow:
+        def write(uow: UnitOfWork) -> bool:
             resource = uow.resources.get(*item)
             if resource is None:
                 raise NotFound("This resource no longer exists.")
-            added = uow.saved.save(student_id, item, resource.title, resource.starts_at,
-                                   resource.ends_at, self._clock())
-            uow.commit()
-        return added
+            return uow.saved.save(student_id, item, resource.title, resource.starts_at,
+                                  resource.ends_at, self._clock())
+
+        return run_write(self._uow, write)
 
     def unsave(self, token: str, key: str) -> bool:
         """Forget a saved resource (a removed one too); True when it was saved."""
         student_id = self._auth.authenticate(token).student_id
         item = parse_resource_key(key)
-        with self._uow() as uow:
-            removed = uow.saved.unsave(student_id, item)
-            uow.commit()
-        return removed
+        return run_write(self._uow, lambda uow: uow.saved.unsave(student_id, item))
 
     def saved(self, token: str) -> tuple[SavedEntry, ...]:
         student_id = self._auth.authenticate(token).student_id
@@ -277,7 +280,7 @@ class PlanService:
         """
         principal = self._auth.authenticate(token)
         item = parse_resource_key(key)
-        with self._uow().exclusive() as uow:
+        def write(uow: UnitOfWork) -> RsvpStatus:
             resource = locked_resource(uow, item)
             joined = join(uow, resource, principal.student_id, self._clock(), self._now_local())
             if joined is not None and principal.role is Role.ADVISOR:
@@ -287,15 +290,15 @@ class PlanService:
                                                        "status": joined.state.value,
                                                        "position": joined.position},
                              detail=f"for themselves: {joined.label}")
-            status = joined or status_of(uow, resource, principal.student_id)
-            uow.commit()
-        return status
+            return joined or status_of(uow, resource, principal.student_id)
+
+        return run_write(self._uow, write, exclusive=True)
 
     def cancel_rsvp(self, token: str, key: str) -> RsvpStatus:
         """Give up the place (the first on the waitlist takes it) or the waitlist spot."""
         principal = self._auth.authenticate(token)
         item = parse_resource_key(key)
-        with self._uow().exclusive() as uow:
+        def write(uow: UnitOfWork) -> RsvpStatus:
             resource = locked_resource(uow, item)
             audited = principal.role is Role.ADVISOR
             before = status_of(uow, resource, principal.student_id) if audited else None
@@ -310,9 +313,9 @@ class PlanService:
                              after={"student": actor.email, "status": None,
                                     "promoted_from_waitlist": emails},
                              detail="for themselves")
-            status = status_of(uow, resource, principal.student_id)
-            uow.commit()
-        return status
+            return status_of(uow, resource, principal.student_id)
+
+        return run_write(self._uow, write, exclusive=True)
 
     def status(self, token: str, key: str) -> RsvpStatus:
         return self.statuses(token, [key])[key]

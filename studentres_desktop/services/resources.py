@@ -18,7 +18,12 @@ from studentres_desktop.domain.models import (
     ResourcePage,
     Role,
 )
-from studentres_desktop.persistence.uow import UnitOfWork, UnitOfWorkFactory, read_with_retry
+from studentres_desktop.persistence.uow import (
+    UnitOfWork,
+    UnitOfWorkFactory,
+    read_with_retry,
+    run_write,
+)
 from studentres_desktop.services import audit
 from studentres_desktop.services.auth import AuthService
 from studentres_desktop.services.clock import Clock, utc_now
@@ -178,14 +183,16 @@ class ResourceService:
     def create(self, token: str, draft: ResourceDraft) -> Resource:
         principal = self._auth.authenticate(token, Role.ADVISOR)
         draft = check_draft(draft)
-        with self._uow() as uow:
+        def write(uow: UnitOfWork) -> Resource:
             require_known_tags(uow, draft.interest_tags)
             row_id = uow.resources.add(draft, self._clock())
             created = uow.resources.get(row_id, draft.kind)
             assert created is not None
             audit.record(uow, audit.actor_of(uow, principal), AuditAction.RESOURCE_CREATED,
                          self._clock(), resource=created, after=audit.resource_values(created))
-            uow.commit()
+            return created
+
+        created = run_write(self._uow, write)
         self._changed()
         return created
 
@@ -207,7 +214,7 @@ class ResourceService:
         """
         principal = self._auth.authenticate(token, Role.ADVISOR)
         draft = check_draft(draft)
-        with self._uow().exclusive() as uow:
+        def write(uow: UnitOfWork) -> Resource:
             current = self._locked_current(uow, row_id, kind, expected)
             require_known_tags(uow, draft.interest_tags)
             old = (row_id, kind)
@@ -218,12 +225,13 @@ class ResourceService:
                     f"cannot be removed: {counts.going + counts.waitlisted} students have "
                     "RSVPs. Cancel them first, or keep a capacity.",
                 )
+            new_id = row_id
             if current.legacy:
                 uow.resources.clear_legacy_cell(row_id, kind)
-                row_id = uow.resources.add(draft, self._clock())
+                new_id = uow.resources.add(draft, self._clock())
             else:
                 uow.resources.replace(row_id, draft, self._clock())
-            new = (row_id, draft.kind)
+            new = (new_id, draft.kind)
             if new != old:
                 uow.saved.move(old, new)
                 uow.rsvps.move(old, new)
@@ -239,7 +247,9 @@ class ResourceService:
             audit.record(uow, audit.actor_of(uow, principal), AuditAction.RESOURCE_UPDATED,
                          self._clock(), resource=updated, before=audit.resource_values(current),
                          after=after, detail=detail)
-            uow.commit()
+            return updated
+
+        updated = run_write(self._uow, write, exclusive=True)
         self._changed()
         return updated
 
@@ -264,7 +274,7 @@ class ResourceService:
         """Delete one resource and its RSVPs; saved entries stay, readable as removed (and
         students who only had an RSVP get one). Returns who was touched."""
         principal = self._auth.authenticate(token, Role.ADVISOR)
-        with self._uow().exclusive() as uow:
+        def write(uow: UnitOfWork) -> DeleteImpact:
             current = self._locked_current(uow, row_id, kind, expected)
             item = (row_id, kind)
             counts = uow.rsvps.counts(item)
@@ -283,7 +293,9 @@ class ResourceService:
                          resource=current, before=audit.resource_values(current),
                          detail=f"{impact.students} students affected ({impact.going} going, "
                                 f"{impact.waitlisted} waitlisted, {impact.saved} saved)")
-            uow.commit()
+            return impact
+
+        impact = run_write(self._uow, write, exclusive=True)
         self._changed()
         return impact
 

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +28,12 @@ from studentres_desktop.domain.models import (
     Student,
 )
 from studentres_desktop.persistence.embeddings import CatalogueFingerprint, StoredVectors
-from studentres_desktop.persistence.uow import UnitOfWork, UnitOfWorkFactory, read_with_retry
+from studentres_desktop.persistence.uow import (
+    UnitOfWork,
+    UnitOfWorkFactory,
+    read_with_retry,
+    run_write,
+)
 from studentres_desktop.services.auth import AuthService
 from studentres_desktop.services.clock import Clock, utc_now
 from studentres_desktop.services.recommendations.bm25 import BM25Index
@@ -350,9 +356,7 @@ class RecommendationService:
                 found.append(StoredVectors(resource.row_id, resource.kind, digest,
                                            bundle.dimensions, shipped.chunks, shipped.vectors))
         for start in range(0, len(found), STORE_BATCH):
-            with self._uow() as uow:
-                uow.catalogue.save_vectors(self._key, found[start:start + STORE_BATCH])
-                uow.commit()
+            run_write(self._uow, partial(self._save_vectors, found[start:start + STORE_BATCH]))
         if found:
             log.info("stored the bundled vectors of %d demo resources", len(found))
         return rest
@@ -364,13 +368,18 @@ class RecommendationService:
         for start in range(0, len(resources), BATCH):
             batch = resources[start:start + BATCH]
             items = [self._vectors_for(embedder, r) for r in batch]
-            with self._uow() as uow:
-                uow.catalogue.save_vectors(self._key, items)
-                uow.commit()
+            run_write(self._uow, partial(self._save_vectors, items))
             done += len(batch)
             if progress is not None:
                 progress(done, len(resources))
         return done
+
+    def _save_vectors(self, items: Sequence[StoredVectors], uow: UnitOfWork) -> None:
+        uow.catalogue.save_vectors(self._key, items)
+
+    def _save_interest_vector(self, tag: str, digest: str, width: int, vector: bytes,
+                              uow: UnitOfWork) -> None:
+        uow.catalogue.save_interest_vector(self._key, tag, digest, width, vector)
 
     def _vectors_for(self, embedder: Embedder, resource: Resource) -> StoredVectors:
         rows = resource_vectors(embedder, resource)
@@ -400,9 +409,8 @@ class RecommendationService:
                 vector, width = bundle.interests[digest], bundle.dimensions
             else:
                 continue
-            with self._uow() as uow:
-                uow.catalogue.save_interest_vector(self._key, interest.tag, digest, width, vector)
-                uow.commit()
+            run_write(self._uow, partial(self._save_interest_vector, interest.tag, digest, width,
+                                         vector))
             wrote = True
         return vocabulary, wrote
 
@@ -419,10 +427,8 @@ class RecommendationService:
         if progress is not None:
             progress(0, len(missing))
         computed = self._embed(embedder, missing, progress)
-        with self._uow() as uow:
-            removed = uow.catalogue.delete_orphans(self._key, [(r.row_id, r.kind)
-                                                               for r in resources])
-            uow.commit()
+        live = [(r.row_id, r.kind) for r in resources]
+        removed = run_write(self._uow, lambda uow: uow.catalogue.delete_orphans(self._key, live))
         self.invalidate()
         return ReindexReport(computed, len(resources) - len(missing), removed)
 
