@@ -18,12 +18,16 @@ from types import TracebackType
 from typing import Self, TypeVar
 
 from sqlalchemy import Connection, Engine, RootTransaction, delete, insert, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from studentres_desktop.domain.errors import DatabaseUnavailable
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.credentials import CredentialStore, credential_store
-from studentres_desktop.persistence.db_errors import TransactionInterrupted, translated_errors
+from studentres_desktop.persistence.db_errors import (
+    TransactionInterrupted,
+    is_rerunnable,
+    translated_errors,
+)
 from studentres_desktop.persistence.embeddings import CatalogueIndexRepository
 from studentres_desktop.persistence.plan import (
     AuditRepository,
@@ -94,7 +98,7 @@ class UnitOfWork:
                 if self._exclusive and self._conn.dialect.name != "sqlite":
                     # Each read sees what the previous holder of a row lock committed; under
                     # REPEATABLE READ a plain read before the lock would fix an older snapshot.
-                    self._conn.execution_options(isolation_level="READ COMMITTED")
+                    _set_isolation(self._conn, "READ COMMITTED")
                 self._tx = self._conn.begin()
                 if self._exclusive and self._conn.dialect.name == "sqlite":
                     self._conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -129,12 +133,38 @@ class UnitOfWork:
         if conn is None:
             return
         try:
-            conn.close()  # rolls back whatever was not committed
+            if _interrupted(exc):
+                # Not back to the pool: a connection to a node that is leaving the cluster keeps
+                # answering pings, and the next attempt would take it again. A new connection
+                # goes to a ready node.
+                conn.invalidate()
+            else:
+                conn.close()  # rolls back whatever was not committed
         except Exception:  # noqa: BLE001 - a dead connection cannot close cleanly; drop it
-            conn.invalidate()
+            # A failed rollback on the way back to the pool (e.g. error 1047 from a Galera node
+            # leaving its cluster) already closed it; invalidate() would raise ResourceClosedError.
+            if not conn.closed:
+                conn.invalidate()
         if isinstance(exc, SQLAlchemyError):
             with translated_errors():
                 raise exc
+
+
+def _interrupted(error: BaseException | None) -> bool:
+    if isinstance(error, TransactionInterrupted):
+        return True
+    return isinstance(error, SQLAlchemyError) and is_rerunnable(error)
+
+
+def _set_isolation(conn: Connection, level: str) -> None:
+    """Set the level for this connection's next transactions; a driver error raised meanwhile
+    (SQLAlchemy passes those through unwrapped, e.g. "MySQL Connection not available" from a
+    connection whose node just died) leaves as SQLAlchemy's, like every other database error."""
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        conn.execution_options(isolation_level=level)
+    except dbapi_error as error:
+        raise DBAPIError.instance(None, None, error, dbapi_error) from error
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

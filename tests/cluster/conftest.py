@@ -49,8 +49,12 @@ class ClusterDatabase:
         return node.url(self.name)
 
     def settings(self, first: GaleraNode) -> DatabaseSettings:
-        """How a workstation that prefers `first` reaches the database."""
-        return DatabaseSettings(self.url(first), connect_timeout=5, read_timeout=15)
+        """How a workstation reaches the database: all three nodes, `first` first."""
+        nodes = self.cluster.nodes
+        start = nodes.index(first)
+        hosts = tuple(("127.0.0.1", node.ports.sql) for node in nodes[start:] + nodes[:start])
+        return DatabaseSettings(self.url(first), hosts=hosts, connect_timeout=5,
+                                read_timeout=15)
 
 
 @pytest.fixture
