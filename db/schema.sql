@@ -227,7 +227,11 @@ BEGIN
     SET p_now = TIMESTAMPADD(MICROSECOND, FLOOR(UNIX_TIMESTAMP(SYSDATE(6)) * 1000000),
                              '1970-01-01 00:00:00');
     SELECT MAX(failures), MAX(last_failure_at) INTO v_failures, v_last
-        FROM login_throttle WHERE email = p_email FOR UPDATE;
+        FROM login_throttle WHERE email = p_email;
+    IF v_failures IS NOT NULL THEN
+        SELECT MAX(failures), MAX(last_failure_at) INTO v_failures, v_last
+            FROM login_throttle WHERE email = p_email FOR UPDATE;
+    END IF;
     SET p_wait = 0;
     IF v_failures >= 5 THEN
         SET p_wait = CEIL(
@@ -260,7 +264,9 @@ BEGIN
             FROM students_data WHERE email = p_email;
         IF CHAR_LENGTH(v_hash) >= 60 AND p_proof IS NOT NULL
                 AND CAST(v_hash AS BINARY) = CAST(p_proof AS BINARY) THEN
-            DELETE FROM login_throttle WHERE email = p_email;
+            IF EXISTS (SELECT 1 FROM login_throttle WHERE email = p_email) THEN
+                DELETE FROM login_throttle WHERE email = p_email;
+            END IF;
         ELSE
             SET p_student_id = NULL, p_role = NULL;
             INSERT INTO login_throttle (email, failures, last_failure_at)

@@ -9,15 +9,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from studentres_desktop.domain.errors import SchemaNotReady
+from studentres_desktop.domain.errors import DomainError, SchemaNotReady
 from studentres_desktop.persistence.engine import DatabaseSettings, create_database_engine
 from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
-from studentres_desktop.persistence.uow import UnitOfWork
+from studentres_desktop.persistence.uow import UnitOfWork, prune_operations
 from studentres_desktop.services.auth import AuthService, ThrottlePolicy
 from studentres_desktop.services.calendar import CalendarService
 from studentres_desktop.services.catalogue import CatalogueService
@@ -126,6 +126,17 @@ def check_database(services: Services) -> None:
         raise SchemaNotReady("; ".join(report.problems[:3]))
 
 
+def forget_old_operations(services: Services) -> None:
+    """Prune the ids that make reruns of writes safe (a day old and more); best effort."""
+    try:
+        removed = prune_operations(lambda: UnitOfWork(services.engine),
+                                   datetime.now(UTC).replace(tzinfo=None))
+    except DomainError as error:
+        log.info("old operation ids not pruned this time: %s", error)
+    else:
+        log.debug("pruned %d old operation ids", removed)
+
+
 def build_gateway(services: Services, *, embedded: bool) -> Gateway:
     """The desktop's only way in: the embedded database fills itself, a server is checked."""
 
@@ -134,6 +145,7 @@ def build_gateway(services: Services, *, embedded: bool) -> Gateway:
             prepare_embedded_database(services)
         else:
             check_database(services)
+        forget_old_operations(services)
 
     return Gateway(SessionServices(services.auth, services.interests, services.resources,
                                    services.recommendations, services.plan, services.calendar,

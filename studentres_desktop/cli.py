@@ -35,6 +35,7 @@ from studentres_desktop.domain.models import (
 from studentres_desktop.logging_setup import configure_logging
 from studentres_desktop.persistence.accounts import AccountRole, create_account
 from studentres_desktop.persistence.engine import create_database_engine, safe_url
+from studentres_desktop.persistence.nodes import format_hosts
 from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
 
 log = logging.getLogger(__name__)
@@ -257,6 +258,8 @@ def check(db_url: str | None) -> None:
     config: AppConfig = _load_config(db_url)
     click.echo(f"Database:  {safe_url(config.database.url)}  (from {config.source})")
     click.echo(f"Config:    {config.config_file}")
+    if config.database.hosts:
+        click.echo(f"Nodes:     {format_hosts(config.database.hosts)}  (tried in turn)")
     with open_services(db_url, prepare_default=False) as services:
         report = inspect_schema(services.engine)
     click.echo(f"Server:    {report.server}")

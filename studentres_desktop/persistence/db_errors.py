@@ -86,12 +86,24 @@ def is_rerunnable(error: sa_exc.SQLAlchemyError) -> bool:
     if errno is not None:
         return errno in RERUN_ERRNOS and not _is_tls_failure(error)
     if isinstance(error, sa_exc.DBAPIError):
-        return error.connection_invalidated or isinstance(error, sa_exc.DisconnectionError)
+        return error.connection_invalidated
     # The pool or a connection closed under us (e.g. invalidated after a node died).
     return isinstance(
         error,
         sa_exc.ResourceClosedError | sa_exc.PendingRollbackError | sa_exc.DisconnectionError,
     )
+
+
+def wrapped_driver_error(error: Exception) -> sa_exc.DBAPIError | None:
+    """A bare exception of the MySQL driver, wrapped as SQLAlchemy would; None for others."""
+    if not type(error).__module__.startswith("mysql.connector"):
+        return None
+    names = {cls.__name__ for cls in type(error).__mro__}
+    if "OperationalError" in names:
+        return sa_exc.OperationalError(None, None, error)
+    if "InterfaceError" in names:
+        return sa_exc.InterfaceError(None, None, error)
+    return sa_exc.DBAPIError(None, None, error)
 
 
 def to_domain_error(error: sa_exc.SQLAlchemyError) -> DomainError:
@@ -139,10 +151,18 @@ def to_domain_error(error: sa_exc.SQLAlchemyError) -> DomainError:
 
 @contextmanager
 def translated_errors() -> Iterator[None]:
-    """Re-raise SQLAlchemy errors as domain errors; domain errors pass through untouched."""
+    """Re-raise SQLAlchemy errors as domain errors; domain errors pass through untouched.
+
+    A driver error SQLAlchemy let through unwrapped (it does so for a few calls, e.g. setting
+    the isolation level on a connection whose server just died) is translated the same way.
+    """
     try:
         yield
-    except sa_exc.SQLAlchemyError as error:
+    except Exception as raised:
+        error = raised if isinstance(raised, sa_exc.SQLAlchemyError) else wrapped_driver_error(
+            raised)
+        if error is None:
+            raise
         domain_error = to_domain_error(error)
         log.warning(
             "database error %s (errno %s) mapped to %s",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError
 
 from studentres_desktop.domain.errors import ValidationError
@@ -195,6 +195,14 @@ def _mysql_engine(url: URL, settings: DatabaseSettings) -> Engine:
         hide_parameters=True,
     )
     _connect_to_ready_nodes(engine, nodes)
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        # A node that lost its cluster answers every query with 1047 while its connections
+        # stay open: drop them all, as for a disconnect, so the next attempt picks another node.
+        if getattr(context.original_exception, "errno", None) == NOT_READY:
+            context.is_disconnect = True
+
     return engine
 
 
@@ -205,9 +213,12 @@ def _connect_to_ready_nodes(engine: Engine, nodes: tuple[Node, ...]) -> None:
     def not_ready(problem: str) -> Exception:
         return driver_errors.OperationalError(msg=problem, errno=NOT_READY)
 
-    dbapi = engine.dialect.loaded_dbapi
-    chooser = NodeChooser(nodes, dbapi.connect, driver_errors.Error, not_ready)
+    dialect = engine.dialect
+    chooser = NodeChooser(nodes, dialect.loaded_dbapi.connect, driver_errors.Error, not_ready)
 
-    @event.listens_for(engine, "do_connect")
-    def _on_do_connect(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> Any:
+    def connect(*_cargs: Any, **cparams: Any) -> Any:
         return chooser(cparams)
+
+    # The dialect is this engine's own. Its connect() runs after any do_connect listener, with
+    # the parameters SQLAlchemy built from the URL and connect_args.
+    setattr(dialect, "connect", connect)  # noqa: B010 - a method replaced on one instance

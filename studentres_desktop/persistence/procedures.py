@@ -49,8 +49,11 @@ class Procedure:
 
 # No comments inside the bodies: the mysql client strips them, and then db/schema.sql would
 # install other bodies than init-db. Here instead: the time is UTC from SYSDATE(), which, unlike
-# NOW() and UTC_TIMESTAMP(), ignores a caller's SET timestamp; the throttle row is read FOR
-# UPDATE, so parallel tries for one email queue up instead of sharing one window.
+# NOW() and UTC_TIMESTAMP(), ignores a caller's SET timestamp; an existing throttle row is read
+# FOR UPDATE, so parallel tries for one email queue up instead of sharing one window. An email
+# without a row is not locked: a locking read of a missing row takes a gap lock, and two failed
+# logins holding the same gap while inserting their rows deadlock (1213). For the same reason a
+# right password deletes the row only where there is one.
 THROTTLE_WAIT = Procedure(
     "sr_throttle_wait",
     """(
@@ -67,7 +70,11 @@ THROTTLE_WAIT = Procedure(
     SET p_now = TIMESTAMPADD(MICROSECOND, FLOOR(UNIX_TIMESTAMP(SYSDATE(6)) * 1000000),
                              '1970-01-01 00:00:00');
     SELECT MAX(failures), MAX(last_failure_at) INTO v_failures, v_last
-        FROM login_throttle WHERE email = p_email FOR UPDATE;
+        FROM login_throttle WHERE email = p_email;
+    IF v_failures IS NOT NULL THEN
+        SELECT MAX(failures), MAX(last_failure_at) INTO v_failures, v_last
+            FROM login_throttle WHERE email = p_email FOR UPDATE;
+    END IF;
     SET p_wait = 0;
     IF v_failures >= {FREE_FAILURES} THEN
         SET p_wait = CEIL(
@@ -103,7 +110,9 @@ CHECK_PROOF = Procedure(
             FROM students_data WHERE email = p_email;
         IF CHAR_LENGTH(v_hash) >= 60 AND p_proof IS NOT NULL
                 AND CAST(v_hash AS BINARY) = CAST(p_proof AS BINARY) THEN
-            DELETE FROM login_throttle WHERE email = p_email;
+            IF EXISTS (SELECT 1 FROM login_throttle WHERE email = p_email) THEN
+                DELETE FROM login_throttle WHERE email = p_email;
+            END IF;
         ELSE
             SET p_student_id = NULL, p_role = NULL;
             INSERT INTO login_throttle (email, failures, last_failure_at)

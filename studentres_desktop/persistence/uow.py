@@ -170,18 +170,6 @@ def _set_isolation(conn: Connection, level: str) -> None:
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
-def read_with_retry(uow_factory: UnitOfWorkFactory, read: Callable[[UnitOfWork], T]) -> T:
-    """Run an idempotent read; if the connection dropped mid-request, try once more."""
-    try:
-        with uow_factory() as uow:
-            return read(uow)
-    except DatabaseUnavailable as error:
-        if not error.transient:
-            raise
-    with uow_factory() as uow:
-        return read(uow)
-
-
 # --- writes that survive a failover ------------------------------------------------------------
 
 
@@ -209,6 +197,28 @@ class RetryPolicy:
 
 DEFAULT_RETRY = RetryPolicy()
 OPERATION_LIFETIME = timedelta(days=1)
+
+
+def read_with_retry(
+    uow_factory: UnitOfWorkFactory,
+    read: Callable[[UnitOfWork], T],
+    policy: RetryPolicy | None = None,
+) -> T:
+    """Run an idempotent read; if the connection dropped mid-request (e.g. its node died), try
+    again on a new connection, as a write would (see run_write)."""
+    policy = policy or DEFAULT_RETRY
+    started = policy.monotonic()
+    rerun = 0
+    while True:
+        try:
+            with uow_factory() as uow:
+                return read(uow)
+        except DatabaseUnavailable as error:
+            if not error.transient or rerun + 1 >= policy.attempts \
+                    or policy.monotonic() - started >= policy.budget:
+                raise
+            policy.sleep(policy.delay(rerun))
+            rerun += 1
 
 
 def run_write(
