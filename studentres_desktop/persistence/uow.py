@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Self, TypeVar
 
 from sqlalchemy import Connection, Engine, RootTransaction, delete, insert, select
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from studentres_desktop.domain.errors import DatabaseUnavailable
 from studentres_desktop.persistence import tables as t
@@ -98,7 +98,7 @@ class UnitOfWork:
                 if self._exclusive and self._conn.dialect.name != "sqlite":
                     # Each read sees what the previous holder of a row lock committed; under
                     # REPEATABLE READ a plain read before the lock would fix an older snapshot.
-                    _set_isolation(self._conn, "READ COMMITTED")
+                    self._conn.execution_options(isolation_level="READ COMMITTED")
                 self._tx = self._conn.begin()
                 if self._exclusive and self._conn.dialect.name == "sqlite":
                     self._conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -154,17 +154,6 @@ def _interrupted(error: BaseException | None) -> bool:
     if isinstance(error, TransactionInterrupted):
         return True
     return isinstance(error, SQLAlchemyError) and is_rerunnable(error)
-
-
-def _set_isolation(conn: Connection, level: str) -> None:
-    """Set the level for this connection's next transactions; a driver error raised meanwhile
-    (SQLAlchemy passes those through unwrapped, e.g. "MySQL Connection not available" from a
-    connection whose node just died) leaves as SQLAlchemy's, like every other database error."""
-    dbapi_error = conn.dialect.loaded_dbapi.Error
-    try:
-        conn.execution_options(isolation_level=level)
-    except dbapi_error as error:
-        raise DBAPIError.instance(None, None, error, dbapi_error) from error
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

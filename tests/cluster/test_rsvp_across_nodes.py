@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from studentres_desktop.domain.errors import DomainError
+from studentres_desktop.domain.errors import DatabaseUnavailable, DomainError
 from studentres_desktop.domain.models import Role, RsvpState, RsvpStatus
 from tests.cluster.workload import Ledger
 from tests.support.accounts import PASSWORD, create, draft
@@ -42,11 +42,20 @@ def test_thirty_students_on_three_nodes_race_for_ten_places(cluster, cluster_dat
     barrier = threading.Barrier(len(racers) + 1)
     ledger = Ledger()
     told: dict[str, RsvpStatus] = {}
+    banner: list[str] = []
 
     def race(email: str, services, token: str) -> None:  # type: ignore[no-untyped-def]
         barrier.wait(timeout=60)
         try:
-            told[email] = services.plan.rsvp(token, talk.key)
+            try:
+                told[email] = services.plan.rsvp(token, talk.key)
+            except DatabaseUnavailable as error:
+                # Thirty writers of one row on three nodes may outlast the reruns of a write;
+                # the person then sees the banner and presses Retry, which runs it once more.
+                if not error.transient:
+                    raise
+                banner.append(email)
+                told[email] = services.plan.rsvp(token, talk.key)
         except DomainError as error:
             ledger.record(email, "rsvp", talk.key, error)
         else:
@@ -61,6 +70,7 @@ def test_thirty_students_on_three_nodes_race_for_ten_places(cluster, cluster_dat
             future.result()
 
     assert ledger.failed == []
+    assert len(banner) <= len(racers) // 5, f"{len(banner)} of {len(racers)} saw the banner"
     going = sorted(email for email, status in told.items() if status.state is RsvpState.GOING)
     waiting = sorted((status.position, email) for email, status in told.items()
                      if status.state is RsvpState.WAITLISTED)
