@@ -65,9 +65,9 @@ def cluster_database(cluster: GaleraCluster) -> Iterator[ClusterDatabase]:
     first.sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
     apply_schema_sql(make_url(first.url(name)).render_as_string(hide_password=False))
     yield ClusterDatabase(cluster, name)
-    live = cluster.running_nodes()
-    if live:
-        live[0].sql(f"DROP DATABASE IF EXISTS `{name}`")
+    ready = [node for node in cluster.running_nodes() if node.status().get("wsrep_ready") == "ON"]
+    if ready:  # else it goes with the cluster's folder at the end of the run
+        ready[0].sql(f"DROP DATABASE IF EXISTS `{name}`")
 
 
 @pytest.fixture
