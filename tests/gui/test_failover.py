@@ -130,6 +130,8 @@ def test_a_form_saved_with_no_node_left_keeps_its_text_and_retry_saves_it(two_no
     gui.register()
     gui.wait_for_page(view)
     gui.qtbot.waitUntil(lambda: not view.busy)
+    # Background work (the ranking engine) done, so that the banner's Retry is the save's.
+    gui.qtbot.waitUntil(lambda: not c.runner.busy and not c.background.busy, timeout=20_000)
 
     first.cut()
     second.cut()
