@@ -296,7 +296,8 @@ def report(title: str, workstations: int, outcome: dict[str, object]) -> None:
     print(f"\n### {title}, {workstations} workstations\n")
     print(f"{len(samples)} actions in {elapsed:.0f} s: {len(samples) / elapsed:.1f} actions/s; "
           f"failed actions: {failed}; CPU seconds: clients {outcome['client_cpu']:.1f}, "
-          f"servers {outcome['server_cpu']:.1f}\n")
+          f"servers {outcome['server_cpu']:.1f}; load average at the end "
+          f"{os.getloadavg()[0]:.1f}\n")
     print("| action | done | p50 ms | p95 ms | p99 ms | failed |")
     print("|---|---:|---:|---:|---:|---:|")
     for action in ACTIONS:
