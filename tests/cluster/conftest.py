@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from studentres_desktop.bootstrap import Services, build_services
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.services.auth import ThrottlePolicy
-from tests.conftest import IN_CI, apply_schema_sql
+from tests.conftest import IN_CI, FakeClock, apply_schema_sql
 from tests.support.galera import GaleraCluster, GaleraNode, galera_cluster, missing_requirements
 
 
@@ -71,8 +71,8 @@ def cluster_database(cluster: GaleraCluster) -> Iterator[ClusterDatabase]:
 
 
 @pytest.fixture
-def cluster_services(cluster_database: ClusterDatabase, clock) -> Iterator[  # type: ignore[no-untyped-def]
-        Callable[..., Services]]:
+def cluster_services(cluster_database: ClusterDatabase,
+                     clock: FakeClock) -> Iterator[Callable[..., Services]]:
     """Services as a workstation builds them, preferring the given node; all disposed after."""
     built: list[Services] = []
 
@@ -80,7 +80,8 @@ def cluster_services(cluster_database: ClusterDatabase, clock) -> Iterator[  # t
         options: dict[str, object] = {"bcrypt_cost": 4, "clock": clock,
                                       "throttle": ThrottlePolicy()}
         options.update(overrides)
-        services = build_services(cluster_database.settings(first), **options)  # type: ignore[arg-type]
+        services = build_services(cluster_database.settings(first),
+                                  **options)  # type: ignore[arg-type]
         if not built:
             services.catalogue.seed_interests()
         built.append(services)

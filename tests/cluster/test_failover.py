@@ -70,8 +70,6 @@ def test_a_killed_node_and_a_stopped_node_lose_nothing(cluster, cluster_database
     audited = {(email, row_id) for email, row_id, _ in audit}
     assert {(email, key.split(":")[0]) for email, action, key in ledger.done
             if action == "rsvp" and email.startswith("advisor.")} <= audited
-    # What a person was shown is a sentence, never a driver's error.
-    assert not [f for f in ledger.failed if "mysql" in f[3].lower() or "errno" in f[3].lower()]
     assert ledger.failed == []
 
 
