@@ -1,4 +1,4 @@
-"""The cluster tests' fixtures: one three-node Galera cluster for the whole run, healed (every
+"""The cluster tests' fixtures: one three-node Galera cluster for all of them, healed (every
 node up and Synced) before each test, and a fresh database on it per test.
 
 Without mariadbd, galera-4 or rsync the tests are skipped; under CI=true they fail.
@@ -20,7 +20,9 @@ from tests.conftest import IN_CI, FakeClock, apply_schema_sql
 from tests.support.galera import GaleraCluster, GaleraNode, galera_cluster, missing_requirements
 
 
-@pytest.fixture(scope="session")
+# Package scope: started for the first cluster test, stopped after the last one, so the three
+# nodes do not stay up while the rest of the suite runs.
+@pytest.fixture(scope="package")
 def galera() -> Iterator[GaleraCluster]:
     missing = missing_requirements()
     if missing:
