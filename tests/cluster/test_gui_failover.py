@@ -1,0 +1,93 @@
+"""A student saves and RSVPs in the app while the node their workstation uses is killed: no error
+dialog, no banner, and both are kept on the surviving nodes."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from studentres_desktop.bootstrap import build_desktop, build_gateway, build_services
+from studentres_desktop.domain.models import ResourceDraft, ResourceKind
+from studentres_desktop.services.auth import ThrottlePolicy
+from tests.cluster.workload import stored
+from tests.gui.conftest import START, DatabaseOutage, GuiApp, catalogue
+from tests.support.embedders import HashingEmbedder
+
+pytestmark = [
+    pytest.mark.cluster,
+    pytest.mark.filterwarnings("ignore:Exception ignored in. <socket.socket"
+                               ":pytest.PytestUnraisableExceptionWarning"),
+]
+WAIT_MS = 30_000  # a hard kill stalls the cluster's writes for about 5 s
+
+
+@pytest.fixture
+def app_on_cluster(cluster, cluster_database, qtbot, tmp_path, clock) -> Iterator[GuiApp]:
+    node1 = cluster.nodes[0]
+    services = build_services(cluster_database.settings(node1), bcrypt_cost=4, clock=clock,
+                              throttle=ThrottlePolicy(), embedder_loader=HashingEmbedder)
+    services.catalogue.seed_interests()
+    services.catalogue.add([*catalogue(), ResourceDraft(
+        ResourceKind.EVENT, "Robotics demo day", "Two places.", ("AI",),
+        START + timedelta(days=5), START + timedelta(days=5, hours=2), "Main hall", "", 2)])
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    controller = build_desktop(build_gateway(services, embedded=False), settings, clock=clock)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.ready, timeout=10_000)
+    app = GuiApp(controller, services, clock, DatabaseOutage([services], None, None), qtbot)
+    try:
+        yield app
+    finally:
+        controller.runner.wait_for_done(WAIT_MS)
+        controller.background.wait_for_done(WAIT_MS)
+        qtbot.waitUntil(lambda: not controller.runner.busy and not controller.background.busy,
+                        timeout=WAIT_MS)
+        controller.window.unlock_and_close()
+        controller.window.deleteLater()
+        controller.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+        services.dispose()
+
+
+def error_shown(gui: GuiApp) -> bool:
+    boxes = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, QMessageBox) and w.isVisible()]
+    return bool(boxes) or gui.window.banner.isVisible()
+
+
+def test_the_node_in_use_killed_during_save_and_rsvp_goes_unnoticed(cluster, cluster_database,
+                                                                     app_on_cluster):
+    gui = app_on_cluster
+    node1, node2, node3 = cluster.nodes
+    view, actions = gui.controller.browser_view, gui.controller.browser_view.plan_actions
+    gui.register()
+    gui.pick_interests("Artificial Intelligence")
+    gui.wait_for_page(view)
+    gui.wait_idle()
+    view.tabs.setCurrentIndex(0)
+    gui.qtbot.waitUntil(lambda: "Robotics demo day" in gui.browser_titles())
+    view.table.selectRow(gui.browser_titles().index("Robotics demo day"))
+    gui.qtbot.waitUntil(lambda: view.detail_title.text() == "Robotics demo day")
+    gui.qtbot.waitUntil(actions.save_button.isEnabled)
+    gui.wait_idle()
+
+    gui.click(actions.save_button)
+    node1.kill()  # the node this workstation uses, while the save is on its way
+    gui.qtbot.waitUntil(lambda: actions.save_button.text() == "★ &Saved", timeout=WAIT_MS)
+    gui.click(actions.rsvp_button)
+    gui.qtbot.waitUntil(lambda: actions.status_label.text() == "You're going.", timeout=WAIT_MS)
+    gui.wait_idle(WAIT_MS)
+
+    assert not error_shown(gui)
+    for node in (node2, node3):
+        ((key,),) = node.sql("SELECT CONCAT(id, ':', kind) FROM interest_resources"
+                             " WHERE title = 'Robotics demo day'", database=cluster_database.name)
+        assert sorted(stored(node, cluster_database.name)) == [
+            ("ada@example.edu", "rsvp", key), ("ada@example.edu", "save", key)], \
+            f"node{node.number}"
