@@ -18,8 +18,9 @@ from studentres_desktop.services.demo_catalogue import DEFAULT_INTERESTS
 
 PASSWORD = "correct horse battery"
 VOCABULARY = tuple(interest.tag for interest in DEFAULT_INTERESTS)
-# Failed logins are part of what a refusal may change; everything else must stay as it was.
-CHANGES_ON_REFUSAL = {"login_throttle"}
+# Failed logins are part of what a refusal may change (the throttle, and the id of the write
+# that recorded the attempt); everything else must stay as it was.
+CHANGES_ON_REFUSAL = {"login_throttle", "applied_operations"}
 
 # The database fixture lives for the whole test function on purpose: each example empties it.
 database_settings = settings(
