@@ -18,7 +18,7 @@ from studentres_desktop.config import load_kiosk_settings
 from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.logging_setup import configure_logging
 from studentres_desktop.startclock import process_started
-from studentres_desktop.ui.loader import stylesheet
+from studentres_desktop.ui.loader import app_icon, stylesheet
 from studentres_desktop.ui.qt_logging import route_qt_messages_to_logging
 from studentres_desktop.ui.shell import Shell
 
@@ -115,6 +115,7 @@ def main(argv: Sequence[str] | None = None, started: float | None = None) -> int
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("StudentRes")
+    app.setWindowIcon(app_icon())
     app.setStyleSheet(stylesheet())
     log.info("starting")
 

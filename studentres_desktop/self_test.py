@@ -1,8 +1,9 @@
 """`studentres-desktop --self-test [--db URL]`: prove that an installation works, offscreen.
 
-It loads every Designer file, opens and closes every window, connects to the database (a new
-temporary SQLite file unless `--db` names one) and checks its schema. One line per check; the
-exit code is 0 only if every check passed. It never loads the recommendation model.
+It loads every Designer file and the icon, opens and closes every window, connects to the
+database (a new temporary SQLite file unless `--db` names one) and checks its schema. One line
+per check; the exit code is 0 only if every check passed. It never loads the recommendation
+model.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def _root_widget(path: Path) -> tuple[str, str]:
 def _load_designer_files() -> tuple[str, None]:
     from PySide6.QtWidgets import QMainWindow, QWidget
 
-    from studentres_desktop.ui.loader import load_ui_into
+    from studentres_desktop.ui.loader import app_icon, load_ui_into
 
     files = _designer_files()
     for path in files:
@@ -138,7 +139,9 @@ def _load_designer_files() -> tuple[str, None]:
                 raise CheckFailed(f"{path.name} did not load its {kind} {name!r}")
         finally:
             base.deleteLater()
-    return f"{len(files)} loaded from {files[0].parent}", None
+    if app_icon().isNull():
+        raise CheckFailed(f"the app icon is missing from {files[0].parent.parent / 'icons'}")
+    return f"{len(files)} loaded from {files[0].parent}, and the app icon", None
 
 
 def _window_classes() -> list[type]:

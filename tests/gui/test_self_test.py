@@ -133,6 +133,17 @@ def test_a_missing_designer_file_fails_the_windows_check_and_names_it(qapp, tmp_
     assert line(lines, "schema").startswith("ok")
 
 
+def test_a_missing_icon_fails_the_designer_files_check(qapp, tmp_path, monkeypatch):
+    resources = frozen_layout(tmp_path, monkeypatch)
+    (resources / "icons" / "studentres.png").unlink()
+
+    code, lines = self_test()
+
+    assert code == 1
+    assert "the app icon is missing" in line(lines, "designer files")
+    assert line(lines, "windows").startswith("ok")
+
+
 def test_an_empty_resources_folder_fails_both_interface_checks(qapp, tmp_path, monkeypatch):
     resources = frozen_layout(tmp_path, monkeypatch)
     shutil.rmtree(resources / "ui")
