@@ -88,6 +88,9 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
             str(SPEC),
         ],
         cwd=ROOT,
+        # The bundle IT gets by default: without the model variant's STUDENTRES_BUNDLE_MODEL.
+        env={name: value for name, value in os.environ.items()
+             if name != "STUDENTRES_BUNDLE_MODEL"},
         capture_output=True,
         text=True,
         timeout=900,
