@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -36,16 +37,17 @@ RECOMMEND = ("recommend", "--interests", "AI;Robotics", "--text", "build a drone
 
 
 def folder_megabytes(folder: Path) -> int:
-    """Disk usage like `du -sm`: allocated blocks of every file, links counted once."""
+    """Disk usage like `du -sm` (rounded up): allocated blocks of every file and folder, hard
+    links counted once."""
     seen: set[tuple[int, int]] = set()
     total = 0
-    for path in folder.rglob("*"):
+    for path in (folder, *folder.rglob("*")):
         stat = path.lstat()
         if (stat.st_dev, stat.st_ino) in seen:
             continue
         seen.add((stat.st_dev, stat.st_ino))
         total += stat.st_blocks * 512 if hasattr(stat, "st_blocks") else stat.st_size
-    return round(total / 2**20)
+    return math.ceil(total / 2**20)
 
 
 def timed(bundle: Path, program: str, args: tuple[str, ...], home: Path) -> tuple[float, str]:
