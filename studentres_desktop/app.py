@@ -18,7 +18,7 @@ from studentres_desktop.config import load_kiosk_settings
 from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.logging_setup import configure_logging
 from studentres_desktop.startclock import process_started
-from studentres_desktop.ui.loader import stylesheet
+from studentres_desktop.ui.loader import app_icon, stylesheet
 from studentres_desktop.ui.qt_logging import route_qt_messages_to_logging
 from studentres_desktop.ui.shell import Shell
 
@@ -51,6 +51,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--exit-when-ready", action="store_true",
                         help="quit once the login window is shown and the database answered "
                         "(start-up checks and benchmarks)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation offscreen: load every window, connect to "
+                        "the database (with --db, else a temporary SQLite file) and check its "
+                        "schema; exit 0 only if all of it worked")
     return parser.parse_args(argv)
 
 
@@ -115,6 +119,10 @@ def main(argv: Sequence[str] | None = None, started: float | None = None) -> int
     started = process_started() if started is None else started
     args = parse_args(argv)
     log_file = configure_logging(verbose=args.verbose)
+    if args.self_test:
+        from studentres_desktop.self_test import run_self_test
+
+        return run_self_test(args.db)
     try:
         kiosk = load_kiosk_settings(args.kiosk, args.idle_timeout)
     except ValidationError as error:
@@ -127,6 +135,7 @@ def main(argv: Sequence[str] | None = None, started: float | None = None) -> int
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("StudentRes")
+    app.setWindowIcon(app_icon())
     app.setStyleSheet(stylesheet())
     log.info("starting")
 

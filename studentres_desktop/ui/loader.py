@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from PySide6.QtCore import QFile, QIODevice, QObject
+from PySide6.QtGui import QIcon
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import QWidget
 
@@ -53,3 +54,8 @@ def child(parent: QObject, kind: type[W], name: str) -> W:
 
 def stylesheet() -> str:
     return (resources_dir() / "style.qss").read_text(encoding="utf-8")
+
+
+def app_icon() -> QIcon:
+    """The window icon (resources/icons, rendered from studentres.svg); empty if it is missing."""
+    return QIcon(str(resources_dir() / "icons" / "studentres.png"))

@@ -14,8 +14,11 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,6 +47,12 @@ UNWANTED_MODULES = (
     "_pytest",
     "pytestqt",
     "_mysql_connector",
+    # Left out as unused (the frozen --self-test below proves the app runs without them).
+    "cryptography",
+    "yaml",
+    "PySide6.QtNetwork",
+    "PySide6.QtOpenGL",
+    "PySide6.QtDBus",
 )
 # Loaded by name at run time, so only the spec's hidden imports bring them in.
 HIDDEN_IMPORTS = (
@@ -79,6 +88,9 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
             str(SPEC),
         ],
         cwd=ROOT,
+        # The bundle IT gets by default: without the model variant's STUDENTRES_BUNDLE_MODEL.
+        env={name: value for name, value in os.environ.items()
+             if name != "STUDENTRES_BUNDLE_MODEL"},
         capture_output=True,
         text=True,
         timeout=900,
@@ -120,6 +132,8 @@ def test_bundle_holds_both_programs_the_resources_and_no_semantic_extra(bundle: 
     assert ui_files
     assert {path.name for path in (internal / "resources" / "ui").glob("*.ui")} == ui_files
     assert (internal / "resources" / "style.qss").is_file()
+    assert (internal / "resources" / "icons" / "studentres.png").is_file()
+    assert not list(internal.rglob("qtbase_*.qm")), "Qt's translations are not used"
     schema = ROOT / "db" / "schema.sql"
     assert (internal / "db" / "schema.sql").read_bytes() == schema.read_bytes()
 
@@ -132,7 +146,8 @@ def test_bundle_holds_both_programs_the_resources_and_no_semantic_extra(bundle: 
     for unwanted in UNWANTED_MODULES:
         frozen = {m for m in desktop | admin if m == unwanted or m.startswith(f"{unwanted}.")}
         assert not frozen, f"{unwanted} was frozen into the bundle"
-        assert not list(internal.glob(f"{unwanted}*")), f"{unwanted} was copied into the bundle"
+        copied = internal.glob(unwanted.replace(".", "/") + "*")
+        assert not list(copied), f"{unwanted} was copied into the bundle"
 
 
 def test_frozen_desktop_starts_on_the_embedded_database_which_admin_accepts(bundle: Path) -> None:
@@ -216,3 +231,140 @@ def test_every_bundled_library_finds_what_it_links(bundle: Path) -> None:
         if missing:
             unresolved[str(path.relative_to(internal))] = missing
     assert not unresolved
+
+
+# --- the frozen self-test, installed away from the checkout -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def installed(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder as IT copies it to a PC: elsewhere, with nothing of the checkout around it."""
+    target = tmp_path_factory.mktemp("installed") / "studentres-desktop"
+    shutil.copytree(bundle, target, symlinks=True)
+    return target
+
+
+def run_installed(installed: Path, program: str, *args: str,
+                  cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a program of the copied folder with a clean environment: no PYTHONPATH, no display,
+    no settings, only this test's own user folders (tests/conftest.py)."""
+    env = {"PATH": os.defpath, "HOME": str(cwd), "LANG": "C.UTF-8"}
+    env.update({name: value for name, value in os.environ.items() if name.startswith("XDG_")})
+    return subprocess.run(
+        [str(installed / f"{program}{EXE_SUFFIX}"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def self_test_lines(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
+    """Check name → its line, from the frozen --self-test's output."""
+    lines = {}
+    for line in result.stdout.splitlines():
+        status, _, rest = line.partition(" ")
+        name, colon, _detail = rest.strip().partition(":")
+        if colon and status in ("ok", "FAIL", "skip"):
+            lines[name] = line
+    return lines
+
+
+def test_installed_self_test_passes_on_sqlite_from_its_own_folder(
+    installed: Path, tmp_path: Path
+) -> None:
+    result = run_installed(installed, "studentres-desktop", "--self-test", cwd=tmp_path)
+
+    assert_clean_exit(result)
+    lines = self_test_lines(result)
+    assert list(lines) == ["designer files", "windows", "database", "schema"], result.stdout
+    assert all(line.startswith("ok ") for line in lines.values()), result.stdout
+    assert str(installed / "_internal" / "resources" / "ui") in lines["designer files"]
+    assert str(ROOT) not in result.stdout + result.stderr
+    assert "self-test passed" in result.stdout
+
+
+def test_installed_self_test_fails_and_names_a_dropped_table(
+    installed: Path, tmp_path: Path
+) -> None:
+    database = tmp_path / "broken.sqlite3"
+    url = f"sqlite:///{database}"
+    assert_clean_exit(run_installed(installed, "studentres-admin", "init-db", "--db", url,
+                                    cwd=tmp_path))
+    with sqlite3.connect(database) as conn:
+        conn.execute("DROP TABLE saved_resources")
+    conn.close()
+
+    result = run_installed(installed, "studentres-desktop", "--self-test", "--db", url,
+                           cwd=tmp_path)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = self_test_lines(result)
+    assert lines["database"].startswith("ok ")
+    assert lines["schema"].startswith("FAIL ")
+    assert "table saved_resources is missing" in lines["schema"]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.fixture
+def app_account_url(mysql_url: str) -> Iterator[str]:
+    """The URL of a workstation (`app`) account on a database its owner set up, made with
+    studentres-admin as IT would (tests/integration/test_db_accounts.py does the same)."""
+    from click.testing import CliRunner
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from studentres_desktop.cli import main as admin
+
+    run = uuid.uuid4().hex[:8]
+    urls: dict[str, str] = {}
+    try:
+        for role in ("owner", "app"):
+            user, password = f"srt_{run}_{role}", f"pw-{uuid.uuid4().hex}"
+            urls[role] = make_url(mysql_url).set(username=user, password=password) \
+                .render_as_string(hide_password=False)
+            made = CliRunner().invoke(admin, ["create-db-user", "--role", role,
+                                              "--password-stdin", user, "--db", mysql_url],
+                                      input=password + "\n", catch_exceptions=False)
+            assert made.exit_code == 0, made.output
+            if role == "owner":
+                installed = CliRunner().invoke(admin, ["init-db", "--db", urls["owner"]],
+                                               catch_exceptions=False)
+                assert installed.exit_code == 0, installed.output
+        yield urls["app"]
+    finally:
+        engine = create_engine(mysql_url)
+        with engine.begin() as conn:
+            for user in (make_url(url).username for url in urls.values()):
+                conn.execute(text("DROP USER IF EXISTS :user@'%'"), {"user": user})
+        engine.dispose()
+
+
+@pytest.mark.mysql
+def test_installed_self_test_passes_on_mariadb_through_the_app_account_and_fails_without_a_table(
+    installed: Path, tmp_path: Path, app_account_url: str, mysql_url: str
+) -> None:
+    result = run_installed(installed, "studentres-desktop", "--self-test", "--db",
+                           app_account_url, cwd=tmp_path)
+
+    assert_clean_exit(result)
+    lines = self_test_lines(result)
+    assert all(line.startswith("ok ") for line in lines.values()), result.stdout
+    assert "MariaDB" in lines["database"] or "MySQL" in lines["database"]
+    assert "is current" in lines["schema"]
+
+    from sqlalchemy import create_engine
+
+    engine = create_engine(mysql_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE saved_resources")
+    engine.dispose()
+
+    broken = run_installed(installed, "studentres-desktop", "--self-test", "--db",
+                           app_account_url, cwd=tmp_path)
+
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "table saved_resources is missing" in self_test_lines(broken)["schema"]
+    assert "Traceback" not in broken.stdout + broken.stderr
