@@ -38,7 +38,10 @@ def mysql_account(database_url: str) -> Iterator[Account]:
     admin = create_engine(url.set(database=""))
     with admin.begin() as conn:
         conn.exec_driver_sql(f"CREATE USER '{user}'@'%' IDENTIFIED BY '{ACCOUNT_PASSWORD}'")
-        conn.exec_driver_sql(f"GRANT ALL ON `{url.database}`.* TO '{user}'@'%'")
+        # `_` is a wildcard in a GRANT's database name: escaped, the grant names this database
+        # only (a test account allowed on srtest\_% databases may not grant a wider pattern).
+        database = (url.database or "").replace("_", "\\_")
+        conn.exec_driver_sql(f"GRANT ALL ON `{database}`.* TO '{user}'@'%'")
     try:
         yield Account(url.host or "127.0.0.1", url.port or 3306, user, url.database or "")
     finally:
