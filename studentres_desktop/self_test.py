@@ -149,6 +149,7 @@ def _window_classes() -> list[type]:
     from studentres_desktop.ui.views.attendance import AttendanceDialog
     from studentres_desktop.ui.views.audit_log import AuditLogDialog
     from studentres_desktop.ui.views.browser_view import BrowserView
+    from studentres_desktop.ui.views.database_connection import DatabaseConnectionDialog
     from studentres_desktop.ui.views.idle_countdown import IdleCountdown
     from studentres_desktop.ui.views.import_preview import ImportPreviewDialog
     from studentres_desktop.ui.views.interests_view import InterestsView
@@ -159,7 +160,8 @@ def _window_classes() -> list[type]:
     from studentres_desktop.ui.views.student_lookup import StudentLookup
 
     return [MainWindow, LoginView, RegisterView, InterestsView, BrowserView, ResourceEditor,
-            StudentLookup, ImportPreviewDialog, AuditLogDialog, AttendanceDialog, IdleCountdown]
+            StudentLookup, ImportPreviewDialog, AuditLogDialog, AttendanceDialog, IdleCountdown,
+            DatabaseConnectionDialog]
 
 
 def _open_and_close_windows(app: object) -> tuple[str, None]:
@@ -226,10 +228,7 @@ def _connect(url: str, temporary: bool) -> tuple[str, Services]:
 def _check_schema(services: Services) -> tuple[str, None]:
     """The app's own start-up check of a configured database, and the version it found."""
     from studentres_desktop.bootstrap import check_database
-    from studentres_desktop.persistence.schema import inspect_schema
 
-    check_database(services)
-    report = inspect_schema(services.engine)
-    version = "unknown" if report.version is None else report.version
-    return f"version {version} is current", None
+    report = check_database(services)
+    return f"revision {report.revision} is current", None
 

@@ -18,8 +18,8 @@ from studentres_desktop.app import main
 from studentres_desktop.bootstrap import build_services
 from studentres_desktop.paths import resources_dir
 from studentres_desktop.persistence.engine import DatabaseSettings
+from studentres_desktop.persistence.revisions import HEAD
 from studentres_desktop.persistence.schema import ensure_schema
-from studentres_desktop.persistence.tables import SCHEMA_VERSION
 from studentres_desktop.self_test import run_self_test
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +55,7 @@ def test_passes_on_a_temporary_sqlite_file_and_says_what_it_checked(qapp):
     assert f"{len(UI_FILES)} loaded" in line(lines, "designer files")
     assert "opened and closed offscreen" in line(lines, "windows")
     assert "SQLite" in line(lines, "database")
-    assert f"version {SCHEMA_VERSION} is current" in line(lines, "schema")
+    assert f"revision {HEAD} is current" in line(lines, "schema")
     assert lines[-1] == "self-test passed"
 
 
