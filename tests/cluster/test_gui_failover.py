@@ -3,19 +3,21 @@ dialog, no banner, and both are kept on the surviving nodes."""
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from studentres_desktop.bootstrap import build_desktop, build_gateway, build_services
-from studentres_desktop.domain.models import ResourceDraft, ResourceKind
+from studentres_desktop.bootstrap import build_services
 from studentres_desktop.services.auth import ThrottlePolicy
 from tests.cluster.workload import stored
-from tests.gui.conftest import START, DatabaseOutage, GuiApp, catalogue
+from tests.gui.conftest import (
+    DatabaseOutage,
+    GuiApp,
+    catalogue,
+    running_desktop,
+    small_event,
+)
 from tests.support.embedders import HashingEmbedder
 
 pytestmark = [
@@ -32,27 +34,10 @@ def app_on_cluster(cluster, cluster_database, qtbot, tmp_path, clock) -> Iterato
     services = build_services(cluster_database.settings(node1), bcrypt_cost=4, clock=clock,
                               throttle=ThrottlePolicy(), embedder_loader=HashingEmbedder)
     services.catalogue.seed_interests()
-    services.catalogue.add([*catalogue(), ResourceDraft(
-        ResourceKind.EVENT, "Robotics demo day", "Two places.", ("AI",),
-        START + timedelta(days=5), START + timedelta(days=5, hours=2), "Main hall", "", 2)])
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    controller = build_desktop(build_gateway(services, embedded=False), settings, clock=clock)
-    controller.start()
-    qtbot.waitUntil(lambda: controller.ready, timeout=10_000)
-    app = GuiApp(controller, services, clock, DatabaseOutage([services], None, None), qtbot)
-    try:
+    services.catalogue.add([*catalogue(), small_event()])
+    with running_desktop(services, DatabaseOutage([services], None, None), qtbot, tmp_path,
+                         clock, wait_ms=WAIT_MS) as app:
         yield app
-    finally:
-        controller.runner.wait_for_done(WAIT_MS)
-        controller.background.wait_for_done(WAIT_MS)
-        qtbot.waitUntil(lambda: not controller.runner.busy and not controller.background.busy,
-                        timeout=WAIT_MS)
-        controller.window.unlock_and_close()
-        controller.window.deleteLater()
-        controller.deleteLater()
-        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        gc.collect()
-        services.dispose()
 
 
 def error_shown(gui: GuiApp) -> bool:

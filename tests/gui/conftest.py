@@ -6,6 +6,7 @@ import gc
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,6 +31,13 @@ PASSWORD = "correct horse battery"
 START = datetime(2026, 12, 1, 10, 0)
 # What a student interested in AI sees in the browser, soonest first, with catalogue() below.
 AI_TITLES = ["Neural networks lab", "AI ethics panel", "Self-paced Python for machine learning"]
+
+
+def small_event() -> ResourceDraft:
+    """An event with two places, for the tests that RSVP while the database fails over."""
+    return ResourceDraft(ResourceKind.EVENT, "Robotics demo day", "Two places.", ("AI",),
+                         START + timedelta(days=5), START + timedelta(days=5, hours=2),
+                         "Main hall", "", 2)
 
 
 def catalogue() -> list[ResourceDraft]:
@@ -201,27 +209,40 @@ def gui(gui_database, qtbot, tmp_path, clock, embedder_loader,
     services.catalogue.seed_interests()
     services.catalogue.add(catalogue())
     QApplication.instance().setStyleSheet(stylesheet())
+    with running_desktop(services, DatabaseOutage([services], folder, proxy), qtbot, tmp_path,
+                         clock, kiosk_idle_timeout=kiosk_idle_timeout) as app:
+        yield app
+
+
+@contextmanager
+def running_desktop(services: Services, outage: DatabaseOutage, qtbot, tmp_path: Path,
+                    clock: FakeClock, *, kiosk_idle_timeout: timedelta | None = None,
+                    wait_ms: int = 15_000) -> Iterator[GuiApp]:
+    """The desktop over `services`, started and ready; afterwards its workers are waited for,
+    its Qt objects destroyed on the UI thread and the services disposed."""
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     controller = build_desktop(build_gateway(services, embedded=False), settings, clock=clock,
                                kiosk_idle_timeout=kiosk_idle_timeout)
     controller.start()
     qtbot.waitUntil(lambda: controller.ready, timeout=10_000)
-    app = GuiApp(controller, services, clock, DatabaseOutage([services], folder, proxy), qtbot)
-    yield app
-    controller.runner.wait_for_done(15_000)
-    controller.background.wait_for_done(15_000)
-    qtbot.waitUntil(lambda: not controller.runner.busy and not controller.background.busy,
-                    timeout=15_000)
-    # Destroy the Qt objects here, after the workers finished and on the UI thread; left to the
-    # garbage collector they may be freed on a pool thread, where Qt refuses to stop timers.
-    if controller.kiosk is not None:
-        QApplication.instance().removeEventFilter(controller.kiosk)
-    controller.window.unlock_and_close()
-    controller.window.deleteLater()
-    controller.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()
-    services.dispose()
+    try:
+        yield GuiApp(controller, services, clock, outage, qtbot)
+    finally:
+        controller.runner.wait_for_done(wait_ms)
+        controller.background.wait_for_done(wait_ms)
+        qtbot.waitUntil(lambda: not controller.runner.busy and not controller.background.busy,
+                        timeout=wait_ms)
+        # Destroy the Qt objects here, after the workers finished and on the UI thread; left to
+        # the garbage collector they may be freed on a pool thread, where Qt refuses to stop
+        # timers.
+        if controller.kiosk is not None:
+            QApplication.instance().removeEventFilter(controller.kiosk)
+        controller.window.unlock_and_close()
+        controller.window.deleteLater()
+        controller.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+        services.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -6,22 +6,25 @@ connections and refuses new ones, as a killed server does. The app lists both (`
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy.engine import make_url
 
-from studentres_desktop.bootstrap import build_desktop, build_gateway, build_services
-from studentres_desktop.domain.models import ResourceDraft, ResourceKind
+from studentres_desktop.bootstrap import build_services
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.services.auth import ThrottlePolicy
 from tests.conftest import apply_schema_sql
-from tests.gui.conftest import PASSWORD, START, DatabaseOutage, GuiApp, catalogue
+from tests.gui.conftest import (
+    PASSWORD,
+    DatabaseOutage,
+    GuiApp,
+    catalogue,
+    running_desktop,
+    small_event,
+)
 from tests.support.embedders import HashingEmbedder
 from tests.support.tcp_proxy import TcpProxy
 
@@ -41,27 +44,12 @@ def two_nodes(mysql_url, qtbot, tmp_path, clock) -> Iterator[tuple[GuiApp, TcpPr
                               embedder_loader=HashingEmbedder)
     ensure_schema(services.engine)
     services.catalogue.seed_interests()
-    services.catalogue.add([*catalogue(), ResourceDraft(
-        ResourceKind.EVENT, "Robotics demo day", "Two places.", ("AI",),
-        START + timedelta(days=5), START + timedelta(days=5, hours=2), "Main hall", "", 2)])
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    controller = build_desktop(build_gateway(services, embedded=False), settings, clock=clock)
-    controller.start()
-    qtbot.waitUntil(lambda: controller.ready, timeout=10_000)
-    app = GuiApp(controller, services, clock, DatabaseOutage([services], None, first), qtbot)
+    services.catalogue.add([*catalogue(), small_event()])
     try:
-        yield app, first, second
+        with running_desktop(services, DatabaseOutage([services], None, first), qtbot, tmp_path,
+                             clock) as app:
+            yield app, first, second
     finally:
-        controller.runner.wait_for_done(15_000)
-        controller.background.wait_for_done(15_000)
-        qtbot.waitUntil(lambda: not controller.runner.busy and not controller.background.busy,
-                        timeout=15_000)
-        controller.window.unlock_and_close()
-        controller.window.deleteLater()
-        controller.deleteLater()
-        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        gc.collect()
-        services.dispose()
         first.cut()
         second.cut()
 
