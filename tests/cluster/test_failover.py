@@ -8,7 +8,7 @@ import random
 import pytest
 
 from studentres_desktop.domain.models import ResourceKind, Role
-from tests.cluster.workload import Ledger, act, stored
+from tests.cluster.workload import Ledger, act, desk_token, stored
 from tests.support.accounts import PASSWORD, create, draft
 
 pytestmark = [
@@ -25,9 +25,7 @@ def test_a_killed_node_and_a_stopped_node_lose_nothing(cluster, cluster_database
                                                        cluster_services):
     node1, node2, node3 = cluster.nodes
     admin = cluster_services(node1)
-    admin.auth.register("Desk", "desk@example.edu", PASSWORD)
-    admin.auth.set_role("desk@example.edu", Role.ADVISOR)
-    desk = admin.auth.login("desk@example.edu", PASSWORD).token
+    desk = desk_token(admin)
     events = create(admin, desk, *(draft(f"Talk {n}", days=n, capacity=100) for n in range(4)))
     workshops = create(admin, desk, *(draft(f"Workshop {n}", kind=ResourceKind.WORKSHOP, days=n)
                                       for n in range(12)))
@@ -77,9 +75,7 @@ def test_a_killed_node_rejoins_by_ist_and_holds_the_same_data(cluster, cluster_d
                                                                cluster_services):
     node1, node2, node3 = cluster.nodes
     admin = cluster_services(node1)
-    admin.auth.register("Desk", "desk@example.edu", PASSWORD)
-    admin.auth.set_role("desk@example.edu", Role.ADVISOR)
-    create(admin, admin.auth.login("desk@example.edu", PASSWORD).token, draft("Before the crash"))
+    create(admin, desk_token(admin), draft("Before the crash"))
 
     node2.kill()
     # Written while node 2 is down, on both survivors.

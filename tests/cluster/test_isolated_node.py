@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from studentres_desktop.domain.models import ResourceKind, Role
-from tests.cluster.workload import stored
+from studentres_desktop.domain.models import ResourceKind
+from tests.cluster.workload import desk_token, stored
 from tests.support.accounts import PASSWORD, create, draft
 
 pytestmark = pytest.mark.cluster
@@ -21,9 +21,7 @@ def app_connections(node, database: str) -> int:  # type: ignore[no-untyped-def]
 def test_an_isolated_node_is_never_used(cluster, cluster_database, cluster_services):
     node1, node2, node3 = cluster.nodes
     admin = cluster_services(node2)
-    admin.auth.register("Desk", "desk@example.edu", PASSWORD)
-    admin.auth.set_role("desk@example.edu", Role.ADVISOR)
-    desk = admin.auth.login("desk@example.edu", PASSWORD).token
+    desk = desk_token(admin)
     talk, workshop = create(admin, desk, draft("Talk", capacity=5),
                             draft("Workshop", kind=ResourceKind.WORKSHOP))
     admin.auth.register("Early", "early@example.edu", PASSWORD)

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from studentres_desktop.domain.errors import DatabaseUnavailable, DomainError
-from studentres_desktop.domain.models import Role, RsvpState, RsvpStatus
-from tests.cluster.workload import Ledger
+from studentres_desktop.domain.models import RsvpState, RsvpStatus
+from tests.cluster.workload import Ledger, desk_token
 from tests.support.accounts import PASSWORD, create, draft
 
 pytestmark = [
@@ -28,9 +28,7 @@ def test_thirty_students_on_three_nodes_race_for_ten_places(cluster, cluster_dat
                                                             cluster_services):
     node1, node2, node3 = cluster.nodes
     admin = cluster_services(node1)
-    admin.auth.register("Desk", "desk@example.edu", PASSWORD)
-    admin.auth.set_role("desk@example.edu", Role.ADVISOR)
-    desk = admin.auth.login("desk@example.edu", PASSWORD).token
+    desk = desk_token(admin)
     (talk,) = create(admin, desk, draft("Popular talk", capacity=PLACES))
     racers = []
     for node in cluster.nodes:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from studentres_desktop.bootstrap import Services
 from studentres_desktop.domain.errors import DomainError
+from studentres_desktop.domain.models import Role
+from tests.support.accounts import PASSWORD
 from tests.support.galera import GaleraNode
 
 
@@ -76,3 +78,10 @@ def stored(node: GaleraNode, database: str) -> list[tuple[str, str, str]]:
         " UNION ALL SELECT s.email, 'rsvp', CONCAT(r.resource_id, ':', r.kind) FROM rsvps r"
         " JOIN students_data s ON s.id = r.student_id", database=database)
     return [(email, action, key) for email, action, key in rows]
+
+
+def desk_token(services: Services) -> str:
+    """A desk advisor's token: the advisor who adds the resources a test works on."""
+    services.auth.register("Desk", "desk@example.edu", PASSWORD)
+    services.auth.set_role("desk@example.edu", Role.ADVISOR)
+    return services.auth.login("desk@example.edu", PASSWORD).token
