@@ -11,8 +11,10 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import func, select
 
 from studentres_desktop.bootstrap import build_services
+from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.services.recommendations.bundled import bundle_path, load_bundle
@@ -51,6 +53,30 @@ def test_the_shipped_vectors_match_the_demo_catalogue_texts(tmp_path):
     titles = np.vstack([np.frombuffer(item.vectors, dtype=np.float32)[:bundle.dimensions]
                         for item in bundle.resources.values()])
     assert np.allclose(np.linalg.norm(titles, axis=1), 1.0, atol=1e-2)  # unit sentence vectors
+
+
+def test_a_ranking_that_needs_no_vectors_stores_none_and_the_next_one_does(tmp_path):
+    services = build_services(DatabaseSettings(f"sqlite:///{tmp_path / 'demo.sqlite3'}"),
+                              bcrypt_cost=4)
+    try:
+        ensure_schema(services.engine)
+        services.catalogue.seed_demo()
+        recommender = services.recommendations
+        query = recommender.query_for(interests=["Robotics"])
+
+        def stored() -> int:
+            with services.engine.connect() as conn:
+                return int(conn.execute(select(func.count()).select_from(
+                    t.resource_embeddings)).scalar_one())
+
+        for engine in ("tags", "lexical"):
+            assert recommender.recommend(query, engine=engine).engine == engine
+            assert stored() == 0
+        # The snapshot those built is not reused by a ranking that needs the vectors.
+        assert recommender.recommend(query).engine == "semantic"
+        assert stored() == len(recommender.all_resources())
+    finally:
+        services.dispose()
 
 
 def test_a_missing_bundle_file_is_no_bundle(tmp_path):

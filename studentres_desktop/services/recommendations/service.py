@@ -140,6 +140,7 @@ class RecommendationService:
         self._fingerprint: CatalogueFingerprint | None = None
         self._checked_at = 0.0
         self._stale = True
+        self._vectors_stored = False  # the snapshot was built after storing missing vectors
 
     @property
     def model_name(self) -> str:
@@ -218,11 +219,15 @@ class RecommendationService:
         """The catalogue changed in this process: rebuild the snapshot before the next ranking."""
         self._stale = True
 
-    def _current_snapshot(self, force: bool = False, progress: Progress | None = None
-                          ) -> Snapshot:
+    def _current_snapshot(self, force: bool = False, progress: Progress | None = None,
+                          *, store_vectors: bool = True) -> Snapshot:
+        """The catalogue as the engines see it, rebuilt when it changed. `store_vectors=False`
+        is for a ranking that needs no vectors (tags, lexical): it only reads, and the next
+        ranking that needs them rebuilds the snapshot after storing what is missing."""
         with self._lock:
             now = time.monotonic()
-            due = force or self._stale or self._snapshot is None or (
+            incomplete = store_vectors and not self._vectors_stored
+            due = force or incomplete or self._stale or self._snapshot is None or (
                 now - self._checked_at >= REFRESH_SECONDS)
             if not due:
                 assert self._snapshot is not None
@@ -231,16 +236,21 @@ class RecommendationService:
             fingerprint = read_with_retry(self._uow, lambda uow: uow.catalogue.fingerprint(
                 self._key))
             changed = self._stale or fingerprint != self._fingerprint
-            if self._snapshot is not None and not changed and not force:
+            if self._snapshot is not None and not changed and not force and not incomplete:
                 return self._snapshot
-            # New and edited resources get their vectors first, where this computer can.
-            vocabulary, resources, wrote = self._store_missing_vectors(progress)
-            if wrote:
-                fingerprint = read_with_retry(
-                    self._uow, lambda uow: uow.catalogue.fingerprint(self._key))
+            if store_vectors:
+                # New and edited resources get their vectors first, where this computer can.
+                vocabulary, resources, wrote = self._store_missing_vectors(progress)
+                if wrote:
+                    fingerprint = read_with_retry(
+                        self._uow, lambda uow: uow.catalogue.fingerprint(self._key))
+            else:
+                vocabulary, resources = read_with_retry(
+                    self._uow, lambda uow: (uow.interests.list(), uow.catalogue.all_resources()))
             self._snapshot = self._build_snapshot(resources, vocabulary)
             self._fingerprint = fingerprint
             self._stale = False
+            self._vectors_stored = store_vectors
             return self._snapshot
 
     def _build_snapshot(self, resources: list[Resource], vocabulary: list[Interest]) -> Snapshot:
@@ -493,9 +503,10 @@ class RecommendationService:
         chosen = engine or self._preferred
         if chosen not in (AUTO, *ENGINES):
             raise ValidationError("engine", f"must be one of: {', '.join(ENGINES)}.")
-        if chosen in (AUTO, "semantic"):
+        needs_vectors = chosen in (AUTO, "semantic")
+        if needs_vectors:
             self._ensure_embedder()  # before the snapshot, which then embeds what it can
-        snapshot = self._current_snapshot()
+        snapshot = self._current_snapshot(store_vectors=needs_vectors)
         ranker = self._engine(chosen, snapshot)
         ranked = ranker.rank(snapshot, query, limit)
         items = tuple(Recommendation(snapshot.resources[s.index], round(s.score, 4), s.reason)
