@@ -6,8 +6,9 @@ the original columns. Both are kept current by the database itself, so rows inse
 SQL, before or after the index was made, are searchable. The rules they implement are in
 `domain/search.py`.
 
-**SQLite.** An FTS5 table `resource_search` with `unicode61 remove_diacritics 2` (and `_` as a
-word character), filled by triggers on `interest_resources`. Its rowid names the item:
+**SQLite.** An FTS5 table `resource_search` with `unicode61 remove_diacritics 2` (`_` as a word
+character, the characters of `fts_separators.py` as separators), filled by triggers on
+`interest_resources`. Its rowid names the item:
 `id * 4` for an app row, `id * 4 + 1/2/3` for the workshop/training/event cell of an
 original-style row.
 
@@ -41,6 +42,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from studentres_desktop.domain.models import ResourceKind
 from studentres_desktop.domain.search import SearchTerms
+from studentres_desktop.persistence.fts_separators import separator_characters
 
 # --- SQLite: FTS5 ------------------------------------------------------------------------------
 
@@ -75,7 +77,8 @@ _FTS_DELETE = (f"DELETE FROM {FTS_TABLE}"
 
 SQLITE_FTS_TABLE = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, description, location, "
-    "tokenize = \"unicode61 remove_diacritics 2 tokenchars '_'\")"
+    "tokenize = \"unicode61 remove_diacritics 2 tokenchars '_' "
+    f"separators '{separator_characters()}'\")"
 )
 SQLITE_TRIGGERS = {
     "trg_resource_search_insert": (
@@ -110,8 +113,21 @@ def _missing_sqlite(conn: Connection) -> list[str]:
     return [name for name in (FTS_TABLE, *SQLITE_TRIGGERS) if name not in present]
 
 
+def sqlite_index_outdated(conn: Connection) -> bool:
+    """Whether the FTS5 table exists but splits words by other rules than this version's."""
+    found = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (FTS_TABLE,)
+    ).scalar()
+    return found is not None and found != SQLITE_FTS_TABLE
+
+
 def _ensure_sqlite(conn: Connection) -> list[str]:
     missing = _missing_sqlite(conn)
+    if sqlite_index_outdated(conn):
+        # The triggers only write to the table by name: they stay, and the fill below rereads
+        # every item with the new rules.
+        conn.exec_driver_sql(f"DROP TABLE {FTS_TABLE}")
+        missing.insert(0, FTS_TABLE)
     if not missing:
         return []
     if FTS_TABLE in missing:
@@ -202,7 +218,10 @@ def ensure_search_index(conn: Connection) -> list[str]:
 def search_index_problems(conn: Connection) -> list[str]:
     """What of the search index is missing, in words (nothing when it is current)."""
     if conn.dialect.name == "sqlite":
-        return [f"search index: {name} is missing" for name in _missing_sqlite(conn)]
+        problems = [f"search index: {name} is missing" for name in _missing_sqlite(conn)]
+        if sqlite_index_outdated(conn):
+            problems.append(f"search index: {FTS_TABLE} splits words by older rules")
+        return problems
     column_missing, index_missing = _missing_mysql(conn)
     names = [f"column interest_resources.{SEARCH_COLUMN}"] if column_missing else []
     names += [f"index {FULLTEXT_INDEX}"] if index_missing else []

@@ -20,6 +20,15 @@ from tests.fuzz.strategies import AWKWARD, around_limit
 from tests.fuzz.strategies import text as any_text
 from tests.support.search_reference import ref_search, ref_words
 
+FTS5_OWN_WAY = frozenset({"Co", "Cn", "Mn"})
+
+
+_EXPANSIONS = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE"})
+
+
+def expand_letters(value: str) -> str:
+    return value.translate(_EXPANSIONS)
+
 
 def storable(value: str) -> bool:
     try:
@@ -87,11 +96,22 @@ def test_search_finds_exactly_the_resources_that_hold_the_text(
              for title, description in pairs}
     wanted = ref_search(words, expected) if expected else set(words)
     # Compatibility forms (a double-struck digit, a ligature) are folded in the query; in stored
-    # text each engine reads them its own way, so only NFKC text must be found every time.
+    # text each engine reads them its own way, so only NFKC text must be found every time. On
+    # SQLite, FTS5 also keeps private-use and unassigned characters, and the non-spacing marks
+    # it does not know as accents, inside a word (persistence/fts_separators.py).
     plain = all(unicodedata.is_normalized("NFKC", value) for value in (*texts, expected or ""))
+    if not fuzz_db.is_mysql:
+        plain = plain and not any(unicodedata.category(c) in FTS5_OWN_WAY
+                                  for value in (*texts, expected or "") for c in value)
+    allowed = wanted
+    if fuzz_db.is_mysql:
+        # utf8mb4_unicode_ci compares ß with "ss", æ with "ae", œ with "oe" (README, Search):
+        # a row matching under that reading may be found too.
+        expanded = {key: set(ref_words(expand_letters(" ".join(key)))) for key in words}
+        allowed = wanted | (ref_search(expanded, expand_letters(expected)) if expected else set())
     for page in pages:
         found = {(r.title, r.description) for r in page.items}
-        assert found <= wanted, (expected, found - wanted)  # never a row that does not match
+        assert found <= allowed, (expected, found - allowed)  # never a row that does not match
         if plain:
             assert found == wanted, (expected, wanted - found)  # and every row that does
         event("found some" if found else "found none")
