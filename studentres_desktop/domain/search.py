@@ -64,3 +64,15 @@ def search_terms(text: str) -> SearchTerms:
     words = tuple(split_words(folded))
     open_ended = bool(folded) and is_word_character(folded[-1])
     return SearchTerms(words, bool(words) and open_ended and len(words[-1]) >= PREFIX_MIN)
+
+
+def holds(terms: SearchTerms, text: str) -> bool:
+    """Whether an item whose searchable text is `text` matches the terms, by the rules above:
+    what the indexes answer, checked in Python (for candidates a broader SQL test found)."""
+    if not terms.findable:
+        return False
+    words = set(split_words(fold(text)))
+    *whole, last = terms.words
+    if not all(word in words for word in whole):
+        return False
+    return last in words or (terms.last_is_prefix and any(w.startswith(last) for w in words))

@@ -76,14 +76,18 @@ class _Shape:
     searching: bool
     undated_only: bool = False  # by date, after every dated item (see repositories.page)
     newest: bool = False  # newest first (highest row id) instead of the sort
+    # MariaDB/MySQL, newest first: the number of words tested by LIKE (`si.mysql_like`) instead
+    # of MATCH, so the primary key is walked backwards and the walk stops after the page.
+    superset_words: int = 0
 
     @classmethod
     def of(cls, flt: ResourceFilter, dialect: str, *, undated_only: bool = False,
-           newest: bool = False) -> _Shape:
+           newest: bool = False, superset: bool = False) -> _Shape:
         sort = effective_sort(flt)
+        words = len(search_terms(flt.text).words) if superset and newest and flt.text else 0
         return cls(dialect, sort, frozenset(flt.kinds), flt.interests is not None,
                    bool(flt.text), undated_only and sort is SortOrder.DATE and not newest,
-                   newest)
+                   newest, words if dialect != "sqlite" else 0)
 
     @property
     def legacy_kinds(self) -> list[ResourceKind]:
@@ -112,7 +116,10 @@ def _values(flt: ResourceFilter, dialect: str) -> dict[str, Any]:
     if flt.interests is not None:
         values["tags"] = list(flt.interests)
     if flt.text:
-        values |= si.search_values(search_terms(flt.text), dialect)
+        terms = search_terms(flt.text)
+        values |= si.search_values(terms, dialect)
+        if dialect != "sqlite":
+            values |= si.like_values(terms)
     return values
 
 
@@ -141,6 +148,10 @@ def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
         )
         in_slot: ColumnElement[bool] = rowid.op("&", return_type=Integer)(si.SLOTS - 1) == slot
         return _Source(joined, [matched, in_slot], si.sqlite_score(), rowid)
+    if shape.superset_words and kind is None:
+        # Only app rows: original-style cells are few, so MATCH on their marks stays cheap.
+        return _Source(r, [si.mysql_like(kind, shape.superset_words)], literal(0.0, Float()),
+                       r.c.id)
     score = si.mysql_match(kind)
     found: ColumnElement[bool] = score  # type: ignore[assignment]  # MATCH is also a condition
     return _Source(r, [found], score, r.c.id)
@@ -432,19 +443,21 @@ def _capped_count_statement(shape: _Shape) -> Select[Any]:
 
 def page_query(
     flt: ResourceFilter, dialect: str, *, undated_only: bool = False, offset: int | None = None,
-    rows: int | None = None, newest: bool = False,
+    rows: int | None = None, newest: bool = False, superset: bool = False,
 ) -> Select[tuple[object, ...]] | None:
     """One page plus one extra row (to tell whether more follow); None when nothing can match.
 
     `undated_only` (by date) leaves the dated items out, for the rest of a page that
     `dated_page_query` began; `offset` and `rows` then count undated items only. `newest`
-    orders by row id, highest first, whatever the filter's sort.
+    orders by row id, highest first, whatever the filter's sort. `superset` (MariaDB/MySQL,
+    newest first) finds the text by LIKE, a superset of the matches that the caller must check
+    with `domain.search.holds`.
     """
     if not _can_match(flt):
         return None
     offset = flt.offset if offset is None else offset
     rows = flt.limit + 1 if rows is None else rows
-    shape = _Shape.of(flt, dialect, undated_only=undated_only, newest=newest)
+    shape = _Shape.of(flt, dialect, undated_only=undated_only, newest=newest, superset=superset)
     return _page_statement(shape).params(
         _values(flt, dialect), depth=offset + rows, offset=offset, rows=rows
     )
@@ -480,6 +493,53 @@ def _breadth_statement() -> Select[Any]:
     )
     found = select(si.fts.c.rowid).where(matched).limit(bindparam("cap", type_=Integer()))
     return select(func.count()).select_from(found.subquery())
+
+
+# MariaDB/MySQL judge breadth from the newest rows only: InnoDB's FULLTEXT search gathers every
+# match before answering, and a LIKE test costs about 15 µs a row (utf8mb4_unicode_ci over the
+# marked text), so a sample of the newest rows is what can be afforded before every search.
+BREADTH_WINDOW = 500
+
+
+@functools.lru_cache(maxsize=16)
+def _mysql_breadth_statement(words: int) -> Select[Any]:
+    newest = select(func.max(r.c.id)).scalar_subquery()
+    found = (
+        select(r.c.id)
+        .where(r.c.id > newest - bindparam("window", type_=Integer()),
+               si.mysql_like(None, words))
+        .order_by(r.c.id.desc())
+        .limit(bindparam("cap", type_=Integer()))
+        .subquery()
+    )
+    return select(
+        select(func.count()).select_from(found).scalar_subquery(),
+        select(func.min(r.c.id)).scalar_subquery(),
+        newest,
+    )
+
+
+def mysql_breadth_query(flt: ResourceFilter, cap: int) -> Select[Any] | None:
+    """MariaDB/MySQL: (app rows among the newest BREADTH_WINDOW row ids that may match the
+    search text, counted up to `cap`; the lowest row id; the highest), for `is_broad`. None when
+    nothing can match or the order would not change (not by relevance)."""
+    if effective_sort(flt) is not SortOrder.RELEVANCE or not _can_match(flt):
+        return None
+    terms = search_terms(flt.text)
+    return _mysql_breadth_statement(len(terms.words)).params(
+        si.like_values(terms), window=BREADTH_WINDOW, cap=cap)
+
+
+def is_broad(found: int, lowest: int | None, highest: int | None, threshold: int) -> bool:
+    """From `mysql_breadth_query`'s answer: more than `threshold` rows in the window, or as many
+    in proportion to the whole range of row ids when the window does not reach back to the first
+    row. An estimate (LIKE may count a row the words do not match, the newest rows may differ
+    from the rest), which only decides the order: every item shown is checked."""
+    if found > threshold:
+        return True
+    if lowest is None or highest is None or highest - lowest < BREADTH_WINDOW:
+        return False
+    return found * (highest - lowest + 1) > threshold * BREADTH_WINDOW
 
 
 def breadth_queries(flt: ResourceFilter, dialect: str, cap: int) -> list[Select[Any]]:
