@@ -22,10 +22,11 @@ from studentres_desktop.domain.search import holds, search_terms
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.credentials import credential_store, role_of
 from studentres_desktop.persistence.resource_queries import (
+    breadth_cap,
     breadth_queries,
     count_query,
     dated_page_query,
-    is_broad,
+    id_range_query,
     mysql_breadth_query,
     page_query,
 )
@@ -181,11 +182,15 @@ class ResourceRepository:
         """Whether the filter's search, by relevance, finds more than `threshold` items in the
         whole catalogue, on a database that can then show them newest first cheaply."""
         if self._conn.dialect.name != "sqlite":
-            query = mysql_breadth_query(flt, threshold + 1)
-            if query is None:
+            if mysql_breadth_query(flt, 0, 1) is None:
                 return False
-            found, lowest, highest = self._conn.execute(query).one()
-            return is_broad(int(found), lowest, highest, threshold)
+            lowest, highest = self._conn.execute(id_range_query()).one()
+            if highest is None:
+                return False
+            cap = breadth_cap(lowest, highest, threshold)
+            query = mysql_breadth_query(flt, highest, cap)
+            assert query is not None
+            return int(self._conn.execute(query).scalar_one()) >= cap
         queries = breadth_queries(flt, self._conn.dialect.name, threshold + 1)
         return any(int(self._conn.execute(q).scalar_one()) > threshold for q in queries)
 

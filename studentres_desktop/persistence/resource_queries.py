@@ -508,43 +508,42 @@ BREADTH_WINDOW = 500
 
 @functools.lru_cache(maxsize=16)
 def _mysql_breadth_statement(words: int) -> Select[Any]:
-    newest = select(func.max(r.c.id)).scalar_subquery()
     found = (
         select(r.c.id)
-        .where(r.c.id > newest - bindparam("window", type_=Integer()),
-               si.mysql_like(None, words))
+        .where(r.c.id > bindparam("floor", type_=Integer()), si.mysql_like(None, words))
         .order_by(r.c.id.desc())
         .limit(bindparam("cap", type_=Integer()))
         .subquery()
     )
-    return select(
-        select(func.count()).select_from(found).scalar_subquery(),
-        select(func.min(r.c.id)).scalar_subquery(),
-        newest,
-    )
+    return select(func.count()).select_from(found)
 
 
-def mysql_breadth_query(flt: ResourceFilter, cap: int) -> Select[Any] | None:
-    """MariaDB/MySQL: (app rows among the newest BREADTH_WINDOW row ids that may match the
-    search text, counted up to `cap`; the lowest row id; the highest), for `is_broad`. None when
-    nothing can match or the order would not change (not by relevance)."""
+def id_range_query() -> Select[Any]:
+    """(lowest, highest) row id: how far the window of `mysql_breadth_query` reaches."""
+    return select(func.min(r.c.id), func.max(r.c.id))
+
+
+def breadth_cap(lowest: int, highest: int, threshold: int) -> int:
+    """How many rows `mysql_breadth_query` needs to find in its window to call the search broad:
+    more than `threshold`, or as many in proportion to the whole range of row ids when the
+    window does not reach back to the first row. An estimate (LIKE may count a row the words do
+    not match, the newest rows may differ from the rest), which only decides the order: every
+    item shown is checked. Counting stops there, so a common word reads a few dozen rows."""
+    span = highest - lowest + 1
+    if span <= BREADTH_WINDOW:
+        return threshold + 1
+    return threshold * BREADTH_WINDOW // span + 1
+
+
+def mysql_breadth_query(flt: ResourceFilter, highest: int, cap: int) -> Select[Any] | None:
+    """MariaDB/MySQL: app rows among the newest BREADTH_WINDOW row ids that may match the search
+    text, counted up to `cap` (`breadth_cap`). None when nothing can match or the order would not
+    change (not by relevance)."""
     if effective_sort(flt) is not SortOrder.RELEVANCE or not _can_match(flt):
         return None
     terms = search_terms(flt.text)
     return _mysql_breadth_statement(len(terms.words)).params(
-        si.like_values(terms), window=BREADTH_WINDOW, cap=cap)
-
-
-def is_broad(found: int, lowest: int | None, highest: int | None, threshold: int) -> bool:
-    """From `mysql_breadth_query`'s answer: more than `threshold` rows in the window, or as many
-    in proportion to the whole range of row ids when the window does not reach back to the first
-    row. An estimate (LIKE may count a row the words do not match, the newest rows may differ
-    from the rest), which only decides the order: every item shown is checked."""
-    if found > threshold:
-        return True
-    if lowest is None or highest is None or highest - lowest < BREADTH_WINDOW:
-        return False
-    return found * (highest - lowest + 1) > threshold * BREADTH_WINDOW
+        si.like_values(terms), floor=highest - BREADTH_WINDOW, cap=cap)
 
 
 def breadth_queries(flt: ResourceFilter, dialect: str, cap: int) -> list[Select[Any]]:
