@@ -28,6 +28,7 @@ from studentres_desktop.persistence.resource_queries import (
     dated_page_query,
     id_range_query,
     mysql_breadth_query,
+    newest_app_query,
     page_query,
 )
 from studentres_desktop.persistence.rows import app_resource, legacy_item, tags_first, to_resource
@@ -229,11 +230,16 @@ class ResourceRepository:
         wanted = flt.offset + flt.limit + 1
         depth = wanted
         while True:
-            query = page_query(flt, dialect, newest=True, superset=True, offset=0, rows=depth)
-            if query is None:
+            app = newest_app_query(flt, dialect, depth)
+            if app is None:
                 return []
+            ids = [int(i) for i in self._conn.execute(app).scalars()]
+            floor = min(ids) if len(ids) >= depth else None
+            query = page_query(flt, dialect, newest=True, superset=True, offset=0, rows=depth,
+                               app_ids=ids, legacy_floor=floor)
+            assert query is not None
             rows = self._conn.execute(query).all()
-            kept = [row for row in rows if row.legacy or holds(terms, _searchable(row))]
+            kept = [row for row in rows if holds(terms, _searchable(row))]
             if len(kept) >= wanted or len(rows) < depth:
                 return kept[flt.offset:wanted]
             depth *= 4

@@ -84,15 +84,22 @@ class _Shape:
     # MariaDB/MySQL, newest first: the number of words tested by LIKE (`si.mysql_like`) instead
     # of MATCH, so the primary key is walked backwards and the walk stops after the page.
     superset_words: int = 0
+    # With superset_words: the app rows are the ids `newest_app_query` found (`app_ids`), and
+    # with legacy_floor original-style cells only from row id `floor` up, tested by LIKE on the
+    # cell, instead of MATCH over every cell.
+    given_ids: bool = False
+    legacy_floor: bool = False
 
     @classmethod
     def of(cls, flt: ResourceFilter, dialect: str, *, undated_only: bool = False,
-           newest: bool = False, superset: bool = False) -> _Shape:
+           newest: bool = False, superset: bool = False, given_ids: bool = False,
+           legacy_floor: bool = False) -> _Shape:
         sort = effective_sort(flt)
         words = len(search_terms(flt.text).words) if superset and newest and flt.text else 0
+        words = words if dialect != "sqlite" else 0
         return cls(dialect, sort, frozenset(flt.kinds), flt.interests is not None,
                    bool(flt.text), undated_only and sort is SortOrder.DATE and not newest,
-                   newest, words if dialect != "sqlite" else 0)
+                   newest, words, given_ids and bool(words), legacy_floor and bool(words))
 
     @property
     def legacy_kinds(self) -> list[ResourceKind]:
@@ -153,10 +160,17 @@ def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
         )
         in_slot: ColumnElement[bool] = rowid.op("&", return_type=Integer)(si.SLOTS - 1) == slot
         return _Source(joined, [matched, in_slot], si.sqlite_score(), rowid)
+    if shape.given_ids and kind is None:
+        listed: ColumnElement[bool] = r.c.id.in_(bindparam("app_ids", expanding=True))
+        return _Source(r, [listed], literal(0.0, Float()), r.c.id)
     if shape.superset_words and kind is None:
         # Only app rows: original-style cells are few, so MATCH on their marks stays cheap.
         return _Source(r, [si.mysql_like(kind, shape.superset_words)], literal(0.0, Float()),
                        r.c.id)
+    if shape.superset_words and shape.legacy_floor and kind is not None:
+        cell = si.cell_like(r.c[kind.value], shape.superset_words)
+        above: ColumnElement[bool] = r.c.id >= bindparam("floor", type_=Integer())
+        return _Source(r, [above, cell], literal(0.0, Float()), r.c.id)
     score = si.mysql_match(kind)
     found: ColumnElement[bool] = score  # type: ignore[assignment]  # MATCH is also a condition
     return _Source(r, [found], score, r.c.id)
@@ -446,9 +460,27 @@ def _capped_count_statement(shape: _Shape) -> Select[Any]:
     return select(functools.reduce(operator.add, counts))
 
 
+@functools.lru_cache(maxsize=64)
+def _newest_app_statement(shape: _Shape) -> Select[Any]:
+    branch = _app_branches(shape)[0].subquery()
+    return select(branch.c.row_id)
+
+
+def newest_app_query(flt: ResourceFilter, dialect: str, depth: int) -> Select[Any] | None:
+    """MariaDB/MySQL: the ids of the newest `depth` app rows LIKE finds (`superset`), highest
+    first. When there are that many, an original-style cell below the lowest of them cannot be on
+    the page, so `page_query(legacy_floor=…)` tests only the rows above it: MATCH on a common
+    word's cell marks gathers every match (20 ms for 'the' in 2,000 original-style rows)."""
+    if not _can_match(flt) or not flt.text:
+        return None
+    shape = _Shape.of(flt, dialect, newest=True, superset=True)
+    return _newest_app_statement(shape).params(_values(flt, dialect), depth=depth)
+
+
 def page_query(
     flt: ResourceFilter, dialect: str, *, undated_only: bool = False, offset: int | None = None,
     rows: int | None = None, newest: bool = False, superset: bool = False,
+    app_ids: list[int] | None = None, legacy_floor: int | None = None,
 ) -> Select[tuple[object, ...]] | None:
     """One page plus one extra row (to tell whether more follow); None when nothing can match.
 
@@ -462,10 +494,11 @@ def page_query(
         return None
     offset = flt.offset if offset is None else offset
     rows = flt.limit + 1 if rows is None else rows
-    shape = _Shape.of(flt, dialect, undated_only=undated_only, newest=newest, superset=superset)
-    return _page_statement(shape).params(
-        _values(flt, dialect), depth=offset + rows, offset=offset, rows=rows
-    )
+    shape = _Shape.of(flt, dialect, undated_only=undated_only, newest=newest, superset=superset,
+                      given_ids=app_ids is not None, legacy_floor=legacy_floor is not None)
+    values = _values(flt, dialect) | ({} if legacy_floor is None else {"floor": legacy_floor})
+    values |= {} if app_ids is None else {"app_ids": app_ids}
+    return _page_statement(shape).params(values, depth=offset + rows, offset=offset, rows=rows)
 
 
 def dated_page_query(flt: ResourceFilter, dialect: str) -> Select[tuple[object, ...]] | None:

@@ -251,7 +251,17 @@ def like_values(terms: SearchTerms) -> dict[str, Any]:
         for n, word in enumerate(terms.words):
             escaped = word.replace("_", "\\_")
             values[f"like_{mark}_{n}"] = f"%{mark}{escaped}%"
+    for n, word in enumerate(terms.words):
+        values[f"like_cell_{n}"] = "%" + word.replace("_", "\\_") + "%"
     return values
+
+
+def cell_like(cell: ColumnElement[Any], words: int) -> ColumnElement[bool]:
+    """Like `mysql_like`, on one original-style cell as written (it has no marks): a superset of
+    the matches, which also accepts a word inside a longer one."""
+    tests = [cell.like(bindparam(f"like_cell_{n}", type_=String())) for n in range(words)]
+    found: ColumnElement[bool] = and_(*tests)
+    return found
 
 
 def mysql_like(kind: ResourceKind | None, words: int) -> ColumnElement[bool]:
