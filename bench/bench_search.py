@@ -4,7 +4,9 @@ Fills a fresh database with the catalogue of bench_core.py (N students and N res
 for each search text times the first page through the service (token check, unit of work, the
 app's statement, domain objects) and, in the same run, the bare full-text lookup alone (FTS5
 MATCH on SQLite, MATCH … AGAINST on MariaDB/MySQL, first 51 ids in the order the page used: by
-relevance, or newest first for a broad search). Then counts: exact, and capped at 1,000. Prints
+relevance, or newest first for a broad search; on MariaDB/MySQL a broad search's page walks the
+primary key backwards with LIKE, so that walk is its bare lookup, and MATCH alone is printed
+beside it). Then counts: exact, and capped at 1,000. Prints
 one Markdown table per backend and size, wall time and this process's CPU time side by side
 (the CPU time holds SQLite's work, not a server's), and the load average before and after.
 
@@ -112,6 +114,7 @@ class SearchRow:
     bare: Measurement
     matches: int
     newest_first: bool
+    fulltext: Measurement | None = None  # MariaDB/MySQL, newest first: MATCH alone, unordered
 
     @property
     def ratio(self) -> float:
@@ -132,6 +135,11 @@ def bare_lookup(engine: Engine, query: str, newest: bool) -> Callable[[int], obj
         sql = text(f"SELECT rowid FROM {si.FTS_TABLE} WHERE {si.FTS_TABLE} MATCH :q "
                    f"ORDER BY {order} LIMIT 51")
         values: dict[str, Any] = {"q": si.sqlite_match(terms)}
+    elif newest:  # the backward walk of the primary key that the app's newest-first page makes
+        tests = " AND ".join(f"{si.SEARCH_COLUMN} LIKE :like_zz_{n}"
+                             for n in range(len(terms.words)))
+        sql = text(f"SELECT id FROM interest_resources WHERE {tests} ORDER BY id DESC LIMIT 51")
+        values = si.like_values(terms)
     else:
         sql = text(f"SELECT id FROM interest_resources WHERE MATCH({si.SEARCH_COLUMN}) "
                    "AGAINST(:q IN BOOLEAN MODE) LIMIT 51")
@@ -155,7 +163,8 @@ def statement_alone(services: Services, flt: ResourceFilter,
     """The app's own page statement for this filter, replayed on a connection: no token check,
     no unit of work, no domain objects (nor the question whether the search is broad)."""
     engine = services.engine
-    query = page_query(flt, engine.dialect.name, newest=newest)
+    # MariaDB/MySQL newest first: the LIKE walk, unchecked (the check is Python, in the service).
+    query = page_query(flt, engine.dialect.name, newest=newest, superset=newest)
     assert query is not None
 
     def run(_i: int) -> object:
@@ -187,6 +196,10 @@ def measure_searches(services: Services, three: Sequence[int], repeat: int,
             newest = call(0).newest_first
             bare = Measurement("bare", timed_runs(bare_lookup(services.engine, query, newest),
                                                   repeat))
+            fulltext = None
+            if newest and services.engine.dialect.name != "sqlite":
+                fulltext = Measurement("fulltext", timed_runs(
+                    bare_lookup(services.engine, query, False), repeat))
             interests = None
             if scope == "student":
                 interests = services.auth.current_student(tokens[0]).interests
@@ -195,7 +208,8 @@ def measure_searches(services: Services, three: Sequence[int], repeat: int,
                 statement_alone(services, replayed, newest), repeat))
             service = timed(f"{scope} {label}", call, repeat, goal)
             exact = res.count(tokens[0], flt, for_student=scope == "student")
-            rows.append(SearchRow(label, query, scope, service, statement, bare, exact, newest))
+            rows.append(SearchRow(label, query, scope, service, statement, bare, exact, newest,
+                                  fulltext))
     return rows
 
 
@@ -300,8 +314,8 @@ def print_tables(title: str, searches: Sequence[SearchRow],
           "| service wall median / p95 ms | service CPU median / p95 ms "
           "| app statement alone median / p95 ms "
           "| bare index lookup median / p95 ms | service ÷ statement (p95) "
-          "| service ÷ bare (p95) | wall p95 ≤ 20 ms? |")
-    print("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|")
+          "| service ÷ bare (p95) | wall p95 ≤ 20 ms? | FULLTEXT alone median / p95 ms |")
+    print("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|")
     for row in searches:
         wall, cpu = row.service.wall, row.service.cpu
         met = wall.p95 <= SEARCH_GOAL_MS
@@ -310,7 +324,8 @@ def print_tables(title: str, searches: Sequence[SearchRow],
               f"| {wall.median:.1f} / {wall.p95:.1f} | {cpu.median:.1f} / {cpu.p95:.1f} "
               f"| {row.statement.median:.1f} / {row.statement.p95:.1f} "
               f"| {row.bare.median:.2f} / {row.bare.p95:.2f} "
-              f"| {row.statement_ratio:.1f}× | {row.ratio:.1f}× | {'yes' if met else 'no'} |")
+              f"| {row.statement_ratio:.1f}× | {row.ratio:.1f}× | {'yes' if met else 'no'} "
+              f"| {fulltext_cell(row.fulltext)} |")
     print()
     print("| count (3 interests) | runs | wall median / p95 ms | CPU median / p95 ms | shows "
           "| goal | wall p95 met? |")
@@ -327,6 +342,10 @@ def print_tables(title: str, searches: Sequence[SearchRow],
     print(f"- load average (1/5/15 min) before these tables: {load_before}; after: "
           f"{load_average()}")
     print(flush=True)
+
+
+def fulltext_cell(fulltext: Measurement | None) -> str:
+    return "—" if fulltext is None else f"{fulltext.median:.1f} / {fulltext.p95:.1f}"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

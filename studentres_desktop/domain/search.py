@@ -13,9 +13,11 @@ The rules, the same on SQLite (FTS5) and MariaDB/MySQL (FULLTEXT):
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
 WORD_MAX = 80  # InnoDB indexes words up to 84 characters; the index marks each with 2 more
 PREFIX_MIN = 3
 
@@ -34,6 +36,8 @@ class SearchTerms:
 def fold(text: str) -> str:
     """Compatibility forms unified (full-width letters, ligatures), lower case, accents (and
     every other non-spacing mark) removed."""
+    if text.isascii():  # the same answer, without a loop over every character in Python
+        return text.lower()
     lowered = unicodedata.normalize("NFKC", text).lower()
     bare = "".join(c for c in unicodedata.normalize("NFKD", lowered)
                    if unicodedata.category(c) != "Mn")
@@ -46,6 +50,8 @@ def is_word_character(char: str) -> bool:
 
 def split_words(text: str) -> list[str]:
     """The runs of word characters in text, in order."""
+    if text.isascii():  # the same answer, from the regex engine
+        return _ASCII_WORD.findall(text)
     words: list[str] = []
     current: list[str] = []
     for char in text:
@@ -64,3 +70,15 @@ def search_terms(text: str) -> SearchTerms:
     words = tuple(split_words(folded))
     open_ended = bool(folded) and is_word_character(folded[-1])
     return SearchTerms(words, bool(words) and open_ended and len(words[-1]) >= PREFIX_MIN)
+
+
+def holds(terms: SearchTerms, text: str) -> bool:
+    """Whether an item whose searchable text is `text` matches the terms, by the rules above:
+    what the indexes answer, checked in Python (for candidates a broader SQL test found)."""
+    if not terms.findable:
+        return False
+    words = set(split_words(fold(text)))
+    *whole, last = terms.words
+    if not all(word in words for word in whole):
+        return False
+    return last in words or (terms.last_is_prefix and any(w.startswith(last) for w in words))

@@ -18,12 +18,17 @@ from studentres_desktop.domain.models import (
     Role,
     Student,
 )
+from studentres_desktop.domain.search import holds, search_terms
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.credentials import credential_store, role_of
 from studentres_desktop.persistence.resource_queries import (
+    breadth_cap,
     breadth_queries,
     count_query,
     dated_page_query,
+    id_range_query,
+    mysql_breadth_query,
+    newest_app_query,
     page_query,
 )
 from studentres_desktop.persistence.rows import app_resource, legacy_item, tags_first, to_resource
@@ -163,6 +168,11 @@ class InterestRepository:
         return int(current or 0) + 1
 
 
+# MariaDB/MySQL, newest first: deeper than this, the page is read through MATCH (exact, but
+# InnoDB gathers every match first) instead of checking every row before it in Python.
+SUPERSET_OFFSET_MAX = 2000
+
+
 class ResourceRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -172,6 +182,16 @@ class ResourceRepository:
     def is_broad_search(self, flt: ResourceFilter, threshold: int) -> bool:
         """Whether the filter's search, by relevance, finds more than `threshold` items in the
         whole catalogue, on a database that can then show them newest first cheaply."""
+        if self._conn.dialect.name != "sqlite":
+            if mysql_breadth_query(flt, 0, 1) is None:
+                return False
+            lowest, highest = self._conn.execute(id_range_query()).one()
+            if highest is None:
+                return False
+            cap = breadth_cap(lowest, highest, threshold)
+            query = mysql_breadth_query(flt, highest, cap)
+            assert query is not None
+            return int(self._conn.execute(query).scalar_one()) >= cap
         queries = breadth_queries(flt, self._conn.dialect.name, threshold + 1)
         return any(int(self._conn.execute(q).scalar_one()) > threshold for q in queries)
 
@@ -189,6 +209,8 @@ class ResourceRepository:
                               rows=flt.limit + 1 - len(rows))
             assert rest is not None
             rows = [*rows, *self._conn.execute(rest).all()]
+        elif newest and dialect != "sqlite" and flt.offset <= SUPERSET_OFFSET_MAX:
+            rows = self._checked_newest(flt)
         elif len(rows) <= flt.limit:  # a page past every dated item, or sorted by title
             query = page_query(flt, dialect, newest=newest)
             if query is None:
@@ -197,6 +219,30 @@ class ResourceRepository:
         has_more = len(rows) > flt.limit
         rows = rows[: flt.limit]
         return [_resource(row) for row in rows], has_more
+
+    def _checked_newest(self, flt: ResourceFilter) -> Sequence[Row[Any]]:
+        """MariaDB/MySQL, newest first: app rows found by LIKE from a backward walk of the
+        primary key, each checked by the search rules, the rows before the page too (a row the
+        check drops moves every later one up). When too many fail the check to fill the page,
+        the walk is asked again, deeper."""
+        dialect = self._conn.dialect.name
+        terms = search_terms(flt.text)
+        wanted = flt.offset + flt.limit + 1
+        depth = wanted
+        while True:
+            app = newest_app_query(flt, dialect, depth)
+            if app is None:
+                return []
+            ids = [int(i) for i in self._conn.execute(app).scalars()]
+            floor = min(ids) if len(ids) >= depth else None
+            query = page_query(flt, dialect, newest=True, superset=True, offset=0, rows=depth,
+                               app_ids=ids, legacy_floor=floor)
+            assert query is not None
+            rows = self._conn.execute(query).all()
+            kept = [row for row in rows if holds(terms, _searchable(row))]
+            if len(kept) >= wanted or len(rows) < depth:
+                return kept[flt.offset:wanted]
+            depth *= 4
 
     def count(self, flt: ResourceFilter) -> int:
         query = count_query(flt, self._conn.dialect.name)
@@ -329,6 +375,11 @@ def _row_values(draft: ResourceDraft, now: datetime) -> dict[str, Any]:
         "capacity": draft.capacity,
         "updated_at": now,
     }
+
+
+def _searchable(row: Row[Any]) -> str:
+    """An app row's text as the index holds it (see search_index.search_column_ddl)."""
+    return " ".join(part for part in (row.title, row.description, row.location) if part)
 
 
 def _resource(row: Row[Any]) -> Resource:

@@ -31,6 +31,7 @@ from sqlalchemy import (
     Float,
     Integer,
     String,
+    and_,
     bindparam,
     column,
     func,
@@ -257,6 +258,42 @@ def search_values(terms: SearchTerms, dialect: str) -> dict[str, Any]:
     values |= {f"match_{kind.value}": mysql_against(terms, LEGACY_MARKS[kind])
                for kind in ResourceKind}
     return values
+
+
+def like_values(terms: SearchTerms) -> dict[str, Any]:
+    """The bound values of `mysql_like`: each word, marked, anywhere in the column.
+
+    `_` is the only LIKE wildcard a word can hold; the backslash is MySQL's default escape.
+    """
+    values: dict[str, Any] = {}
+    for mark in (APP_MARK, *LEGACY_MARKS.values()):
+        for n, word in enumerate(terms.words):
+            escaped = word.replace("_", "\\_")
+            values[f"like_{mark}_{n}"] = f"%{mark}{escaped}%"
+    for n, word in enumerate(terms.words):
+        values[f"like_cell_{n}"] = "%" + word.replace("_", "\\_") + "%"
+    return values
+
+
+def cell_like(cell: ColumnElement[Any], words: int) -> ColumnElement[bool]:
+    """Like `mysql_like`, on one original-style cell as written (it has no marks): a superset of
+    the matches, which also accepts a word inside a longer one."""
+    tests = [cell.like(bindparam(f"like_cell_{n}", type_=String())) for n in range(words)]
+    found: ColumnElement[bool] = and_(*tests)
+    return found
+
+
+def mysql_like(kind: ResourceKind | None, words: int) -> ColumnElement[bool]:
+    """A superset of `mysql_match` that needs no FULLTEXT lookup: every marked word somewhere in
+    the column, compared by its collation (case and accents ignored), so a walk of the primary
+    key can test row by row and stop early. It also accepts a word found inside a longer one
+    ("jazzlearning" holds "zzlearning") and a whole word not typed as a prefix: its candidates
+    are checked by `domain.search.holds` before anyone sees them."""
+    mark = APP_MARK if kind is None else LEGACY_MARKS[kind]
+    column = literal_column(f"interest_resources.{SEARCH_COLUMN}", String())
+    tests = [column.like(bindparam(f"like_{mark}_{n}", type_=String())) for n in range(words)]
+    found: ColumnElement[bool] = and_(*tests)
+    return found
 
 
 def mysql_match(kind: ResourceKind | None) -> ColumnElement[float]:

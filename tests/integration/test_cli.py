@@ -375,10 +375,7 @@ def test_list_resources_says_when_a_broad_search_lists_the_newest_first(ready_ur
     broad = cli("list-resources", "--db", ready_url, "--search", "self", expect=0)
 
     assert "Self-paced SQL" in broad.stdout
-    if ready_url.startswith("sqlite"):
-        assert "newest are listed first" in broad.stderr
-    else:  # MariaDB ranks every search
-        assert broad.stderr == ""
+    assert "newest are listed first" in broad.stderr
     monkeypatch.setattr(resource_service, "BROAD_SEARCH", 1000)
     ranked = cli("list-resources", "--db", ready_url, "--search", "self", expect=0)
     assert ranked.stderr == "" and "Self-paced SQL" in ranked.stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from studentres_desktop.domain.search import WORD_MAX, SearchTerms, fold, search_terms
+from studentres_desktop.domain.search import WORD_MAX, SearchTerms, fold, holds, search_terms
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,12 @@ def test_nothing_is_findable_without_words_or_with_an_overlong_one():
 
 def test_fold_keeps_letters_that_are_not_accented_forms():
     assert fold("Øresund Straße") == "øresund straße"
+
+
+def test_holds_checks_a_text_by_the_same_rules():
+    assert holds(search_terms("robo"), "Robotics club")
+    assert holds(search_terms("programacion intro"), "Introducción a la Programación")
+    assert not holds(search_terms("robotics"), "Jazzrobotics night")  # inside a longer word
+    assert not holds(search_terms("data "), "Databases")  # a whole word, not a prefix
+    assert not holds(search_terms("machine learning"), "machines learning")
+    assert not holds(search_terms("+-"), "anything")
