@@ -95,13 +95,15 @@ class UnitOfWork:
         with translated_errors():
             self._conn = self._engine.connect()
             try:
-                if self._exclusive and self._conn.dialect.name != "sqlite":
-                    # Each read sees what the previous holder of a row lock committed; under
-                    # REPEATABLE READ a plain read before the lock would fix an older snapshot.
-                    self._conn.execution_options(isolation_level="READ COMMITTED")
                 self._tx = self._conn.begin()
                 if self._exclusive and self._conn.dialect.name == "sqlite":
                     self._conn.exec_driver_sql("BEGIN IMMEDIATE")
+                elif self._exclusive:
+                    # Each read sees what the previous holder of a row lock committed; under
+                    # REPEATABLE READ a plain read before the lock would fix an older snapshot.
+                    # For this transaction only: one statement, where changing the session's
+                    # level took three and three more to restore it on the way back to the pool.
+                    self._conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             except BaseException:
                 self._conn.close()
                 self._conn = self._tx = None
