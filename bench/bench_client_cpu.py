@@ -3,8 +3,9 @@
 The actions and service calls are those of bench/bench_load.py (log in, first page, search,
 recommendations, save, RSVP), run one after another without think time by one process against
 a new srtest_* database on the given server (the catalogue and accounts bench_load creates).
-Prints, per action, the median and p95 of time.process_time() per call; with --profile, the
-cProfile listing of one action (cumulative and own time).
+Prints, per action, the median and p95 of time.process_time() per call, the CPU of the first
+call of each action after logging in, and the commands one call sends to the server; with
+--profile, the cProfile listing of one action (process time, cumulative and own).
 
     python bench/bench_client_cpu.py [--server mysql+mysqlconnector://root@127.0.0.1:3306/]
                                      [--actions 300] [--resources 600] [--profile search]
@@ -98,15 +99,45 @@ def action_calls(url: str, bcrypt_cost: int) -> tuple[dict[str, Callable[[], obj
     return calls, services.dispose
 
 
-def measure(call: Callable[[], object], count: int) -> list[float]:
-    """CPU milliseconds of this process per call."""
-    call()  # the first call of a kind builds caches every later one reuses
+def round_trips(call: Callable[[], object]) -> int:
+    """Commands one call sends to the server (statements, COMMIT/ROLLBACK and PINGs)."""
+    from mysql.connector.connection import MySQLConnection
+
+    sent = [0]
+    originals = {name: getattr(MySQLConnection, name) for name in ("cmd_query", "cmd_ping")}
+
+    def counting(original: Callable[..., object]) -> Callable[..., object]:
+        def command(self: MySQLConnection, *args: object, **kwargs: object) -> object:
+            sent[0] += 1
+            return original(self, *args, **kwargs)
+        return command
+
+    try:
+        for name, original in originals.items():
+            setattr(MySQLConnection, name, counting(original))
+        call()
+    finally:
+        for name, original in originals.items():
+            setattr(MySQLConnection, name, original)
+    return sent[0]
+
+
+def cpu_ms(call: Callable[[], object]) -> float:
+    began = time.process_time()
+    call()
+    return (time.process_time() - began) * 1000
+
+
+def measure(call: Callable[[], object], count: int) -> tuple[float, list[float]]:
+    """CPU milliseconds of the first call (it fills the caches the later ones reuse: compiled
+    statements, the recommendation index), then of each of `count` more."""
+    first = cpu_ms(call)
     times = []
     for _ in range(count):
         began = time.process_time()
         call()
         times.append((time.process_time() - began) * 1000)
-    return times
+    return first, times
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -146,12 +177,13 @@ def main(argv: list[str] | None = None) -> int:
                   f"resources, {STUDENTS} students, interests {', '.join(INTERESTS)}; bcrypt "
                   f"cost {options.bcrypt_cost}; load average at the start "
                   f"{os.getloadavg()[0]:.1f}\n")
-            print("| action | calls | CPU p50 ms | CPU p95 ms |")
-            print("|---|---:|---:|---:|")
+            print("| action | calls | CPU p50 ms | CPU p95 ms | first call ms | round trips |")
+            print("|---|---:|---:|---:|---:|---:|")
             for action in chosen:
-                times = measure(calls[action], options.actions)
+                first, times = measure(calls[action], options.actions)
                 print(f"| {action} | {len(times)} | {statistics.median(times):.2f} | "
-                      f"{percentile(times, 95):.2f} |", flush=True)
+                      f"{percentile(times, 95):.2f} | {first:.1f} | "
+                      f"{round_trips(calls[action])} |", flush=True)
         finally:
             close()
     return 0
