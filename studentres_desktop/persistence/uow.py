@@ -29,6 +29,7 @@ from studentres_desktop.persistence.db_errors import (
     translated_errors,
 )
 from studentres_desktop.persistence.embeddings import CatalogueIndexRepository
+from studentres_desktop.persistence.engine import ENDED_BY_COMMIT
 from studentres_desktop.persistence.plan import (
     AuditRepository,
     RsvpRepository,
@@ -124,6 +125,9 @@ class UnitOfWork:
         assert self._tx is not None
         with translated_errors():
             self._tx.commit()
+        assert self._conn is not None
+        # Nothing is left to roll back on the way back to the pool (see persistence/engine.py).
+        self._conn.info[ENDED_BY_COMMIT] = True
 
     def __exit__(
         self,

@@ -5,6 +5,7 @@ still reruns the write."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from mysql.connector.connection import MySQLConnection
@@ -19,6 +20,7 @@ from studentres_desktop.persistence.uow import RetryPolicy, UnitOfWork, run_writ
 from tests.support.accounts import advisor, create, draft, student
 
 pytestmark = pytest.mark.mysql
+NOW = datetime(2026, 1, 5, 9, 0)
 
 
 @pytest.fixture
@@ -106,3 +108,40 @@ def test_a_write_whose_connection_died_between_two_statements_runs_again(
         found = conn.execute(select(func.count()).select_from(t.interests)
                              .where(t.interests.c.tag == "after-kill")).scalar_one()
     assert found == 1
+
+
+def sent_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    sent: list[str] = []
+    query = MySQLConnection.cmd_query
+
+    def recorded(self: MySQLConnection, statement: object, *args: object,
+                 **kwargs: object) -> object:
+        text_sent = statement.decode() if isinstance(statement, bytes) else str(statement)
+        sent.append(text_sent.split()[0].upper())
+        return query(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(MySQLConnection, "cmd_query", recorded)
+    return sent
+
+
+def test_a_committed_write_is_not_rolled_back_and_a_failed_one_is(mysql_services, monkeypatch):
+    engine = mysql_services.engine
+    sent = sent_statements(monkeypatch)
+    run_write(lambda: UnitOfWork(engine), lambda uow: uow.operations.record("kept", NOW))
+    assert sent[-1] == "COMMIT"  # and no ROLLBACK after it
+
+    def failing(uow: UnitOfWork) -> None:
+        uow.operations.record("dropped", NOW)
+        raise ValueError("the service refused it")
+
+    sent.clear()
+    with pytest.raises(ValueError):
+        run_write(lambda: UnitOfWork(engine), failing)
+    assert sent[-1] == "ROLLBACK"
+    # The same pooled connection again: nothing of the failed write is left in it.
+    with UnitOfWork(engine) as uow:
+        assert uow.operations.applied("kept") and not uow.operations.applied("dropped")
+    sent.clear()
+    with UnitOfWork(engine) as uow:
+        uow.operations.applied("kept")
+    assert sent == ["SELECT", "ROLLBACK"]  # a read ends its snapshot once
