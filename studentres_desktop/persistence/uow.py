@@ -29,6 +29,7 @@ from studentres_desktop.persistence.db_errors import (
     translated_errors,
 )
 from studentres_desktop.persistence.embeddings import CatalogueIndexRepository
+from studentres_desktop.persistence.engine import ENDED_BY_COMMIT
 from studentres_desktop.persistence.plan import (
     AuditRepository,
     RsvpRepository,
@@ -95,13 +96,15 @@ class UnitOfWork:
         with translated_errors():
             self._conn = self._engine.connect()
             try:
-                if self._exclusive and self._conn.dialect.name != "sqlite":
-                    # Each read sees what the previous holder of a row lock committed; under
-                    # REPEATABLE READ a plain read before the lock would fix an older snapshot.
-                    self._conn.execution_options(isolation_level="READ COMMITTED")
                 self._tx = self._conn.begin()
                 if self._exclusive and self._conn.dialect.name == "sqlite":
                     self._conn.exec_driver_sql("BEGIN IMMEDIATE")
+                elif self._exclusive:
+                    # Each read sees what the previous holder of a row lock committed; under
+                    # REPEATABLE READ a plain read before the lock would fix an older snapshot.
+                    # For this transaction only: one statement, where changing the session's
+                    # level took three and three more to restore it on the way back to the pool.
+                    self._conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             except BaseException:
                 self._conn.close()
                 self._conn = self._tx = None
@@ -122,6 +125,9 @@ class UnitOfWork:
         assert self._tx is not None
         with translated_errors():
             self._tx.commit()
+        assert self._conn is not None
+        # Nothing is left to roll back on the way back to the pool (see persistence/engine.py).
+        self._conn.info[ENDED_BY_COMMIT] = True
 
     def __exit__(
         self,

@@ -23,6 +23,8 @@ from studentres_desktop.services.clock import Clock, utc_now
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["sub", "role", "iat", "exp", "jti"]
 DEFAULT_TTL = timedelta(minutes=30)
+# Tokens whose signature was checked, kept per service; a desktop has one session at a time.
+VERIFIED_MAX = 256
 
 
 class TokenService:
@@ -33,6 +35,11 @@ class TokenService:
         self._clock = clock
         self.ttl = ttl
         self._revoked: dict[str, datetime] = {}
+        # Token text -> who it speaks for, once its signature and claims were checked. Every
+        # call of a session validates its token; decoding and verifying it each time cost more
+        # CPU than some of the calls' database work. The same text under the same key always
+        # decodes the same way; expiry and revocation are still checked on every call.
+        self._verified: dict[str, Principal] = {}
         self._lock = threading.Lock()
 
     def issue(self, student_id: int, role: Role) -> IssuedToken:
@@ -53,6 +60,22 @@ class TokenService:
         """Who the token speaks for, or a distinct InvalidToken subclass saying why not."""
         if not isinstance(token, str) or not token:
             raise TokenMalformed()
+        principal = self._verified.get(token)
+        if principal is None:
+            principal = self._decode(token)
+            with self._lock:
+                if len(self._verified) >= VERIFIED_MAX:
+                    self._verified.clear()
+                self._verified[token] = principal
+        if self._clock() >= principal.expires_at:
+            raise TokenExpired()
+        with self._lock:
+            if principal.token_id in self._revoked:
+                raise TokenRevoked()
+        return principal
+
+    def _decode(self, token: str) -> Principal:
+        """The claims of a token signed with our key, or why it is not one of ours."""
         try:
             # Times are checked below against the injected clock, not the wall clock.
             claims = jwt.decode(
@@ -81,11 +104,6 @@ class TokenService:
             token_id = str(claims["jti"])
         except (TypeError, ValueError):
             raise TokenMalformed() from None
-        if self._clock() >= expires:
-            raise TokenExpired()
-        with self._lock:
-            if token_id in self._revoked:
-                raise TokenRevoked()
         return Principal(student_id, role, token_id, expires)
 
     def revoke(self, token: str) -> None:

@@ -139,3 +139,31 @@ def test_the_key_is_32_random_bytes_per_service(clock):
     a, b = TokenService(clock=clock), TokenService(clock=clock)
     assert len(a._key) == 32
     assert a._key != b._key
+
+
+def test_a_token_is_verified_once_but_expiry_and_revocation_are_checked_on_every_call(
+        tokens, clock, monkeypatch):
+    decoded: list[str] = []
+    decode = jwt.decode
+
+    def counted_decode(token, *args, **kwargs):  # type: ignore[no-untyped-def]
+        decoded.append(token)
+        return decode(token, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counted_decode)
+    token = tokens.issue(7, Role.STUDENT).token
+    other = tokens.issue(8, Role.STUDENT).token
+    for _ in range(3):
+        assert tokens.validate(token).student_id == 7
+    assert decoded == [token]
+    tokens.revoke(token)
+    with pytest.raises(TokenRevoked):
+        tokens.validate(token)
+    assert tokens.validate(other).student_id == 8
+    clock.advance(minutes=31)
+    with pytest.raises(TokenExpired):
+        tokens.validate(other)
+    # A token whose text differs in one character is verified afresh, and rejected.
+    tampered = other[:-2] + ("A" if other[-2] != "A" else "B") + other[-1]
+    with pytest.raises(TokenTampered):
+        tokens.validate(tampered)

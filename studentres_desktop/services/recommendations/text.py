@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -20,6 +21,9 @@ el la los las un una y o de del al en por para con que se su sus es son lo le co
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
+# A catalogue repeats a few thousand words: building the lexical index of 600 resources called
+# this 7,000 times, a quarter of a workstation's first recommendations.
+@functools.lru_cache(maxsize=1 << 16)
 def light_stem(word: str) -> str:
     """Strip a plural or -ing/-ation ending, so 'drones' finds 'drone' and 'coding' 'code'."""
     for suffix in _SUFFIXES:
