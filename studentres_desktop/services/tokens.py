@@ -117,6 +117,9 @@ class TokenService:
             return
         now = self._clock()
         with self._lock:
+            # An ended session leaves nothing of its person behind, not even who its token named.
+            self._verified.pop(token, None)
+            self._verified = {k: p for k, p in self._verified.items() if p.expires_at > now}
             self._revoked = {k: v for k, v in self._revoked.items() if v > now}
             self._revoked[str(claims["jti"])] = _from_timestamp(int(claims["exp"]))
 

@@ -167,3 +167,18 @@ def test_a_token_is_verified_once_but_expiry_and_revocation_are_checked_on_every
     tampered = other[:-2] + ("A" if other[-2] != "A" else "B") + other[-1]
     with pytest.raises(TokenTampered):
         tokens.validate(tampered)
+
+
+def test_ending_a_session_forgets_its_verified_token(tokens, clock):
+    """A shared kiosk keeps nothing of an ended session: the checked-token cache drops the
+    revoked token at once, and expired ones at the next revocation."""
+    ada = tokens.issue(7, Role.STUDENT).token
+    grace = tokens.issue(8, Role.ADVISOR).token
+    tokens.validate(ada)
+    tokens.validate(grace)
+    tokens.revoke(ada)
+    remembered = [p.student_id for p in tokens._verified.values()]
+    assert ada not in tokens._verified and remembered == [8]
+    clock.advance(minutes=31)
+    tokens.revoke(tokens.issue(9, Role.STUDENT).token)
+    assert tokens._verified == {}
