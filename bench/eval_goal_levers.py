@@ -176,6 +176,14 @@ def main() -> int:
         lambda t, b: scores(mini, mini.combined, t, b, expand_by=0.5))
     add("(3) goal + 0.5 × nearest interest (MiniLM, lead)")(
         lambda t, b: scores(mini, mini.lead, t, b, expand_by=0.5))
+    add("(1)+(3) MiniLM lead, expanded, no BM25 blend")(
+        lambda t, b: scores(mini, mini.lead, t, b, expand_by=0.5, blend=0.0))
+    add("(1)+(3) MiniLM lead, expanded, no BM25 blend for a goal read as Spanish")(
+        lambda t, b: routed(t, b, scores(mini, mini.lead, t, b, 0.5),
+                            scores(mini, mini.lead, t, b, 0.5, blend=0.0)))
+    add("(2)+(3) e5 lead, expanded, no BM25 blend for a goal read as Spanish")(
+        lambda t, b: routed(t, b, scores(e5, e5.lead, t, b, 0.5),
+                            scores(e5, e5.lead, t, b, 0.5, blend=0.0)))
     add("(3) goal + 0.25 × nearest interest (MiniLM, lead)")(
         lambda t, b: scores(mini, mini.lead, t, b, expand_by=0.25))
     add("(3) goal + 1.0 × nearest interest (MiniLM, lead)")(
@@ -190,6 +198,14 @@ def main() -> int:
         chosen = np.array([goal_spanish[t] for t in texts])[:, None]
         return np.where(chosen, spanish, english)
 
+    add("(2) plain cosine, 'title. summary' (e5)")(
+        lambda t, b: e5.encode(t) @ e5.summary.T)
+    add("(2) multilingual-e5-small pipeline (lead), no BM25 blend")(
+        lambda t, b: scores(e5, e5.lead, t, b, blend=0.0))
+    add("(2)+(3) multilingual-e5-small pipeline (lead), no BM25 blend, expanded")(
+        lambda t, b: scores(e5, e5.lead, t, b, expand_by=0.5, blend=0.0))
+    add("(2)+(3) multilingual-e5-small pipeline (lead), expanded")(
+        lambda t, b: scores(e5, e5.lead, t, b, expand_by=0.5))
     add("(2) route by goal language: MiniLM whole / e5 whole")(
         lambda t, b: routed(t, b, scores(mini, mini.combined, t, b),
                             scores(e5, e5.combined, t, b)))
@@ -215,6 +231,10 @@ def main() -> int:
         lambda t, b: routed(t, b, np.where(spanish_course[None, :], scores(e5, e5.lead, t, b, 0.5),
                                            scores(mini, mini.lead, t, b, 0.5)),
                             scores(e5, e5.lead, t, b, 0.5)))
+    add("(1)+(2)+(3) route: English goal MiniLM lead expanded / Spanish goal e5 lead, no BM25")(
+        lambda t, b: routed(t, b, np.where(spanish_course[None, :], scores(e5, e5.lead, t, b, 0.5),
+                                           scores(mini, mini.lead, t, b, 0.5)),
+                            scores(e5, e5.lead, t, b, 0.5, blend=0.0)))
     if mpnet is not None:
         add("(4) plain cosine, 'title. summary' (all-mpnet-base-v2)")(
             lambda t, b: mpnet.encode(t) @ mpnet.summary.T)

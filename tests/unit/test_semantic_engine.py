@@ -124,3 +124,16 @@ def test_a_goal_is_moved_towards_its_nearest_interest_and_an_interest_part_is_no
     unit = robot / np.linalg.norm(robot)
     assert goal @ unit > (nearly_robot / np.linalg.norm(nearly_robot)) @ unit
     assert np.allclose(text, nearly_robot)
+
+
+def test_a_goal_in_spanish_is_not_blended_with_keywords_and_one_in_english_is():
+    built = snapshot()
+    encoder = FixedEncoder(np.random.default_rng(4).normal(size=32))
+    engine = SemanticEngine(encoder)
+    spanish = QueryPart(PartKind.GOAL, "quiero aprender", "quiero aprender robot con python")
+    english = QueryPart(PartKind.GOAL, "i want to learn", "i want to learn robot with python")
+    no_words = QueryPart(PartKind.GOAL, "x", "zzz")  # same vector, no BM25 match at all
+
+    alone = engine.part_scores(built, (no_words,)).scores[0]
+    assert np.allclose(engine.part_scores(built, (spanish,)).scores[0], alone, atol=1e-5)
+    assert not np.allclose(engine.part_scores(built, (english,)).scores[0], alone, atol=1e-3)

@@ -11,10 +11,10 @@ Scoring, measured on a real catalogue in bench/eval_recommendations.py (docs/rec
   first chunk plus 0.25 × its title, and the goal plus half its nearest interest's vector),
   minus 0.5 × the resource's "genericness" (the mean of its 3 best similarities to the interest
   vocabulary: resources close to every interest are pushed down), z-scored and blended with
-  0.25 × the z-scored BM25, then scaled to [0, 1]. Everything but encoding free text runs on
-  stored vectors with numpy. A part with no vector (free text on a computer without the model)
-  and a resource with no vector yet (added since the last reindex) are scored by keywords
-  instead, as `lexical` does, and their reasons say so.
+  0.25 × the z-scored BM25 (not for a goal written in Spanish), then scaled to [0, 1].
+  Everything but encoding free text runs on stored vectors with numpy. A part with no vector
+  (free text on a computer without the model) and a resource with no vector yet (added since the
+  last reindex) are scored by keywords instead, as `lexical` does, and their reasons say so.
 * Both add TAG_BONUS (1.0) when the resource carries one of the query's interest tags, so every
   tag match ranks above every other resource and text similarity orders each group.
 * `tags`: the original behaviour, tag matches only, soonest first, undated last.
@@ -34,7 +34,7 @@ import numpy.typing as npt
 from studentres_desktop.domain.models import Interest, Resource, ResourceKind
 from studentres_desktop.services.recommendations.bm25 import BM25Index
 from studentres_desktop.services.recommendations.embedder import Embedder
-from studentres_desktop.services.recommendations.text import tokens
+from studentres_desktop.services.recommendations.text import looks_spanish, tokens
 
 TAG_BONUS = 1.0
 TITLE_WEIGHT = 0.25
@@ -359,7 +359,9 @@ class SemanticEngine(_TextEngine):
                         matrix, np.vstack([vector for _, vector in group])) - PRIOR_WEIGHT * prior)
             semantic = np.vstack(products)
             partial = None if snapshot.missing_vectors == 0 else snapshot.indexed
-            blended = _zscore(semantic, partial) + LEXICAL_BLEND * _zscore(lexical[semantic_parts])
+            weights = np.array([[_lexical_weight(parts[n])] for n in semantic_parts],
+                               dtype=np.float32)
+            blended = _zscore(semantic, partial) + weights * _zscore(lexical[semantic_parts])
             blended = _unit_range(blended, partial)
             if partial is not None:
                 blended = np.where(partial, blended, scores[semantic_parts])
@@ -376,6 +378,15 @@ class SemanticEngine(_TextEngine):
             products = self._encoder.similarities(vectors, queries)
             return np.ascontiguousarray(products.T)
         return np.asarray(queries @ vectors.T, dtype=np.float32)
+
+
+def _lexical_weight(part: QueryPart) -> float:
+    """The BM25 blend's weight for a part: none for a goal or free text read as Spanish, whose
+    words match Spanish resources on any subject rather than resources on its topic (measured in
+    bench/eval_goal_levers.py)."""
+    if part.kind in FREE_TEXT_PARTS and looks_spanish(part.text):
+        return 0.0
+    return LEXICAL_BLEND
 
 
 def _towards_nearest_interest(snapshot: Snapshot, vector: Vector) -> Vector:
