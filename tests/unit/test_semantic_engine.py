@@ -71,3 +71,69 @@ def test_free_text_without_a_model_is_a_keyword_part():
     scored = SemanticEngine(None).part_scores(snapshot(), (*PARTS, goal))
     assert scored.keyword_parts == frozenset({2})
     assert np.allclose(scored.scores[2], LexicalEngine().part_scores(snapshot(), (goal,)).scores[0])
+
+
+class FixedEncoder:
+    """Encodes every text to one known vector, so the test knows what a goal is compared with."""
+
+    def __init__(self, vector: np.ndarray) -> None:
+        self.vector = vector.astype(np.float32)
+        self.dimensions = len(vector)
+
+    def encode(self, texts):
+        return np.vstack([self.vector] * len(texts))
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def similarities(self, vectors, queries):
+        return vectors @ queries.T
+
+
+def test_a_goal_is_matched_against_the_lead_vectors_and_an_interest_against_the_whole():
+    rng = np.random.default_rng(9)
+    with_lead = snapshot()
+    assert with_lead.vectors is not None
+    with_lead.lead_vectors = rng.normal(size=with_lead.vectors.shape).astype(np.float32)
+    attach_interest_similarities(with_lead)
+    as_whole = snapshot()
+    as_whole.vectors = with_lead.lead_vectors.copy()
+    attach_interest_similarities(as_whole)
+    encoder = FixedEncoder(rng.normal(size=32))
+    goal = QueryPart(PartKind.GOAL, "python data", "python data")
+
+    mixed = SemanticEngine(encoder).part_scores(with_lead, (*PARTS, goal)).scores
+    assert np.allclose(mixed[2], SemanticEngine(encoder).part_scores(as_whole, (goal,)).scores[0],
+                       atol=1e-5)
+    assert np.allclose(mixed[:2], SemanticEngine(encoder).part_scores(snapshot(), PARTS).scores,
+                       atol=1e-5)
+    assert not np.allclose(mixed[2], SemanticEngine(encoder).part_scores(snapshot(), (goal,))
+                           .scores[0], atol=1e-3)
+
+
+def test_a_goal_is_moved_towards_its_nearest_interest_and_an_interest_part_is_not():
+    built = snapshot()
+    robot = built.interest_vectors["robot"]
+    nearly_robot = robot + 0.1 * np.random.default_rng(3).normal(size=len(robot))
+    engine = SemanticEngine(FixedEncoder(nearly_robot))
+    goal = engine.query_vector(built, QueryPart(PartKind.GOAL, "robots", "robots"))
+    text = engine.query_vector(built, QueryPart(PartKind.RESOURCE, "a robot", "a robot"))
+
+    assert goal is not None and text is not None
+    assert np.isclose(np.linalg.norm(goal), 1.0)
+    unit = robot / np.linalg.norm(robot)
+    assert goal @ unit > (nearly_robot / np.linalg.norm(nearly_robot)) @ unit
+    assert np.allclose(text, nearly_robot)
+
+
+def test_a_goal_in_spanish_is_not_blended_with_keywords_and_one_in_english_is():
+    built = snapshot()
+    encoder = FixedEncoder(np.random.default_rng(4).normal(size=32))
+    engine = SemanticEngine(encoder)
+    spanish = QueryPart(PartKind.GOAL, "quiero aprender", "quiero aprender robot con python")
+    english = QueryPart(PartKind.GOAL, "i want to learn", "i want to learn robot with python")
+    no_words = QueryPart(PartKind.GOAL, "x", "zzz")  # same vector, no BM25 match at all
+
+    alone = engine.part_scores(built, (no_words,)).scores[0]
+    assert np.allclose(engine.part_scores(built, (spanish,)).scores[0], alone, atol=1e-5)
+    assert not np.allclose(engine.part_scores(built, (english,)).scores[0], alone, atol=1e-3)

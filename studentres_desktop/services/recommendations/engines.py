@@ -7,13 +7,14 @@ Scoring, measured on a real catalogue in bench/eval_recommendations.py (docs/rec
   a resource's text score is its best part, and that part is the reason shown to the student.
 * `lexical`: BM25 over title, description and interest labels, divided by the part's best score.
 * `semantic`: cosine of the part's embedding with the resource vector (the mean of its
-  description's chunk embeddings plus 0.25 × its title embedding), minus 0.5 × the resource's
-  "genericness" (the mean of its 3 best similarities to the interest vocabulary: resources close
-  to every interest are pushed down), z-scored and blended with 0.25 × the z-scored BM25, then
-  scaled to [0, 1]. Everything but encoding free text runs on stored vectors with numpy. A part
-  with no vector (free text on a computer without the model) and a resource with no vector yet
-  (added since the last reindex) are scored by keywords instead, as `lexical` does, and their
-  reasons say so.
+  description's chunk embeddings plus 0.25 × its title embedding; for a goal or free text, its
+  first chunk plus 0.25 × its title, and the goal plus half its nearest interest's vector),
+  minus 0.5 × the resource's "genericness" (the mean of its 3 best similarities to the interest
+  vocabulary: resources close to every interest are pushed down), z-scored and blended with
+  0.25 × the z-scored BM25 (not for a goal written in Spanish), then scaled to [0, 1].
+  Everything but encoding free text runs on stored vectors with numpy. A part with no vector
+  (free text on a computer without the model) and a resource with no vector yet (added since the
+  last reindex) are scored by keywords instead, as `lexical` does, and their reasons say so.
 * Both add TAG_BONUS (1.0) when the resource carries one of the query's interest tags, so every
   tag match ranks above every other resource and text similarity orders each group.
 * `tags`: the original behaviour, tag matches only, soonest first, undated last.
@@ -33,13 +34,16 @@ import numpy.typing as npt
 from studentres_desktop.domain.models import Interest, Resource, ResourceKind
 from studentres_desktop.services.recommendations.bm25 import BM25Index
 from studentres_desktop.services.recommendations.embedder import Embedder
-from studentres_desktop.services.recommendations.text import tokens
+from studentres_desktop.services.recommendations.text import looks_spanish, tokens
 
 TAG_BONUS = 1.0
 TITLE_WEIGHT = 0.25
 PRIOR_WEIGHT = 0.5
 PRIOR_TOP = 3
 LEXICAL_BLEND = 0.25
+# A goal or free text is moved towards its nearest interest of the vocabulary by this much:
+# "make websites and mobile apps" gains the vocabulary's words for its field.
+GOAL_INTEREST_WEIGHT = 0.5
 
 Vector = npt.NDArray[np.float32]
 
@@ -49,6 +53,10 @@ class PartKind(StrEnum):
     GOAL = "goal"
     TEXT = "text"
     RESOURCE = "resource"
+
+
+# Parts a student typed: matched against the resources' lead vectors (see Snapshot).
+FREE_TEXT_PARTS = frozenset({PartKind.GOAL, PartKind.TEXT})
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,11 @@ class Snapshot:
     tag_members: dict[str, npt.NDArray[np.int64]]
     vectors: Vector | None = None  # one combined vector per resource (zeros when missing)
     prior: Vector | None = None
+    # What a learning goal or free text is matched against: the description's first chunk (where
+    # a catalogue's summary sits) plus the weighted title, and its own genericness prior. A goal
+    # names a topic, as a summary does; the whole description adds all else a course touches.
+    lead_vectors: Vector | None = None
+    lead_prior: Vector | None = None
     interest_vectors: dict[str, Vector] = field(default_factory=dict)
     # Every resource's similarity to each interest, one contiguous row per interest: computed
     # once with the prior, so an interest part costs no pass over the vectors at query time.
@@ -308,7 +321,9 @@ class SemanticEngine(_TextEngine):
         if part.tag is not None and part.tag in snapshot.interest_vectors:
             return snapshot.interest_vectors[part.tag]
         if self._encoder is not None:
-            return np.asarray(self._encoder.encode([part.text])[0], dtype=np.float32)
+            vector = np.asarray(self._encoder.encode([part.text])[0], dtype=np.float32)
+            return _towards_nearest_interest(snapshot, vector) \
+                if part.kind in FREE_TEXT_PARTS else vector
         source = snapshot.position.get(part.resource) if part.resource else None
         if source is not None and snapshot.vectors is not None and snapshot.indexed is not None \
                 and snapshot.indexed[source]:
@@ -329,15 +344,24 @@ class SemanticEngine(_TextEngine):
                 if cached is not None and part.tag in snapshot.interest_rows}
         found = [(n, vector) for n, part in enumerate(parts) if n not in rows
                  and (vector := self.query_vector(snapshot, part)) is not None]
-        semantic_parts = [*rows, *(n for n, _ in found)]
+        lead = snapshot.lead_vectors is not None and snapshot.lead_prior is not None
+        by_lead = [(n, v) for n, v in found if lead and parts[n].kind in FREE_TEXT_PARTS]
+        by_whole = [(n, v) for n, v in found if not lead or parts[n].kind not in FREE_TEXT_PARTS]
+        semantic_parts = [*rows, *(n for n, _ in by_whole), *(n for n, _ in by_lead)]
         if semantic_parts:
-            products = [cached[list(rows.values())]] if cached is not None and rows else []
-            if found:
-                products.append(self._similarities(snapshot.vectors,
-                                                   np.vstack([vector for _, vector in found])))
-            semantic = np.vstack(products) - PRIOR_WEIGHT * snapshot.prior
+            products = [cached[list(rows.values())] - PRIOR_WEIGHT * snapshot.prior] \
+                if cached is not None and rows else []
+            for group, matrix, prior in ((by_whole, snapshot.vectors, snapshot.prior),
+                                         (by_lead, snapshot.lead_vectors, snapshot.lead_prior)):
+                if group:
+                    assert matrix is not None and prior is not None
+                    products.append(self._similarities(
+                        matrix, np.vstack([vector for _, vector in group])) - PRIOR_WEIGHT * prior)
+            semantic = np.vstack(products)
             partial = None if snapshot.missing_vectors == 0 else snapshot.indexed
-            blended = _zscore(semantic, partial) + LEXICAL_BLEND * _zscore(lexical[semantic_parts])
+            weights = np.array([[_lexical_weight(parts[n])] for n in semantic_parts],
+                               dtype=np.float32)
+            blended = _zscore(semantic, partial) + weights * _zscore(lexical[semantic_parts])
             blended = _unit_range(blended, partial)
             if partial is not None:
                 blended = np.where(partial, blended, scores[semantic_parts])
@@ -356,10 +380,46 @@ class SemanticEngine(_TextEngine):
         return np.asarray(queries @ vectors.T, dtype=np.float32)
 
 
+def _lexical_weight(part: QueryPart) -> float:
+    """The BM25 blend's weight for a part: none for a goal or free text read as Spanish, whose
+    words match Spanish resources on any subject rather than resources on its topic (measured in
+    bench/eval_goal_levers.py)."""
+    if part.kind in FREE_TEXT_PARTS and looks_spanish(part.text):
+        return 0.0
+    return LEXICAL_BLEND
+
+
+def _towards_nearest_interest(snapshot: Snapshot, vector: Vector) -> Vector:
+    """The vector plus GOAL_INTEREST_WEIGHT × the interest of the vocabulary closest to it,
+    normalised (measured in bench/eval_goal_levers.py)."""
+    if not snapshot.interest_vectors:
+        return vector
+    vocabulary = np.vstack(list(snapshot.interest_vectors.values()))
+    if vocabulary.shape[1] != len(vector):
+        return vector
+    moved = vector + GOAL_INTEREST_WEIGHT * vocabulary[int(np.argmax(vocabulary @ vector))]
+    return np.asarray(moved / max(float(np.linalg.norm(moved)), 1e-12), dtype=np.float32)
+
+
 def combine_vectors(title: Vector, chunks: Vector) -> Vector:
     """The one vector a resource is ranked by: mean of its chunks plus a weighted title."""
     body = chunks.mean(axis=0) if len(chunks) else title
     return (body + TITLE_WEIGHT * title).astype(np.float32)
+
+
+def lead_vector(title: Vector, chunks: Vector) -> Vector:
+    """The vector a goal is matched against: the first chunk plus the weighted title."""
+    body = chunks[0] if len(chunks) else title
+    return (body + TITLE_WEIGHT * title).astype(np.float32)
+
+
+def _genericness(vocabulary: Vector, vectors: Vector) -> tuple[Vector, Vector]:
+    """Every interest's similarity to every resource, and per resource the mean of its
+    PRIOR_TOP best."""
+    similarities = np.ascontiguousarray(vocabulary @ vectors.T, dtype=np.float32)
+    top = min(PRIOR_TOP, len(vocabulary))
+    best = -np.sort(-similarities, axis=0)[:top]
+    return similarities, np.asarray(best.mean(axis=0), dtype=np.float32)
 
 
 def attach_interest_similarities(snapshot: Snapshot) -> None:
@@ -371,11 +431,11 @@ def attach_interest_similarities(snapshot: Snapshot) -> None:
     tags = list(snapshot.interest_vectors)
     if not tags or vectors.size == 0:
         snapshot.prior = np.zeros(len(vectors), dtype=np.float32)
+        snapshot.lead_prior = None if snapshot.lead_vectors is None else snapshot.prior
         return
     vocabulary = np.vstack([snapshot.interest_vectors[tag] for tag in tags])
-    similarities = np.ascontiguousarray(vocabulary @ vectors.T, dtype=np.float32)
-    top = min(PRIOR_TOP, len(tags))
-    best = -np.sort(-similarities, axis=0)[:top]
-    snapshot.prior = np.asarray(best.mean(axis=0), dtype=np.float32)
+    similarities, snapshot.prior = _genericness(vocabulary, vectors)
+    if snapshot.lead_vectors is not None:
+        snapshot.lead_prior = _genericness(vocabulary, snapshot.lead_vectors)[1]
     snapshot.interest_similarities = similarities
     snapshot.interest_rows = {tag: row for row, tag in enumerate(tags)}

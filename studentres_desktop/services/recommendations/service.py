@@ -61,6 +61,7 @@ from studentres_desktop.services.recommendations.engines import (
     Vector,
     attach_interest_similarities,
     combine_vectors,
+    lead_vector,
 )
 from studentres_desktop.services.recommendations.text import pack_chunks, text_hash, tokens
 from studentres_desktop.services.validation import SEARCH_MAX, check_tag, check_text
@@ -282,9 +283,10 @@ class RecommendationService:
         position = snapshot.position
         expected = self._embedder.dimensions if self._embedder is not None else None
 
-        def read(uow: UnitOfWork) -> tuple[Vector | None, npt.NDArray[np.bool_],
+        def read(uow: UnitOfWork) -> tuple[Vector | None, Vector | None, npt.NDArray[np.bool_],
                                            dict[str, tuple[str, bytes]]]:
             matrix: Vector | None = None
+            lead: Vector | None = None
             indexed = np.zeros(snapshot.size, dtype=bool)
             for stored in uow.catalogue.vectors(self._key):
                 index = position.get((stored.row_id, stored.kind))
@@ -292,15 +294,18 @@ class RecommendationService:
                     continue
                 if matrix is None and stored.dimensions == (expected or stored.dimensions):
                     matrix = np.zeros((snapshot.size, stored.dimensions), dtype=np.float32)
+                    lead = np.zeros_like(matrix)
                 if matrix is None or stored.dimensions != matrix.shape[1]:
                     continue
                 rows = np.frombuffer(stored.vectors, dtype=np.float32).reshape(
                     stored.chunks + 1, stored.dimensions)
                 matrix[index] = combine_vectors(rows[0], rows[1:])
+                assert lead is not None
+                lead[index] = lead_vector(rows[0], rows[1:])
                 indexed[index] = True
-            return matrix, indexed, uow.catalogue.interest_vectors(self._key)
+            return matrix, lead, indexed, uow.catalogue.interest_vectors(self._key)
 
-        matrix, indexed, interest_rows = read_with_retry(self._uow, read)
+        matrix, lead, indexed, interest_rows = read_with_retry(self._uow, read)
         width = matrix.shape[1] if matrix is not None else expected
         snapshot.interest_vectors = {
             tag: np.frombuffer(vector, dtype=np.float32).copy()
@@ -309,7 +314,7 @@ class RecommendationService:
         }
         snapshot.indexed = indexed
         if matrix is not None:
-            snapshot.vectors = matrix
+            snapshot.vectors, snapshot.lead_vectors = matrix, lead
             attach_interest_similarities(snapshot)
 
     # --- embeddings -----------------------------------------------------------------------------

@@ -68,3 +68,28 @@ def text_hash(*parts: str) -> str:
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
     return digest.hexdigest()
+
+
+# Frequent function words that are common in one language and rare in the other, so a handful of
+# them tell a short goal or a course summary apart ("quiero aprender a programar en python").
+_SPANISH_WORDS = frozenset("""
+el la los las un una unos unas y del al en por para con como que se su sus es son lo le les más
+pero muy sin sobre también hasta hay donde desde entre cuando porque este esta estos estas ese
+esa eso nos mi mis tu tus yo quiero aprender curso cómo qué mejor hacer ser las datos
+""".split())
+_ENGLISH_WORDS = frozenset("""
+the of and to in is that for it with as on be at by this are from or an was how what my i want
+learn about your you can will do get make into their which
+""".split())
+_SPANISH_MARKS = frozenset("áéíóúñ¿¡")
+
+
+def looks_spanish(text: str) -> bool:
+    """Whether a text reads as Spanish rather than English, by its function words and accents.
+
+    The catalogue and the students' goals are in one of the two; a course or goal in another
+    language reads as English, which keeps the English model for it."""
+    words = _TOKEN.findall(text.lower())
+    spanish = sum(w in _SPANISH_WORDS for w in words) + sum(c in _SPANISH_MARKS for c in text)
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    return spanish > english
