@@ -34,13 +34,11 @@ from __future__ import annotations
 
 import logging
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.paths import (
@@ -52,6 +50,8 @@ from studentres_desktop.paths import (
 )
 
 if TYPE_CHECKING:  # SQLAlchemy and numpy load with the database settings, not the kiosk's
+    from zoneinfo import ZoneInfo
+
     from studentres_desktop.persistence.engine import DatabaseSettings
     from studentres_desktop.services.recommendations.embedder import ModelChoice
 
@@ -211,6 +211,8 @@ def _hosts(
 
 
 def _zone(section: dict[str, Any], path: Path) -> ZoneInfo | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # the full settings only, after the window
+
     name = section.get("timezone")
     if name is None:
         return None
@@ -236,16 +238,23 @@ def _keep_private(path: Path) -> None:
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as stream:
-            return tomllib.load(stream)
+        stream = path.open("rb")
     except FileNotFoundError:
         return {}
-    except tomllib.TOMLDecodeError as error:
-        raise ValidationError(str(path), f"is not valid TOML: {error}") from None
-    except UnicodeDecodeError:
-        raise ValidationError(str(path), "is not UTF-8 text; save it as UTF-8.") from None
     except OSError as error:
         raise ValidationError(str(path), f"cannot be read: {error.strerror}") from None
+    # Loaded only when there is a file to parse (the embedded database needs none).
+    import tomllib
+
+    with stream:
+        try:
+            return tomllib.load(stream)
+        except tomllib.TOMLDecodeError as error:
+            raise ValidationError(str(path), f"is not valid TOML: {error}") from None
+        except UnicodeDecodeError:
+            raise ValidationError(str(path), "is not UTF-8 text; save it as UTF-8.") from None
+        except OSError as error:
+            raise ValidationError(str(path), f"cannot be read: {error.strerror}") from None
 
 
 def _section(settings: dict[str, Any], name: str, path: Path) -> dict[str, Any]:

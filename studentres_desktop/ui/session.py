@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from studentres_desktop.domain.errors import InvalidToken, TokenExpired
-from studentres_desktop.domain.models import Student
 
 if TYPE_CHECKING:
+    from studentres_desktop.domain.models import Student
     from studentres_desktop.services.session_api import SessionApi
 
 T = TypeVar("T")

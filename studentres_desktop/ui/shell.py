@@ -18,50 +18,18 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from studentres_desktop.services.clock import Clock, utc_now
-from studentres_desktop.ui.controllers.app_controller import AppController
-from studentres_desktop.ui.controllers.attendance_controller import AttendanceController
-from studentres_desktop.ui.controllers.audit_log_controller import AuditLogController
-from studentres_desktop.ui.controllers.browser_controller import BrowserController
-from studentres_desktop.ui.controllers.calendar_controller import CalendarController
-from studentres_desktop.ui.controllers.catalogue_transfer_controller import (
-    CatalogueTransferController,
-)
-from studentres_desktop.ui.controllers.database_connection_controller import (
-    DatabaseConnectionController,
-)
-from studentres_desktop.ui.controllers.desk_lookup_controller import DeskLookupController
-from studentres_desktop.ui.controllers.interests_controller import InterestsController
-from studentres_desktop.ui.controllers.kiosk_controller import KioskController
 from studentres_desktop.ui.controllers.login_controller import LoginController
-from studentres_desktop.ui.controllers.plan_controller import PlanController
-from studentres_desktop.ui.controllers.recommendations_controller import (
-    RecommendationsController,
-)
-from studentres_desktop.ui.controllers.register_controller import RegisterController
-from studentres_desktop.ui.controllers.resource_editing_controller import (
-    ResourceEditingController,
-)
-from studentres_desktop.ui.controllers.saved_controller import SavedController
 from studentres_desktop.ui.feature import Feature, FeatureContext
 from studentres_desktop.ui.ops import Change, ChangeBus, Ops
 from studentres_desktop.ui.presenter import StandardErrors
 from studentres_desktop.ui.session import SessionState
-from studentres_desktop.ui.views.attendance import AttendanceDialog
-from studentres_desktop.ui.views.audit_log import AuditLogDialog
-from studentres_desktop.ui.views.browser_view import BrowserView
-from studentres_desktop.ui.views.database_connection import DatabaseConnectionDialog
-from studentres_desktop.ui.views.idle_countdown import IdleCountdown
-from studentres_desktop.ui.views.import_preview import ImportPreviewDialog
-from studentres_desktop.ui.views.interests_view import InterestsView
 from studentres_desktop.ui.views.login_view import LoginView
 from studentres_desktop.ui.views.main_window import MainWindow
-from studentres_desktop.ui.views.register_view import RegisterView
-from studentres_desktop.ui.views.resource_editor import ResourceEditor
-from studentres_desktop.ui.views.student_lookup import StudentLookup
 from studentres_desktop.ui.workers import TaskRunner
 
 if TYPE_CHECKING:
     from studentres_desktop.services.session_api import Gateway
+    from studentres_desktop.ui.controllers.kiosk_controller import KioskController
 
 log = logging.getLogger(__name__)
 SESSION_CHECK_MS = 15_000
@@ -69,7 +37,12 @@ PREPARE_AT_THE_LATEST_MS = 300
 
 
 class Shell(QObject):
-    """Owns the main window and every feature; `start()` shows the login window."""
+    """Owns the main window and every feature; `start()` shows the login window.
+
+    Only what the login page needs is built before it is first painted; the other views, their
+    dialogs and the feature controllers (and their modules) are built right after that paint, and
+    the database is prepared only once they are, so a login never completes without them.
+    """
 
     sig_ready = Signal()  # the database answered and the login form is enabled
     sig_prepare_failed = Signal(str)  # the database could not be reached or prepared
@@ -82,11 +55,10 @@ class Shell(QObject):
         `kiosk_idle_timeout` makes this a kiosk that logs out after that much idle time."""
         super().__init__()
         self._settings = settings
+        self._kiosk_idle_timeout = kiosk_idle_timeout
         self.window = MainWindow()
         self.login_view = LoginView()
-        self.register_view = RegisterView()
-        self.interests_view = InterestsView()
-        self.browser_view = BrowserView()
+        self.window.add_page(self.login_view)
         self.session = SessionState(self)
         self.errors = StandardErrors(self.window, log_file)
         self.changes = ChangeBus(self)
@@ -95,8 +67,69 @@ class Shell(QObject):
         self.background = TaskRunner(parent=self, threads=1)
         self.ops = Ops(gateway, self.session, self.errors, self.runner, self.background,
                        self.changes, self)
-        context = FeatureContext(self.ops, self.session, self.changes, self.window, clock)
-        self.login = LoginController(context, self.login_view)
+        self._context = FeatureContext(self.ops, self.session, self.changes, self.window, clock)
+        self.login = LoginController(self._context, self.login_view)
+        self.kiosk: KioskController | None = None
+        self.features: tuple[Feature, ...] = (self.login,)
+        self._built = False
+        self._ready = False
+        self._preparing_started = False
+        self._preparing = 0  # which attempt to prepare the database is the newest
+        self._copied_in_session = False
+        self._session_timer = QTimer(self)
+        self._session_timer.setInterval(SESSION_CHECK_MS)
+
+    def build_features(self) -> None:
+        """Build the other pages, the dialogs and every feature controller (once).
+
+        `start()` calls this right after the login window's first paint; their modules are
+        imported here so that loading them does not delay that paint either."""
+        if self._built:
+            return
+        self._built = True
+        from studentres_desktop.ui.controllers.app_controller import AppController
+        from studentres_desktop.ui.controllers.attendance_controller import (
+            AttendanceController,
+        )
+        from studentres_desktop.ui.controllers.audit_log_controller import AuditLogController
+        from studentres_desktop.ui.controllers.browser_controller import BrowserController
+        from studentres_desktop.ui.controllers.calendar_controller import CalendarController
+        from studentres_desktop.ui.controllers.catalogue_transfer_controller import (
+            CatalogueTransferController,
+        )
+        from studentres_desktop.ui.controllers.database_connection_controller import (
+            DatabaseConnectionController,
+        )
+        from studentres_desktop.ui.controllers.desk_lookup_controller import (
+            DeskLookupController,
+        )
+        from studentres_desktop.ui.controllers.interests_controller import InterestsController
+        from studentres_desktop.ui.controllers.kiosk_controller import KioskController
+        from studentres_desktop.ui.controllers.plan_controller import PlanController
+        from studentres_desktop.ui.controllers.recommendations_controller import (
+            RecommendationsController,
+        )
+        from studentres_desktop.ui.controllers.register_controller import RegisterController
+        from studentres_desktop.ui.controllers.resource_editing_controller import (
+            ResourceEditingController,
+        )
+        from studentres_desktop.ui.controllers.saved_controller import SavedController
+        from studentres_desktop.ui.views.attendance import AttendanceDialog
+        from studentres_desktop.ui.views.audit_log import AuditLogDialog
+        from studentres_desktop.ui.views.browser_view import BrowserView
+        from studentres_desktop.ui.views.database_connection import DatabaseConnectionDialog
+        from studentres_desktop.ui.views.idle_countdown import IdleCountdown
+        from studentres_desktop.ui.views.import_preview import ImportPreviewDialog
+        from studentres_desktop.ui.views.interests_view import InterestsView
+        from studentres_desktop.ui.views.register_view import RegisterView
+        from studentres_desktop.ui.views.resource_editor import ResourceEditor
+        from studentres_desktop.ui.views.student_lookup import StudentLookup
+
+        context = self._context
+        kiosk_idle_timeout = self._kiosk_idle_timeout
+        self.register_view = RegisterView()
+        self.interests_view = InterestsView()
+        self.browser_view = BrowserView()
         self.register = RegisterController(context, self.register_view)
         self.interests = InterestsController(context, self.interests_view)
         self.browser = BrowserController(context, self.browser_view)
@@ -121,7 +154,7 @@ class Shell(QObject):
         self.kiosk = (KioskController(context, self.window, IdleCountdown(self.window),
                                       kiosk_idle_timeout)
                       if kiosk_idle_timeout is not None else None)
-        self.features: tuple[Feature, ...] = (
+        self.features = (
             self.login, self.register, self.interests, self.browser, self.recommendations,
             self.editing, self.plan, self.saved, self.calendar, self.desk_lookup, self.transfer,
             self.audit_log, self.attendance, self.connection,
@@ -131,13 +164,10 @@ class Shell(QObject):
             register=(self.register_view, self.register),
             interests=(self.interests_view, self.interests),
             browser=(self.browser_view, self.browser))
-        self._ready = False
-        self._preparing_started = False
-        self._preparing = 0  # which attempt to prepare the database is the newest
-        self._copied_in_session = False
-        self._session_timer = QTimer(self)
-        self._session_timer.setInterval(SESSION_CHECK_MS)
+        # Connected after every feature: at a session's end they close what they own first.
         self._connect()
+        if self.kiosk is not None:
+            self.kiosk.start()
 
     def _connect(self) -> None:
         self.session.sig_ended.connect(self._leave_nothing_behind)
@@ -154,17 +184,21 @@ class Shell(QObject):
     # --- start-up -------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Show the login window at once; the database is prepared off the UI thread after it."""
+        """Show the login window at once; the rest of the UI is built right after its first
+        paint, and then the database is prepared off the UI thread."""
         self.window.restore_geometry(self._settings)
-        self.navigation.show_login()
+        # What AppController.show_login does, before AppController exists.
+        self.window.show_page(self.login_view)
+        self.window.setWindowTitle("StudentRes — Log in")
+        self.login.prefill("", "")
         self._session_timer.start()
-        # The services load on a worker and would compete with the first paint for the
-        # interpreter: start them once the window is on screen (or after a moment, if it is not).
+        # Building the rest and loading the services would compete with the first paint: both
+        # wait until the window is on screen (or a moment, if it is never painted).
         self.window.installEventFilter(self)
         QTimer.singleShot(PREPARE_AT_THE_LATEST_MS, self._prepare_once)
+        if self._kiosk_idle_timeout is not None:
+            self.window.set_kiosk(True)  # full screen and locked from the first paint
         self.window.show()
-        if self.kiosk is not None:
-            self.kiosk.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if watched is self.window and event.type() == QEvent.Type.Paint:
@@ -175,6 +209,9 @@ class Shell(QObject):
     def _prepare_once(self) -> None:
         if not self._preparing_started:
             self._preparing_started = True
+            # Before the database is prepared, so the login form is enabled only once every
+            # feature exists.
+            self.build_features()
             self._prepare()
 
     def _prepare(self) -> None:

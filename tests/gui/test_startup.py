@@ -65,6 +65,45 @@ def test_the_login_window_needs_no_database_library():
     assert done.stdout.strip() == ""
 
 
+def test_the_login_window_is_shown_before_the_other_features_load():
+    """Only the login page's modules load before the first paint; the rest are built after it."""
+    script = textwrap.dedent("""
+        import sys
+        import studentres_desktop.app
+        print(",".join(sorted(name for name in sys.modules if name.startswith((
+            "studentres_desktop.ui.views.browser_view",
+            "studentres_desktop.ui.views.resource_editor",
+            "studentres_desktop.ui.controllers.app_controller",
+            "studentres_desktop.ui.controllers.kiosk_controller",
+            "studentres_desktop.domain.models")))))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == ""
+
+
+def test_every_feature_exists_before_the_login_form_is_enabled(qtbot, make_services, tmp_path):
+    gateway = build_gateway(make_services(embedder_loader=HashingEmbedder), embedded=True)
+    shell = Shell(lambda: gateway, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    assert shell.features == (shell.login,)  # nothing but the login page before the paint
+    seen_at_ready: list[tuple[object, ...]] = []
+    shell.sig_ready.connect(lambda: seen_at_ready.append(shell.features))
+    shell.start()
+    qtbot.waitUntil(lambda: shell.ready, timeout=10_000)
+    assert len(seen_at_ready) == 1
+    assert {shell.editing, shell.attendance, shell.connection} <= set(seen_at_ready[0])
+    assert shell.login_view.login_button.isEnabled()
+    assert shell.window.stack.indexOf(shell.browser_view) >= 0
+    shell.runner.wait_for_done(10_000)
+    shell.background.wait_for_done(10_000)
+    qtbot.waitUntil(lambda: not shell.runner.busy and not shell.background.busy,
+                    timeout=30_000)
+    shell.window.close()
+    shell.window.deleteLater()
+    shell.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.mark.parametrize(("revision", "says"), [
     (REVISIONS[0], "Ask IT to run 'studentres-admin upgrade-db' with the owner account."),
     ("0099_from_a_newer_app", "This app is older than the database"),

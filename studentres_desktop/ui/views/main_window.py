@@ -93,7 +93,9 @@ class MainWindow(QMainWindow):
     # --- setters --------------------------------------------------------------------------------
 
     def add_page(self, page: QWidget) -> None:
-        self.stack.addWidget(page)
+        # The login page is added before the others, to be shown while they are built.
+        if self.stack.indexOf(page) < 0:
+            self.stack.addWidget(page)
 
     def show_page(self, page: QWidget) -> None:
         self.stack.setCurrentWidget(page)
