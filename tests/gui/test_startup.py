@@ -41,14 +41,7 @@ def test_a_bad_setting_is_named_in_the_banner_and_retry_picks_up_the_fix(
     assert not shell.window.banner.isVisible()
     assert shell.login_view.login_button.isEnabled()
     assert len(attempts) >= 2
-    shell.runner.wait_for_done(10_000)
-    shell.background.wait_for_done(10_000)
-    qtbot.waitUntil(lambda: not shell.runner.busy and not shell.background.busy,
-                    timeout=30_000)
-    shell.window.close()
-    shell.window.deleteLater()
-    shell.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    close_shell(shell, qtbot)
 
 
 def test_the_login_window_needs_no_database_library():
@@ -94,14 +87,7 @@ def test_every_feature_exists_before_the_login_form_is_enabled(qtbot, make_servi
     assert {shell.editing, shell.attendance, shell.connection} <= set(seen_at_ready[0])
     assert shell.login_view.login_button.isEnabled()
     assert shell.window.stack.indexOf(shell.browser_view) >= 0
-    shell.runner.wait_for_done(10_000)
-    shell.background.wait_for_done(10_000)
-    qtbot.waitUntil(lambda: not shell.runner.busy and not shell.background.busy,
-                    timeout=30_000)
-    shell.window.close()
-    shell.window.deleteLater()
-    shell.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    close_shell(shell, qtbot)
 
 
 @pytest.mark.parametrize(("revision", "says"), [
@@ -123,8 +109,15 @@ def test_a_schema_too_old_or_too_new_is_named_in_the_banner(qtbot, make_services
     assert says in shown
     assert "Traceback" not in shown and "sqlalchemy" not in shown.lower()
     assert not shell.login_view.login_button.isEnabled()
+    close_shell(shell, qtbot)
+
+
+def close_shell(shell: Shell, qtbot) -> None:
+    """Wait for the shell's workers, then destroy its Qt objects on the UI thread."""
     shell.runner.wait_for_done(10_000)
     shell.background.wait_for_done(10_000)
+    qtbot.waitUntil(lambda: not shell.runner.busy and not shell.background.busy,
+                    timeout=30_000)
     shell.window.close()
     shell.window.deleteLater()
     shell.deleteLater()
