@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from eval_recommendations import DEFAULT_CACHE, DEFAULT_DATA, CachingEmbedder, edx_rows, metrics
-from learning_goals import GOALS
+from learning_goals import goal_sets
 from subject_descriptions import SUBJECT_DESCRIPTIONS
 
 from studentres_desktop.services.recommendations.bm25 import BM25Index
@@ -127,13 +127,7 @@ def main() -> int:
     e5 = mini if args.english_only else catalogue("multilingual-e5-small")
     mpnet = catalogue(str(args.mpnet), summaries_only=True) if args.mpnet else None
 
-    sets: dict[str, list[tuple[str, str]]] = {}
-    for language in ("en", "es"):
-        sets[f"goals {language}"] = [(g.text, g.subject) for g in GOALS
-                                     if g.language == language and not g.held_out]
-        if args.held_out:
-            sets[f"goals {language}, held out"] = [(g.text, g.subject) for g in GOALS
-                                                   if g.language == language and g.held_out]
+    sets = goal_sets(args.held_out)
     sets["subject descriptions"] = [(d, s) for s, d in sorted(SUBJECT_DESCRIPTIONS.items())]
     goal_spanish = {text: looks_spanish(text) for cases in sets.values() for text, _ in cases}
     wrong = [t for label, cases in sets.items() for t, _ in cases

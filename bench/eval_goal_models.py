@@ -21,7 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from eval_recommendations import DEFAULT_CACHE, DEFAULT_DATA, CachingEmbedder, edx_rows, metrics
-from learning_goals import GOALS
+from learning_goals import goal_sets
 from subject_descriptions import SUBJECT_DESCRIPTIONS
 
 from studentres_desktop.services.recommendations.embedder import choose_model, load_embedder
@@ -39,14 +39,8 @@ def main() -> int:
     subjects = [row["subject"] for row in rows]
     counts = {s: subjects.count(s) for s in set(subjects)}
     texts = [f"{row['title'].strip()}. {row['summary'].strip()}" for row in rows]
-    sets: dict[str, list[tuple[str, str]]] = {
-        "subject descriptions": [(d, s) for s, d in sorted(SUBJECT_DESCRIPTIONS.items())]}
-    for language in ("en", "es"):
-        sets[f"goals {language}"] = [(g.text, g.subject) for g in GOALS
-                                     if g.language == language and not g.held_out]
-        if args.held_out:
-            sets[f"goals {language}, held out"] = [(g.text, g.subject) for g in GOALS
-                                                   if g.language == language and g.held_out]
+    sets = {"subject descriptions": [(d, s) for s, d in sorted(SUBJECT_DESCRIPTIONS.items())],
+            **goal_sets(args.held_out)}
     spanish = np.array([row["language"] == "Español" for row in rows])
     results = []
     for name in args.models:

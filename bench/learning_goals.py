@@ -73,3 +73,15 @@ GOALS = (
     Goal(22, "es", "Law", "derechos humanos y como funcionan los tribunales"),
     Goal(24, "es", "Energy & Earth Sciences", "energias renovables como la solar y la eolica"),
 )
+
+
+def goal_sets(held_out: bool) -> dict[str, list[tuple[str, str]]]:
+    """(text, subject) per set: "goals en", "goals es", and their held-out sets if asked for."""
+    sets: dict[str, list[tuple[str, str]]] = {}
+    for language in ("en", "es"):
+        sets[f"goals {language}"] = [(g.text, g.subject) for g in GOALS
+                                     if g.language == language and not g.held_out]
+        if held_out:
+            sets[f"goals {language}, held out"] = [(g.text, g.subject) for g in GOALS
+                                                   if g.language == language and g.held_out]
+    return sets
