@@ -44,6 +44,7 @@ from studentres_desktop.bootstrap import build_gateway, build_services
 from studentres_desktop.domain.models import ResourceFilter, ResourceKind
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.services.session_api import SessionApi
+from tests.support.driver_calls import connection_class, recorded_commands
 
 ACTIONS = ("login", "first page", "search", "recommendations", "save", "rsvp")
 STUDENTS = 20
@@ -101,25 +102,15 @@ def action_calls(url: str, bcrypt_cost: int) -> tuple[dict[str, Callable[[], obj
 
 def round_trips(call: Callable[[], object]) -> int:
     """Commands one call sends to the server (statements, COMMIT/ROLLBACK and PINGs)."""
-    from mysql.connector.connection import MySQLConnection
-
-    sent = [0]
-    originals = {name: getattr(MySQLConnection, name) for name in ("cmd_query", "cmd_ping")}
-
-    def counting(original: Callable[..., object]) -> Callable[..., object]:
-        def command(self: MySQLConnection, *args: object, **kwargs: object) -> object:
-            sent[0] += 1
-            return original(self, *args, **kwargs)
-        return command
-
-    try:
-        for name, original in originals.items():
-            setattr(MySQLConnection, name, counting(original))
+    with recorded_commands() as sent:
         call()
-    finally:
-        for name, original in originals.items():
-            setattr(MySQLConnection, name, original)
-    return sent[0]
+    return len(sent)
+
+
+def driver_version() -> str:
+    import mysql.connector
+
+    return str(mysql.connector.__version__)
 
 
 def cpu_ms(call: Callable[[], object]) -> float:
@@ -176,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{os.cpu_count()} CPUs; one process, no think time; {options.resources} "
                   f"resources, {STUDENTS} students, interests {', '.join(INTERESTS)}; bcrypt "
                   f"cost {options.bcrypt_cost}; load average at the start "
-                  f"{os.getloadavg()[0]:.1f}\n")
+                  f"{os.getloadavg()[0]:.1f}; mysql-connector {driver_version()} "
+                  f"({connection_class().__name__})\n")
             print("| action | calls | CPU p50 ms | CPU p95 ms | first call ms | round trips |")
             print("|---|---:|---:|---:|---:|---:|")
             for action in chosen:

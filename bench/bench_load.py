@@ -36,6 +36,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import mysql.connector
+
 from studentres_desktop.bootstrap import build_gateway, build_services
 from studentres_desktop.domain.models import (
     Resource,
@@ -364,7 +366,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.cpu_count()} CPUs shared by clients and servers; {options.processes} client "
           f"processes; think time {low:g}–{high:g} s; {options.duration:.0f} s per run; "
           f"bcrypt cost {options.bcrypt_cost} (the app's default is 12); "
-          f"{options.resources} resources.")
+          f"{options.resources} resources; mysql-connector {mysql.connector.__version__} "
+          f"({'C extension' if mysql.connector.HAVE_CEXT else 'pure Python'}).")
     if "single" in targets:
         with single_target() as target:
             prepare(target.urls[0], max(sizes), options.bcrypt_cost, options.resources)

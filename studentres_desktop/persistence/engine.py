@@ -259,11 +259,12 @@ def _connect_to_ready_nodes(engine: Engine, nodes: tuple[Node, ...]) -> None:
 def _without_cursor_ping(connect: Callable[..., Any]) -> Callable[..., Any]:
     """The driver's connect, with connections that do not ping the server in cursor().
 
-    mysql-connector's pure-Python connection sends a PING and waits for the answer each time a
-    cursor is made, and SQLAlchemy makes one per statement: a round trip and its parsing before
-    every statement, a third of the client's CPU on a first page. The pool's pre-ping still
-    checks each connection when it is checked out, and a connection that died since fails its
-    next statement with 2013/2055, which the unit of work reruns like the driver's -1.
+    mysql-connector's connection, pure-Python or C extension alike, sends a PING and waits for
+    the answer each time a cursor is made, and SQLAlchemy makes one per statement: a round trip
+    before every statement, a third of the client's CPU on a first page with the pure-Python
+    driver. The pool's pre-ping still checks each connection when it is checked out, and a
+    connection that died since fails its next statement with 2013/2055, which the unit of work
+    reruns like the driver's -1.
     """
     from mysql.connector.connection import MySQLConnection
 
@@ -283,11 +284,36 @@ def _without_cursor_ping(connect: Callable[..., Any]) -> Callable[..., Any]:
                 return self._socket is not None and self._handshake is not None
             return bool(super().is_connected())
 
+    replacements: dict[type, type] = {MySQLConnection: PingOnCheckoutConnection}
+    try:
+        from mysql.connector.connection_cext import CMySQLConnection
+    except ImportError:  # the C extension is not installed, or does not load here
+        pass
+    else:
+
+        class PingOnCheckoutCConnection(CMySQLConnection):
+            _making_cursor = False
+
+            def cursor(self, *args: Any, **kwargs: Any) -> Any:
+                self._making_cursor = True
+                try:
+                    return super().cursor(*args, **kwargs)
+                finally:
+                    self._making_cursor = False
+
+            def is_connected(self) -> bool:
+                if self._making_cursor:
+                    # The client library's own state, without a round trip.
+                    return self._cmysql is not None and bool(self._cmysql.connected())
+                return bool(super().is_connected())
+
+        replacements[CMySQLConnection] = PingOnCheckoutCConnection
+
     def connect_without_cursor_ping(**params: Any) -> Any:
         connection = connect(**params)
-        # Only the pure-Python class: the C extension's connection is left as it is.
-        if type(connection) is MySQLConnection:
-            connection.__class__ = PingOnCheckoutConnection
+        replacement = replacements.get(type(connection))
+        if replacement is not None:
+            connection.__class__ = replacement
         return connection
 
     return connect_without_cursor_ping

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from mysql.connector.connection import MySQLConnection
 from sqlalchemy import create_engine, func, insert, select, text
 
 from studentres_desktop.bootstrap import Services, build_services
@@ -18,6 +17,7 @@ from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.persistence.uow import RetryPolicy, UnitOfWork, run_write
 from tests.support.accounts import advisor, create, draft, student
+from tests.support.driver_calls import recorded_commands
 
 pytestmark = pytest.mark.mysql
 NOW = datetime(2026, 1, 5, 9, 0)
@@ -49,23 +49,16 @@ def add_interest_elsewhere(mysql_url: str, tag: str) -> None:
         other.dispose()
 
 
-def test_a_page_of_statuses_pings_the_server_once_per_checkout(mysql_services, monkeypatch):
+def test_a_page_of_statuses_pings_the_server_once_per_checkout(mysql_services):
     desk = advisor(mysql_services)
     talks = create(mysql_services, desk, draft("One", capacity=2), draft("Two", capacity=2))
     ada = student(mysql_services)
-    pings: list[object] = []
-    ping = MySQLConnection.cmd_ping
-
-    def counted_ping(self: MySQLConnection) -> object:
-        pings.append(self)
-        return ping(self)
-
-    monkeypatch.setattr(MySQLConnection, "cmd_ping", counted_ping)
-    statuses = mysql_services.plan.statuses(ada, [talk.key for talk in talks])
-    saved = mysql_services.plan.saved_keys(ada, [talk.key for talk in talks])
-    page = mysql_services.resources.browse(ada, ResourceFilter(limit=50))
+    with recorded_commands() as sent:
+        statuses = mysql_services.plan.statuses(ada, [talk.key for talk in talks])
+        saved = mysql_services.plan.saved_keys(ada, [talk.key for talk in talks])
+        page = mysql_services.resources.browse(ada, ResourceFilter(limit=50))
     # Three units of work of one to four statements each: one pre-ping each, none per statement.
-    assert len(pings) == 3
+    assert sent.count("PING") == 3 and sent.count("SELECT") >= 3
     assert set(statuses) == {talk.key for talk in talks} and saved == frozenset()
     assert {item.key for item in page.items} == {talk.key for talk in talks}
 
@@ -110,38 +103,25 @@ def test_a_write_whose_connection_died_between_two_statements_runs_again(
     assert found == 1
 
 
-def sent_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    sent: list[str] = []
-    query = MySQLConnection.cmd_query
-
-    def recorded(self: MySQLConnection, statement: object, *args: object,
-                 **kwargs: object) -> object:
-        text_sent = statement.decode() if isinstance(statement, bytes) else str(statement)
-        sent.append(text_sent.split()[0].upper())
-        return query(self, statement, *args, **kwargs)
-
-    monkeypatch.setattr(MySQLConnection, "cmd_query", recorded)
-    return sent
-
-
-def test_a_committed_write_is_not_rolled_back_and_a_failed_one_is(mysql_services, monkeypatch):
+def test_a_committed_write_is_not_rolled_back_and_a_failed_one_is(mysql_services):
     engine = mysql_services.engine
-    sent = sent_statements(monkeypatch)
-    run_write(lambda: UnitOfWork(engine), lambda uow: uow.operations.record("kept", NOW))
-    assert sent[-1] == "COMMIT"  # and no ROLLBACK after it
+    with recorded_commands() as sent:
+        run_write(lambda: UnitOfWork(engine), lambda uow: uow.operations.record("kept", NOW))
+        assert sent[-1] == "COMMIT"  # and no ROLLBACK after it
 
-    def failing(uow: UnitOfWork) -> None:
-        uow.operations.record("dropped", NOW)
-        raise ValueError("the service refused it")
+        def failing(uow: UnitOfWork) -> None:
+            uow.operations.record("dropped", NOW)
+            raise ValueError("the service refused it")
 
-    sent.clear()
-    with pytest.raises(ValueError):
-        run_write(lambda: UnitOfWork(engine), failing)
-    assert sent[-1] == "ROLLBACK"
-    # The same pooled connection again: nothing of the failed write is left in it.
-    with UnitOfWork(engine) as uow:
-        assert uow.operations.applied("kept") and not uow.operations.applied("dropped")
-    sent.clear()
-    with UnitOfWork(engine) as uow:
-        uow.operations.applied("kept")
-    assert sent == ["SELECT", "ROLLBACK"]  # a read ends its snapshot once
+        sent.clear()
+        with pytest.raises(ValueError):
+            run_write(lambda: UnitOfWork(engine), failing)
+        assert sent[-1] == "ROLLBACK"
+        # The same pooled connection again: nothing of the failed write is left in it.
+        with UnitOfWork(engine) as uow:
+            assert uow.operations.applied("kept") and not uow.operations.applied("dropped")
+        sent.clear()
+        with UnitOfWork(engine) as uow:
+            uow.operations.applied("kept")
+        # A read ends its snapshot once (after the pool's check of the connection).
+        assert [command for command in sent if command != "PING"] == ["SELECT", "ROLLBACK"]
