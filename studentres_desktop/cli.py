@@ -34,7 +34,7 @@ from studentres_desktop.domain.models import (
 )
 from studentres_desktop.logging_setup import configure_logging
 from studentres_desktop.persistence.accounts import AccountRole, create_account
-from studentres_desktop.persistence.engine import create_database_engine, safe_url
+from studentres_desktop.persistence.engine import client_driver, create_database_engine, safe_url
 from studentres_desktop.persistence.nodes import format_hosts
 from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
 
@@ -287,7 +287,9 @@ def check(db_url: str | None) -> None:
         click.echo(f"Nodes:     {format_hosts(config.database.hosts)}  (tried in turn)")
     with open_services(db_url, prepare_default=False) as services:
         report = inspect_schema(services.engine)
+        driver = client_driver(services.engine)
     click.echo(f"Server:    {report.server}")
+    click.echo(f"Driver:    {driver}")
     click.echo(f"Schema:    version {report.version if report.version is not None else 'none'}")
     click.echo(f"Revision:  {report.revision or 'none'} (this app expects {report.expected})")
     if report.current:

@@ -317,3 +317,28 @@ def _without_cursor_ping(connect: Callable[..., Any]) -> Callable[..., Any]:
         return connection
 
     return connect_without_cursor_ping
+
+
+def client_driver(engine: Engine) -> str:
+    """Which driver the engine's connections run on: for MySQL, mysql-connector's C extension
+    or its pure-Python classes, and the OpenSSL that Python's ssl module uses.
+
+    On Linux a process holds one libssl.so.3, so the C extension's TLS goes through that
+    OpenSSL too: it binds to the copy Python's ssl module loaded first.
+    """
+    if engine.dialect.name != "mysql":
+        return f"{engine.dialect.name} ({engine.dialect.driver})"
+    import ssl
+
+    from mysql.connector import __version__ as connector_version
+
+    try:
+        from mysql.connector.connection_cext import CMySQLConnection
+    except ImportError:  # the C extension is not installed, or does not load here
+        c_classes: tuple[type, ...] = ()
+    else:
+        c_classes = (CMySQLConnection,)
+    with engine.connect() as conn:
+        connection = conn.connection.dbapi_connection
+    kind = "C extension" if isinstance(connection, c_classes) else "pure Python"
+    return f"mysql-connector-python {connector_version} ({kind}); Python ssl: {ssl.OPENSSL_VERSION}"

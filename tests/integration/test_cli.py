@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+import ssl
 from pathlib import Path
 
 import pytest
@@ -395,6 +396,21 @@ def test_check_on_a_current_schema_reports_the_server_version(ready_url):
     assert re.search(r"^Server:\s+.*\d+\.\d+", result.stdout, re.MULTILINE)
     assert "(from --db)" in result.stdout
     assert "Status:    OK" in result.stdout
+
+
+def test_check_names_the_driver_its_connections_run_on(ready_url):
+    import mysql.connector
+
+    result = cli("check", "--db", ready_url, expect=0)
+
+    driver = re.search(r"^Driver:\s+(.*)$", result.stdout, re.MULTILINE)
+    assert driver, result.stdout
+    if ready_url.startswith("sqlite"):
+        assert driver[1] == "sqlite (pysqlite)"
+    else:
+        kind = "C extension" if mysql.connector.HAVE_CEXT else "pure Python"
+        assert driver[1] == (f"mysql-connector-python {mysql.connector.__version__} ({kind}); "
+                             f"Python ssl: {ssl.OPENSSL_VERSION}")
 
 
 def test_check_on_an_empty_database_fails_and_says_to_run_init_db(empty_database_url):
