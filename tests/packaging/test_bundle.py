@@ -15,6 +15,7 @@ import re
 import shutil
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import uuid
@@ -24,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from studentres_desktop.paths import default_database_file
+from tests.support.private_mariadb import PrivateServer, binaries_present, private_mariadb
 
 pytestmark = [
     pytest.mark.slow,
@@ -46,7 +48,6 @@ UNWANTED_MODULES = (
     "pytest",
     "_pytest",
     "pytestqt",
-    "_mysql_connector",
     # Left out as unused (the frozen --self-test below proves the app runs without them).
     "cryptography",
     "yaml",
@@ -100,11 +101,13 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return work / "dist" / "studentres-desktop"
 
 
-def run_frozen(bundle: Path, program: str, *args: str) -> subprocess.CompletedProcess[str]:
+def run_frozen(bundle: Path, program: str, *args: str,
+               extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run a frozen program with this test's isolated XDG folders (see tests/conftest.py)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     for name in ("STUDENTRES_DB_URL", "STUDENTRES_CONFIG", "LD_LIBRARY_PATH", "PYTHONPATH"):
         env.pop(name, None)
+    env.update(extra_env or {})
     return subprocess.run(
         [str(bundle / f"{program}{EXE_SUFFIX}"), *args],
         capture_output=True,
@@ -191,6 +194,109 @@ def test_frozen_admin_sets_up_fills_and_lists_a_mysql_database(
     checked = run_frozen(bundle, "studentres-admin", "check", "--db", mysql_url)
     assert_clean_exit(checked)
     assert "the schema is current" in checked.stdout
+
+
+# --- mysql-connector's C extension and OpenSSL -------------------------------------------------
+
+
+def c_extension_driver_line() -> str:
+    """What `check` prints when it runs on the C extension of the connector the bundle froze."""
+    from mysql.connector import __version__ as connector_version
+
+    return (f"Driver:    mysql-connector-python {connector_version} (C extension); "
+            f"Python ssl: {ssl.OPENSSL_VERSION}")
+
+
+def test_bundle_holds_the_c_extension_and_of_its_vendor_folder_only_the_native_password_plugin(
+    bundle: Path,
+) -> None:
+    internal = bundle / "_internal"
+    assert list(internal.glob("_mysql_connector*")), "the C extension was left out"
+    for program in ("studentres-desktop", "studentres-admin"):
+        modules = frozen_modules(bundle / f"{program}{EXE_SUFFIX}")
+        assert {"mysql.connector.connection_cext", "mysql.connector.cursor_cext"} <= modules
+    if sys.platform.startswith("linux"):
+        # The client library loads this plugin for mysql_native_password accounts; the
+        # vendored OpenSSL would only compete with the one Python's _ssl links.
+        vendor = internal / "mysql" / "vendor"
+        files = [path.relative_to(vendor).as_posix() for path in vendor.rglob("*")
+                 if not path.is_dir()]
+        assert files == ["plugin/mysql_native_password.so"]
+        for library in ("libssl.so.3", "libcrypto.so.3"):
+            assert (internal / library).is_file(), library
+            assert not (internal / library).is_symlink(), library
+
+
+@pytest.mark.mysql
+def test_frozen_admin_connects_through_the_c_extension(bundle: Path, mysql_url: str) -> None:
+    assert_clean_exit(run_frozen(bundle, "studentres-admin", "init-db", "--db", mysql_url))
+
+    checked = run_frozen(bundle, "studentres-admin", "check", "--db", mysql_url)
+
+    assert_clean_exit(checked)
+    assert c_extension_driver_line() in checked.stdout.splitlines(), checked.stdout
+
+
+@pytest.mark.mysql
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="reads the Linux dynamic loader's LD_DEBUG trace")
+def test_frozen_admin_loads_one_openssl_the_bundled_one(bundle: Path, mysql_url: str) -> None:
+    """Python's _ssl and the C extension share the bundle's libssl.so.3 and libcrypto.so.3."""
+    checked = run_frozen(bundle, "studentres-admin", "check", "--db", mysql_url,
+                         extra_env={"LD_DEBUG": "libs"})
+
+    assert "Driver:    mysql-connector-python" in checked.stdout, checked.stdout + checked.stderr
+    initialised = re.findall(r"calling init: (\S+)$", checked.stderr, re.MULTILINE)
+    assert any("/_mysql_connector." in path for path in initialised), checked.stderr[-3000:]
+    openssl = sorted(path for path in initialised if re.search(r"/lib(ssl|crypto)\.so", path))
+    internal = bundle / "_internal"
+    assert openssl == [str(internal / "libcrypto.so.3"), str(internal / "libssl.so.3")]
+
+
+@pytest.fixture(scope="module")
+def tls_server() -> Iterator[PrivateServer]:
+    """A private MariaDB that accepts TLS only (tests/support/private_mariadb.py)."""
+    if not binaries_present():
+        pytest.skip("mariadbd and mariadb-install-db are needed for the TLS tests")
+    with private_mariadb() as running:
+        yield running
+
+
+def tls_config(folder: Path, url: str, ca: Path) -> dict[str, str]:
+    """The environment that points a frozen program at a config file with `url` and `ssl_ca`."""
+    config = folder / "config.toml"
+    config.write_text(f'[database]\nurl = "{url}"\nssl_ca = "{ca}"\n', encoding="utf-8")
+    return {"STUDENTRES_CONFIG": str(config)}
+
+
+# use_pure: the connector's pure-Python classes, whose TLS is Python's ssl module.
+@pytest.mark.parametrize("driver", ["C extension", "pure Python"])
+def test_frozen_admin_speaks_verified_tls_to_a_tls_only_server(
+    bundle: Path, tls_server: PrivateServer, tmp_path: Path, driver: str
+) -> None:
+    url = tls_server.url() + ("?use_pure=true" if driver == "pure Python" else "")
+    env = tls_config(tmp_path, url, tls_server.keys.ca)
+    assert_clean_exit(run_frozen(bundle, "studentres-admin", "init-db", extra_env=env))
+
+    checked = run_frozen(bundle, "studentres-admin", "check", extra_env=env)
+
+    assert_clean_exit(checked)
+    assert f"({driver}); Python ssl: {ssl.OPENSSL_VERSION}" in checked.stdout, checked.stdout
+    assert "Status:    OK, the schema is current." in checked.stdout
+
+
+@pytest.mark.parametrize("driver", ["C extension", "pure Python"])
+def test_frozen_admin_refuses_a_server_whose_certificate_another_ca_signed(
+    bundle: Path, tls_server: PrivateServer, tmp_path: Path, driver: str
+) -> None:
+    url = tls_server.url() + ("?use_pure=true" if driver == "pure Python" else "")
+    env = tls_config(tmp_path, url, tls_server.keys.other_ca)
+
+    result = run_frozen(bundle, "studentres-admin", "check", extra_env=env)
+
+    assert result.returncode == 1, f"{result.stdout}\n{result.stderr}"
+    assert "secure (TLS) connection could not be set up" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_frozen_admin_explains_a_mysql_server_that_does_not_answer(bundle: Path) -> None:
