@@ -118,9 +118,10 @@ class ReadYourWrites:
         used; sends nothing when it is known to have."""
         with self._lock:
             written, applied = self._written, self._applied.get(node)
-            unknown = self._unknown_writes if self._unknown_writes > self._covered_unknown \
-                and self._unknown_node != node else None
-        if unknown is not None:
+            # A write of unknown GTID that no wait for the cluster has covered, made elsewhere.
+            unknown_elsewhere = self._unknown_writes > self._covered_unknown \
+                and self._unknown_node != node
+        if unknown_elsewhere:
             log.info("a write's GTID is unknown; waiting for the cluster on %s:%s", *node)
             self._wait_for_cluster(dbapi_connection, node)
         elif written is not None and (applied is None or not applied.covers(written)):
