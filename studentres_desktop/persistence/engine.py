@@ -16,10 +16,12 @@ from sqlalchemy.exc import ArgumentError
 from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.paths import make_dirs_private, private_file, tighten_file
 from studentres_desktop.persistence.db_errors import NOT_READY
+from studentres_desktop.persistence.gtids import ReadYourWrites
 from studentres_desktop.persistence.nodes import (
     DEFAULT_PORT,
     Node,
     NodeChooser,
+    Placement,
     format_hosts,
     parse_hosts,
 )
@@ -203,8 +205,8 @@ def _mysql_engine(url: URL, settings: DatabaseSettings) -> Engine:
         hide_parameters=True,
         pool_reset_on_return=None,  # _skip_rollback_after_commit rolls back instead
     )
-    _connect_to_ready_nodes(engine, nodes)
-    _skip_rollback_after_commit(engine)
+    chooser = _connect_to_ready_nodes(engine, nodes)
+    _skip_rollback_after_commit(engine, after_commit=_read_your_writes(engine, chooser))
 
     @event.listens_for(engine, "handle_error")
     def _on_error(context: ExceptionContext) -> None:
@@ -220,10 +222,12 @@ def _mysql_engine(url: URL, settings: DatabaseSettings) -> Engine:
 ENDED_BY_COMMIT = "studentres.ended_by_commit"
 
 
-def _skip_rollback_after_commit(engine: Engine) -> None:
+def _skip_rollback_after_commit(engine: Engine,
+                                after_commit: Callable[[Any, Any], None]) -> None:
     """Roll back a connection on its way back to the pool, unless its transaction was just
     committed: SQLAlchemy's own reset sent a ROLLBACK after every COMMIT, one more round trip
-    for every write. A transaction begun after the COMMIT is rolled back by the connection."""
+    for every write. A transaction begun after the COMMIT is rolled back by the connection.
+    `after_commit(dbapi_connection, record)` runs instead of the rollback after a commit."""
 
     @event.listens_for(engine, "checkout")
     def _on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
@@ -231,13 +235,57 @@ def _skip_rollback_after_commit(engine: Engine) -> None:
 
     @event.listens_for(engine, "reset")
     def _on_reset(dbapi_connection: Any, record: Any, state: Any) -> None:
-        committed = record.info.pop(ENDED_BY_COMMIT, False)
-        if state.terminate_only or state.transaction_was_reset or committed:
+        if record.info.pop(ENDED_BY_COMMIT, False):
+            after_commit(dbapi_connection, record)
+            return
+        if state.terminate_only or state.transaction_was_reset:
             return
         engine.dialect.do_rollback(dbapi_connection)
 
 
-def _connect_to_ready_nodes(engine: Engine, nodes: tuple[Node, ...]) -> None:
+# The node a pooled connection went to (a nodes.Placement), kept from its connect on.
+PLACEMENT = "studentres.placement"
+
+
+def _read_your_writes(engine: Engine, chooser: NodeChooser) -> Callable[[Any, Any], None]:
+    """A read sees this workstation's earlier writes, on whichever node it runs, without
+    waiting for the cluster (persistence/gtids.py). Returns what to run after each commit.
+    Nothing is sent to a server without Galera."""
+    from mysql.connector import errors as driver_errors
+
+    tracker = ReadYourWrites(driver_errors.Error)
+
+    def galera_node(record: Any) -> Node | None:
+        placement: Placement | None = record.info.get(PLACEMENT)
+        return placement.node if placement is not None and placement.galera else None
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        record.info[PLACEMENT] = chooser.placement(dbapi_connection)
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        node = galera_node(record)
+        if node is not None:
+            tracker.before_use(dbapi_connection, node)
+
+    def after_commit(dbapi_connection: Any, record: Any) -> None:
+        node = galera_node(record)
+        if node is None:
+            return
+        try:
+            tracker.after_commit(dbapi_connection, node)
+        except driver_errors.Error as error:
+            # The write went through; the connection did not answer after it. Not back to the
+            # pool: the next checkout makes a new one (and waits for the cluster, see gtids.py).
+            log.info("no GTID for a write on %s:%s: %s", node[0], node[1],
+                     getattr(error, "msg", type(error).__name__))
+            record.invalidate(error)
+
+    return after_commit
+
+
+def _connect_to_ready_nodes(engine: Engine, nodes: tuple[Node, ...]) -> NodeChooser:
     """Every new connection goes to a ready node of `nodes` (persistence/nodes.py)."""
     from mysql.connector import errors as driver_errors
 
@@ -254,6 +302,7 @@ def _connect_to_ready_nodes(engine: Engine, nodes: tuple[Node, ...]) -> None:
     # The dialect is this engine's own. Its connect() runs after any do_connect listener, with
     # the parameters SQLAlchemy built from the URL and connect_args.
     setattr(dialect, "connect", connect)  # noqa: B010 - a method replaced on one instance
+    return chooser
 
 
 def _without_cursor_ping(connect: Callable[..., Any]) -> Callable[..., Any]:

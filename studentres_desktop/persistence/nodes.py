@@ -4,7 +4,9 @@ A workstation lists the nodes (`[database] hosts`, `?hosts=` in the URL, or `--d
 new connection goes to the node that worked last, else to the next one in the list; a node that
 refused us is tried last for a while. A Galera node cut off from its cluster still accepts logins
 and pings while every query fails with error 1047, so a node is used only when `wsrep_ready` is
-ON and its state is Synced; a server without Galera is always ready. See docs/cluster.md.
+ON and its state is Synced; a server without Galera is always ready. The chooser remembers which
+node each connection went to and whether it is a Galera node (`placement`), for the GTID waits of
+persistence/gtids.py. See docs/cluster.md.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from studentres_desktop.domain.errors import ValidationError
@@ -85,8 +89,17 @@ def _fetch_pairs(cursor: Any, statement: str) -> dict[str, str]:
     return {_text(name).lower(): _text(value) for name, value in cursor.fetchall()}
 
 
-def node_problem(dbapi_connection: Any) -> str | None:
-    """Why this server must not be used (a Galera node not ready or not synced); None if fine."""
+@dataclass(frozen=True)
+class NodeCheck:
+    """What the check after logging in found: a Galera node or a plain server, and why it must
+    not be used (None when it may)."""
+
+    galera: bool
+    problem: str | None
+
+
+def check_node(dbapi_connection: Any) -> NodeCheck:
+    """Whether this server is a Galera node, and whether it is ready and synced."""
     cursor = dbapi_connection.cursor()
     try:
         variables = _fetch_pairs(
@@ -95,7 +108,7 @@ def node_problem(dbapi_connection: Any) -> str | None:
         )
         provider = variables.get("wsrep_provider", "none").strip().lower()
         if variables.get("wsrep_on", "OFF").upper() != "ON" or provider in ("", "none"):
-            return None  # not a Galera node
+            return NodeCheck(galera=False, problem=None)
         status = _fetch_pairs(
             cursor,
             "SHOW GLOBAL STATUS WHERE Variable_name IN "
@@ -104,23 +117,25 @@ def node_problem(dbapi_connection: Any) -> str | None:
     finally:
         cursor.close()
     if status.get("wsrep_ready", "OFF").upper() != "ON":
-        return "the node is not ready (wsrep_ready is OFF)"
+        return NodeCheck(galera=True, problem="the node is not ready (wsrep_ready is OFF)")
     state = status.get("wsrep_local_state_comment", "")
     if state != "Synced":
-        return f"the node is not synced ({state or 'state unknown'})"
-    return None
+        return NodeCheck(galera=True,
+                         problem=f"the node is not synced ({state or 'state unknown'})")
+    return NodeCheck(galera=True, problem=None)
 
 
-def prepare_galera_session(dbapi_connection: Any) -> None:
-    """Reads wait until the node has applied what the cluster committed before them, so a read
-    right after a write (or after a failover) sees that write. A no-op without Galera."""
-    cursor = dbapi_connection.cursor()
-    try:
-        variables = _fetch_pairs(cursor, "SHOW SESSION VARIABLES LIKE 'wsrep_on'")
-        if variables.get("wsrep_on", "OFF").upper() == "ON":
-            cursor.execute("SET SESSION wsrep_sync_wait = 1")
-    finally:
-        cursor.close()
+def node_problem(dbapi_connection: Any) -> str | None:
+    """Why this server must not be used (a Galera node not ready or not synced); None if fine."""
+    return check_node(dbapi_connection).problem
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a connection went: its node, and whether that node is part of a Galera cluster."""
+
+    node: Node
+    galera: bool
 
 
 class NodeChooser:
@@ -151,10 +166,17 @@ class NodeChooser:
         self._lock = threading.Lock()
         self._preferred = 0
         self._failed_at: dict[Node, float] = {}
+        self._placements: weakref.WeakKeyDictionary[Any, Placement] = \
+            weakref.WeakKeyDictionary()
 
     @property
     def nodes(self) -> tuple[Node, ...]:
         return self._nodes
+
+    def placement(self, connection: Any) -> Placement | None:
+        """The node a connection made here went to; None for one made elsewhere."""
+        with self._lock:
+            return self._placements.get(connection)
 
     def order(self) -> list[Node]:
         """The nodes to try: from the preferred one on, recently failed ones last."""
@@ -172,9 +194,7 @@ class NodeChooser:
             connection = None
             try:
                 connection = self._connect(**{**params, "host": node[0], "port": node[1]})
-                problem = node_problem(connection)
-                if problem is None:
-                    prepare_galera_session(connection)
+                check = check_node(connection)
             except self._driver_error as error:
                 self._close(connection)
                 self._mark_failed(node)
@@ -182,13 +202,15 @@ class NodeChooser:
                             getattr(error, "msg", type(error).__name__))
                 last_error = error
                 continue
-            if problem is not None:
+            if check.problem is not None:
                 self._close(connection)
                 self._mark_failed(node)
-                log.warning("database node %s:%s skipped: %s", node[0], node[1], problem)
-                last_error = self._not_ready(problem)
+                log.warning("database node %s:%s skipped: %s", node[0], node[1], check.problem)
+                last_error = self._not_ready(check.problem)
                 continue
             self._mark_good(node)
+            with self._lock:
+                self._placements[connection] = Placement(node, check.galera)
             return connection
         assert last_error is not None
         raise last_error

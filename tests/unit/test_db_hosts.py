@@ -1,5 +1,6 @@
-"""Several database servers: where the list comes from, bad lists named by field, and which node
-a new connection goes to (ready ones, the last good one first)."""
+"""Several database servers: where the list comes from, bad lists named by field, which node
+a new connection goes to (ready ones, the last good one first), and how a read on another node
+sees this workstation's writes (a GTID wait, only when needed)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from studentres_desktop.cli import main as admin
 from studentres_desktop.config import load_config
 from studentres_desktop.domain.errors import ValidationError
 from studentres_desktop.persistence.engine import DatabaseSettings, create_database_engine
-from studentres_desktop.persistence.nodes import NodeChooser, node_problem, parse_hosts
+from studentres_desktop.persistence.gtids import CAUSAL_LAST_SEEN, ReadYourWrites
+from studentres_desktop.persistence.nodes import NodeChooser, Placement, node_problem, parse_hosts
 
 URL = "mysql+mysqlconnector://app:pw@db.example.edu:3306/studentres"
 
@@ -117,8 +119,14 @@ class FakeCursor:
             self._rows = list(self._server.variables.items())
         elif "GLOBAL STATUS" in statement:
             self._rows = list(self._server.status.items())
-        elif "SESSION VARIABLES" in statement:
-            self._rows = [("wsrep_on", self._server.variables.get("wsrep_on", "OFF"))]
+        elif "WSREP_LAST_WRITTEN_GTID" in statement:
+            self._rows = [(self._server.written,)]
+        elif "WSREP_SYNC_WAIT_UPTO_GTID" in statement:
+            if self._server.lagging:
+                raise FakeDriverError("Lock wait timeout exceeded", 1205)
+            self._rows = [("1", self._server.seen)]
+        elif "WSREP_LAST_SEEN_GTID" in statement:
+            self._rows = [(self._server.seen,)]
         else:
             self._rows = []
 
@@ -139,6 +147,9 @@ class FakeServer:
                        "wsrep_local_state_comment": state}
         self.statements: list[str] = []
         self.closed = 0
+        # GTIDs as the driver returns them: bytes
+        self.written = self.seen = b"0-1-0"
+        self.lagging = False
 
     def cursor(self) -> FakeCursor:
         return FakeCursor(self)
@@ -185,12 +196,22 @@ def test_a_galera_node_must_be_ready_and_synced(server, problem):
     assert found == problem or (problem is not None and found is not None and problem in found)
 
 
-def test_the_first_ready_node_is_used_and_causal_reads_are_switched_on():
+def test_the_first_ready_node_is_used_and_its_reads_do_not_wait_for_the_cluster():
     cluster = Cluster(db1=FakeServer(ready=False), db2=FakeServer(up=False), db3=FakeServer())
-    assert cluster.chooser()(dict(PARAMS)) is cluster.servers["db3"]
+    chooser = cluster.chooser()
+    assert chooser(dict(PARAMS)) is cluster.servers["db3"]
     assert cluster.tries == ["db1", "db2", "db3"]
     assert cluster.servers["db1"].closed == 1  # the node that is not ready is let go
-    assert "SET SESSION wsrep_sync_wait = 1" in cluster.servers["db3"].statements
+    assert chooser.placement(cluster.servers["db3"]) == Placement(("db3", 3306), galera=True)
+    assert not any("wsrep_sync_wait" in s for s in cluster.servers["db3"].statements)
+    assert chooser.placement(cluster.servers["db1"]) is None
+
+
+def test_a_plain_server_is_placed_as_not_galera():
+    cluster = Cluster(db1=FakeServer(galera=False))
+    chooser = cluster.chooser()
+    chooser(dict(PARAMS))
+    assert chooser.placement(cluster.servers["db1"]) == Placement(("db1", 3306), galera=False)
 
 
 def test_the_node_that_worked_is_tried_first_and_a_failed_one_last():
@@ -217,3 +238,98 @@ def test_without_a_usable_node_the_last_error_is_raised():
     with pytest.raises(FakeDriverError) as raised:
         cluster.chooser()(dict(PARAMS))
     assert raised.value.errno == 1047
+
+
+# --- reading one's own writes on another node ---------------------------------------------------
+
+DB1, DB2, DB3 = ("db1", 3306), ("db2", 3306), ("db3", 3306)
+
+
+def gtid_waits(server: FakeServer) -> list[str]:
+    return [s for s in server.statements if "GTID" in s]
+
+
+def wrote(tracker: ReadYourWrites, server: FakeServer, node: tuple[str, int], gtid: bytes) -> None:
+    server.written = server.seen = gtid
+    tracker.after_commit(server, node)
+
+
+def test_a_write_costs_one_statement_and_reads_on_its_node_none():
+    tracker, db1 = ReadYourWrites(FakeDriverError), FakeServer()
+    tracker.before_use(db1, DB1)  # nothing written yet
+    wrote(tracker, db1, DB1, b"0-1-7")
+    tracker.before_use(db1, DB1)
+    tracker.before_use(db1, DB1)
+    assert db1.statements == ["SELECT WSREP_LAST_WRITTEN_GTID()"]
+
+
+def test_another_node_waits_once_for_the_last_write():
+    tracker, db1, db2 = ReadYourWrites(FakeDriverError), FakeServer(), FakeServer()
+    wrote(tracker, db1, DB1, b"0-1-6")
+    wrote(tracker, db1, DB1, b"0-1-7")
+    db2.seen = b"0-1-9"
+    tracker.before_use(db2, DB2)
+    tracker.before_use(db2, DB2)  # the node is known to have it now
+    assert db2.statements == [
+        "SELECT WSREP_SYNC_WAIT_UPTO_GTID('0-1-7', 5), WSREP_LAST_SEEN_GTID()"]
+    wrote(tracker, db1, DB1, b"0-1-10")
+    db2.seen = b"0-1-10"
+    tracker.before_use(db2, DB2)  # a newer write: one more wait
+    assert len(gtid_waits(db2)) == 2
+
+
+def test_a_node_that_wrote_later_has_applied_the_earlier_write():
+    tracker, db1, db2 = ReadYourWrites(FakeDriverError), FakeServer(), FakeServer()
+    wrote(tracker, db1, DB1, b"0-1-7")
+    wrote(tracker, db2, DB2, b"0-1-8")
+    tracker.before_use(db2, DB2)
+    db1.statements.clear()
+    db1.seen = b"0-1-8"
+    tracker.before_use(db1, DB1)  # db1 is known to have 7, not 8: it waits
+    assert db2.statements == ["SELECT WSREP_LAST_WRITTEN_GTID()"]
+    assert gtid_waits(db1) == [
+        "SELECT WSREP_SYNC_WAIT_UPTO_GTID('0-1-8', 5), WSREP_LAST_SEEN_GTID()"]
+
+
+def test_a_node_that_does_not_catch_up_in_time_waits_for_the_cluster_instead():
+    tracker, db1, db2 = ReadYourWrites(FakeDriverError), FakeServer(), FakeServer()
+    wrote(tracker, db1, DB1, b"0-1-7")
+    db2.lagging, db2.seen = True, b"0-1-8"
+    tracker.before_use(db2, DB2)
+    assert db2.statements[-1] == CAUSAL_LAST_SEEN
+    db2.statements.clear()
+    tracker.before_use(db2, DB2)  # the causal read showed 0-1-8 applied there
+    assert db2.statements == []
+
+
+def test_a_node_whose_gtids_are_not_comparable_waits_for_the_cluster():
+    tracker, db1, db2 = ReadYourWrites(FakeDriverError), FakeServer(), FakeServer()
+    wrote(tracker, db1, DB1, b"0-1-7")
+    db2.seen = b"5-2-900"  # the wait returns at once for another stream: it proves nothing
+    tracker.before_use(db2, DB2)
+    assert db2.statements[-1] == CAUSAL_LAST_SEEN
+
+
+def test_a_write_whose_gtid_is_lost_makes_the_next_other_node_wait_for_the_cluster():
+    tracker, db1, db2, db3 = (ReadYourWrites(FakeDriverError), FakeServer(), FakeServer(),
+                              FakeServer())
+    wrote(tracker, db1, DB1, b"0-1-7")
+    db1.written = None  # stands for a connection that died right after its COMMIT
+    db1.cursor = lambda: (_ for _ in ()).throw(FakeDriverError("Lost connection", 2013))
+    with pytest.raises(FakeDriverError):
+        tracker.after_commit(db1, DB1)
+    db2.seen = b"0-1-8"
+    tracker.before_use(db2, DB2)
+    assert db2.statements == [CAUSAL_LAST_SEEN]
+    db3.seen = b"0-1-8"
+    tracker.before_use(db3, DB3)  # waits for what db2 had applied, by GTID
+    assert db3.statements == [
+        "SELECT WSREP_SYNC_WAIT_UPTO_GTID('0-1-8', 5), WSREP_LAST_SEEN_GTID()"]
+
+
+def test_other_driver_errors_of_the_wait_propagate():
+    tracker, db1, db2 = ReadYourWrites(FakeDriverError), FakeServer(), FakeServer()
+    wrote(tracker, db1, DB1, b"0-1-7")
+    db2.cursor = lambda: (_ for _ in ()).throw(FakeDriverError("Lost connection", 2013))
+    with pytest.raises(FakeDriverError):
+        tracker.before_use(db2, DB2)
