@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -306,7 +307,8 @@ def _connect_to_ready_nodes(engine: Engine, nodes: tuple[Node, ...]) -> NodeChoo
 
 
 def _without_cursor_ping(connect: Callable[..., Any]) -> Callable[..., Any]:
-    """The driver's connect, with connections that do not ping the server in cursor().
+    """The driver's connect, with connections that do not ping the server in cursor() (and,
+    from the C extension, that raise the driver's errors at COMMIT and ROLLBACK).
 
     mysql-connector's connection, pure-Python or C extension alike, sends a PING and waits for
     the answer each time a cursor is made, and SQLAlchemy makes one per statement: a round trip
@@ -335,10 +337,27 @@ def _without_cursor_ping(connect: Callable[..., Any]) -> Callable[..., Any]:
 
     replacements: dict[type, type] = {MySQLConnection: PingOnCheckoutConnection}
     try:
+        from _mysql_connector import MySQLInterfaceError
         from mysql.connector.connection_cext import CMySQLConnection
     except ImportError:  # the C extension is not installed, or does not load here
         pass
     else:
+        from mysql.connector import errors as driver_errors
+
+        @contextmanager
+        def as_driver_errors() -> Iterator[None]:
+            """The client library's own error as the driver's, as cmd_query() does: commit()
+            and rollback() let it through bare, so a Galera certification failure at COMMIT
+            (1213) was not seen as a driver error and not rerun."""
+            try:
+                yield
+            except MySQLInterfaceError as error:
+                errno = getattr(error, "errno", None)
+                if errno is None:
+                    raise driver_errors.InterfaceError(str(error)) from error
+                raise driver_errors.get_mysql_exception(
+                    errno, msg=getattr(error, "msg", str(error)),
+                    sqlstate=getattr(error, "sqlstate", None)) from error
 
         class PingOnCheckoutCConnection(CMySQLConnection):
             _making_cursor = False
@@ -355,6 +374,14 @@ def _without_cursor_ping(connect: Callable[..., Any]) -> Callable[..., Any]:
                     # The client library's own state, without a round trip.
                     return self._cmysql is not None and bool(self._cmysql.connected())
                 return bool(super().is_connected())
+
+            def commit(self) -> None:
+                with as_driver_errors():
+                    super().commit()
+
+            def rollback(self) -> None:
+                with as_driver_errors():
+                    super().rollback()
 
         replacements[CMySQLConnection] = PingOnCheckoutCConnection
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, event, func, insert, select, text
 
 from studentres_desktop.bootstrap import Services, build_services
 from studentres_desktop.domain.models import ResourceFilter
@@ -125,3 +125,35 @@ def test_a_committed_write_is_not_rolled_back_and_a_failed_one_is(mysql_services
             uow.operations.applied("kept")
         # A read ends its snapshot once (after the pool's check of the connection).
         assert [command for command in sent if command != "PING"] == ["SELECT", "ROLLBACK"]
+
+
+def test_a_write_whose_connection_died_before_its_commit_runs_again(mysql_services, mysql_url):
+    # The COMMIT is what fails: the C extension's commit() raised the client library's own
+    # error, which was neither a driver error nor rerun.
+    engine = mysql_services.engine
+    admin = create_engine(mysql_url)
+    attempts: list[int] = []
+
+    def work(uow: UnitOfWork) -> None:
+        conn = uow._conn
+        assert conn is not None
+        attempts.append(int(conn.execute(text("SELECT CONNECTION_ID()")).scalar_one()))
+        conn.execute(insert(t.interests).values(tag="before-commit", label="Before commit"))
+
+    def kill_first_attempt(_conn: object) -> None:  # runs right before the DBAPI COMMIT
+        if len(attempts) == 1:
+            with admin.begin() as other:
+                other.execute(text(f"KILL CONNECTION {attempts[0]}"))
+
+    event.listen(engine, "commit", kill_first_attempt)
+    try:
+        run_write(lambda: UnitOfWork(engine), work,
+                  policy=RetryPolicy(sleep=lambda _seconds: None))
+    finally:
+        event.remove(engine, "commit", kill_first_attempt)
+        admin.dispose()
+    assert len(attempts) == 2 and attempts[0] != attempts[1]
+    with engine.connect() as conn:
+        found = conn.execute(select(func.count()).select_from(t.interests)
+                             .where(t.interests.c.tag == "before-commit")).scalar_one()
+    assert found == 1
