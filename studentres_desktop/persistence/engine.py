@@ -319,23 +319,12 @@ def _without_cursor_ping(connect: Callable[..., Any]) -> Callable[..., Any]:
     """
     from mysql.connector.connection import MySQLConnection
 
-    class PingOnCheckoutConnection(MySQLConnection):
-        _making_cursor = False
+    def pure_connected(connection: Any) -> bool:
+        # Closed here (close() forgets the handshake): the driver's own -1 error.
+        return connection._socket is not None and connection._handshake is not None
 
-        def cursor(self, *args: Any, **kwargs: Any) -> Any:
-            self._making_cursor = True
-            try:
-                return super().cursor(*args, **kwargs)
-            finally:
-                self._making_cursor = False
-
-        def is_connected(self) -> bool:
-            if self._making_cursor:
-                # Closed here (close() forgets the handshake): the driver's own -1 error.
-                return self._socket is not None and self._handshake is not None
-            return bool(super().is_connected())
-
-    replacements: dict[type, type] = {MySQLConnection: PingOnCheckoutConnection}
+    replacements: dict[type, type] = {
+        MySQLConnection: _pinging_only_on_checkout(MySQLConnection, pure_connected)}
     try:
         from _mysql_connector import MySQLInterfaceError
         from mysql.connector.connection_cext import CMySQLConnection
@@ -359,22 +348,11 @@ def _without_cursor_ping(connect: Callable[..., Any]) -> Callable[..., Any]:
                     errno, msg=getattr(error, "msg", str(error)),
                     sqlstate=getattr(error, "sqlstate", None)) from error
 
-        class PingOnCheckoutCConnection(CMySQLConnection):
-            _making_cursor = False
+        def c_connected(connection: Any) -> bool:
+            # The client library's own state, without a round trip.
+            return connection._cmysql is not None and bool(connection._cmysql.connected())
 
-            def cursor(self, *args: Any, **kwargs: Any) -> Any:
-                self._making_cursor = True
-                try:
-                    return super().cursor(*args, **kwargs)
-                finally:
-                    self._making_cursor = False
-
-            def is_connected(self) -> bool:
-                if self._making_cursor:
-                    # The client library's own state, without a round trip.
-                    return self._cmysql is not None and bool(self._cmysql.connected())
-                return bool(super().is_connected())
-
+        class CConnection(_pinging_only_on_checkout(CMySQLConnection, c_connected)):  # type: ignore[misc]
             def commit(self) -> None:
                 with as_driver_errors():
                     super().commit()
@@ -383,7 +361,7 @@ def _without_cursor_ping(connect: Callable[..., Any]) -> Callable[..., Any]:
                 with as_driver_errors():
                     super().rollback()
 
-        replacements[CMySQLConnection] = PingOnCheckoutCConnection
+        replacements[CMySQLConnection] = CConnection
 
     def connect_without_cursor_ping(**params: Any) -> Any:
         connection = connect(**params)
@@ -418,3 +396,25 @@ def client_driver(engine: Engine) -> str:
         connection = conn.connection.dbapi_connection
     kind = "C extension" if isinstance(connection, c_classes) else "pure Python"
     return f"mysql-connector-python {connector_version} ({kind}); Python ssl: {ssl.OPENSSL_VERSION}"
+
+
+def _pinging_only_on_checkout(base: Any, connected: Callable[[Any], bool]) -> Any:
+    """A subclass of the driver's connection class `base` whose cursor() asks `connected`
+    (local state only) instead of pinging the server."""
+
+    class Connection(base):  # type: ignore[misc]
+        _making_cursor = False
+
+        def cursor(self, *args: Any, **kwargs: Any) -> Any:
+            self._making_cursor = True
+            try:
+                return super().cursor(*args, **kwargs)
+            finally:
+                self._making_cursor = False
+
+        def is_connected(self) -> bool:
+            if self._making_cursor:
+                return connected(self)
+            return bool(super().is_connected())
+
+    return Connection

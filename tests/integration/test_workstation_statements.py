@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, event, func, insert, select, text
 
 from studentres_desktop.bootstrap import Services, build_services
-from studentres_desktop.domain.models import ResourceFilter
+from studentres_desktop.domain.models import Interest, ResourceFilter
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
@@ -77,30 +77,42 @@ def test_an_exclusive_unit_of_work_reads_committed_rows_and_leaves_the_session_a
         assert interest_count(uow) == before
 
 
+def kill_connection(mysql_url: str, connection_id: int) -> None:
+    """The server drops that connection, as when its node dies."""
+    admin = create_engine(mysql_url)
+    try:
+        with admin.begin() as other:
+            other.execute(text(f"KILL CONNECTION {connection_id}"))
+    finally:
+        admin.dispose()
+
+
+def interests_tagged(services: Services, tag: str) -> int:
+    with services.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(t.interests)
+                                .where(t.interests.c.tag == tag)).scalar_one())
+
+
+def connection_id(uow: UnitOfWork) -> int:
+    conn = uow._conn
+    assert conn is not None
+    return int(conn.execute(text("SELECT CONNECTION_ID()")).scalar_one())
+
+
 def test_a_write_whose_connection_died_between_two_statements_runs_again(
         mysql_services, mysql_url):
-    admin = create_engine(mysql_url)
     attempts: list[int] = []
 
     def work(uow: UnitOfWork) -> None:
-        conn = uow._conn
-        assert conn is not None
-        attempts.append(int(conn.execute(text("SELECT CONNECTION_ID()")).scalar_one()))
+        attempts.append(connection_id(uow))
         if len(attempts) == 1:  # the server drops this connection before the next statement
-            with admin.begin() as other:
-                other.execute(text(f"KILL CONNECTION {attempts[0]}"))
-        conn.execute(insert(t.interests).values(tag="after-kill", label="After kill"))
+            kill_connection(mysql_url, attempts[0])
+        uow.interests.add_missing([Interest("after-kill", "After kill")])
 
-    try:
-        run_write(lambda: UnitOfWork(mysql_services.engine), work,
-                  policy=RetryPolicy(sleep=lambda _seconds: None))
-    finally:
-        admin.dispose()
+    run_write(lambda: UnitOfWork(mysql_services.engine), work,
+              policy=RetryPolicy(sleep=lambda _seconds: None))
     assert len(attempts) == 2 and attempts[0] != attempts[1]
-    with mysql_services.engine.connect() as conn:
-        found = conn.execute(select(func.count()).select_from(t.interests)
-                             .where(t.interests.c.tag == "after-kill")).scalar_one()
-    assert found == 1
+    assert interests_tagged(mysql_services, "after-kill") == 1
 
 
 def test_a_committed_write_is_not_rolled_back_and_a_failed_one_is(mysql_services):
@@ -131,19 +143,15 @@ def test_a_write_whose_connection_died_before_its_commit_runs_again(mysql_servic
     # The COMMIT is what fails: the C extension's commit() raised the client library's own
     # error, which was neither a driver error nor rerun.
     engine = mysql_services.engine
-    admin = create_engine(mysql_url)
     attempts: list[int] = []
 
     def work(uow: UnitOfWork) -> None:
-        conn = uow._conn
-        assert conn is not None
-        attempts.append(int(conn.execute(text("SELECT CONNECTION_ID()")).scalar_one()))
-        conn.execute(insert(t.interests).values(tag="before-commit", label="Before commit"))
+        attempts.append(connection_id(uow))
+        uow.interests.add_missing([Interest("before-commit", "Before commit")])
 
     def kill_first_attempt(_conn: object) -> None:  # runs right before the DBAPI COMMIT
         if len(attempts) == 1:
-            with admin.begin() as other:
-                other.execute(text(f"KILL CONNECTION {attempts[0]}"))
+            kill_connection(mysql_url, attempts[0])
 
     event.listen(engine, "commit", kill_first_attempt)
     try:
@@ -151,9 +159,5 @@ def test_a_write_whose_connection_died_before_its_commit_runs_again(mysql_servic
                   policy=RetryPolicy(sleep=lambda _seconds: None))
     finally:
         event.remove(engine, "commit", kill_first_attempt)
-        admin.dispose()
     assert len(attempts) == 2 and attempts[0] != attempts[1]
-    with engine.connect() as conn:
-        found = conn.execute(select(func.count()).select_from(t.interests)
-                             .where(t.interests.c.tag == "before-commit")).scalar_one()
-    assert found == 1
+    assert interests_tagged(mysql_services, "before-commit") == 1

@@ -269,13 +269,17 @@ def tls_config(folder: Path, url: str, ca: Path) -> dict[str, str]:
     return {"STUDENTRES_CONFIG": str(config)}
 
 
-# use_pure: the connector's pure-Python classes, whose TLS is Python's ssl module.
+def driver_url(server: PrivateServer, driver: str) -> str:
+    """The server's URL for one of the connector's drivers; `use_pure` picks its pure-Python
+    classes, whose TLS is Python's ssl module."""
+    return server.url() + ("?use_pure=true" if driver == "pure Python" else "")
+
+
 @pytest.mark.parametrize("driver", ["C extension", "pure Python"])
 def test_frozen_admin_speaks_verified_tls_to_a_tls_only_server(
     bundle: Path, tls_server: PrivateServer, tmp_path: Path, driver: str
 ) -> None:
-    url = tls_server.url() + ("?use_pure=true" if driver == "pure Python" else "")
-    env = tls_config(tmp_path, url, tls_server.keys.ca)
+    env = tls_config(tmp_path, driver_url(tls_server, driver), tls_server.keys.ca)
     assert_clean_exit(run_frozen(bundle, "studentres-admin", "init-db", extra_env=env))
 
     checked = run_frozen(bundle, "studentres-admin", "check", extra_env=env)
@@ -289,8 +293,7 @@ def test_frozen_admin_speaks_verified_tls_to_a_tls_only_server(
 def test_frozen_admin_refuses_a_server_whose_certificate_another_ca_signed(
     bundle: Path, tls_server: PrivateServer, tmp_path: Path, driver: str
 ) -> None:
-    url = tls_server.url() + ("?use_pure=true" if driver == "pure Python" else "")
-    env = tls_config(tmp_path, url, tls_server.keys.other_ca)
+    env = tls_config(tmp_path, driver_url(tls_server, driver), tls_server.keys.other_ca)
 
     result = run_frozen(bundle, "studentres-admin", "check", extra_env=env)
 
