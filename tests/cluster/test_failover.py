@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 from studentres_desktop.domain.models import ResourceKind, Role
-from tests.cluster.workload import Ledger, act, desk_token, stored
+from tests.cluster.workload import KILLED_NODE_MARKS, Ledger, act, desk_token, stored
 from tests.support.accounts import PASSWORD, create, draft
 
-pytestmark = [
-    pytest.mark.cluster,
-    # The driver leaves the socket of a connection to a killed node for the collector to close.
-    pytest.mark.filterwarnings("ignore:Exception ignored in. <socket.socket"
-                               ":pytest.PytestUnraisableExceptionWarning"),
-]
+pytestmark = KILLED_NODE_MARKS
 
 STUDENTS_PER_NODE = 4
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studentres_desktop.bootstrap import build_services
 from studentres_desktop.services.auth import ThrottlePolicy
-from tests.cluster.workload import stored
+from tests.cluster.workload import KILLED_NODE_MARKS, stored
 from tests.gui.conftest import (
     DatabaseOutage,
     GuiApp,
@@ -20,11 +20,7 @@ from tests.gui.conftest import (
 )
 from tests.support.embedders import HashingEmbedder
 
-pytestmark = [
-    pytest.mark.cluster,
-    pytest.mark.filterwarnings("ignore:Exception ignored in. <socket.socket"
-                               ":pytest.PytestUnraisableExceptionWarning"),
-]
+pytestmark = KILLED_NODE_MARKS
 WAIT_MS = 30_000  # a hard kill stalls the cluster's writes for about 5 s
 
 

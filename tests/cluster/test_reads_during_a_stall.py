@@ -13,16 +13,11 @@ import pytest
 
 from studentres_desktop.domain.models import ResourceKind
 from studentres_desktop.persistence import gtids
-from tests.cluster.workload import desk_token
+from tests.cluster.workload import KILLED_NODE_MARKS, desk_token
 from tests.support.accounts import PASSWORD, create, draft
 from tests.support.galera import GaleraNode
 
-pytestmark = [
-    pytest.mark.cluster,
-    # The driver leaves the socket of a connection to a killed node for the collector to close.
-    pytest.mark.filterwarnings("ignore:Exception ignored in. <socket.socket"
-                               ":pytest.PytestUnraisableExceptionWarning"),
-]
+pytestmark = KILLED_NODE_MARKS
 
 # A read during the stall: well under the stall (5 s of evs.suspect_timeout), which a read with
 # wsrep_sync_wait = 1 waits out in full.

@@ -6,19 +6,12 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
 from studentres_desktop.domain.errors import DatabaseUnavailable, DomainError
 from studentres_desktop.domain.models import RsvpState, RsvpStatus
-from tests.cluster.workload import Ledger, desk_token
+from tests.cluster.workload import KILLED_NODE_MARKS, Ledger, desk_token
 from tests.support.accounts import PASSWORD, create, draft
 
-pytestmark = [
-    pytest.mark.cluster,
-    # The driver leaves the socket of a connection to a killed node for the collector to close.
-    pytest.mark.filterwarnings("ignore:Exception ignored in. <socket.socket"
-                               ":pytest.PytestUnraisableExceptionWarning"),
-]
+pytestmark = KILLED_NODE_MARKS
 
 PLACES = 10
 STUDENTS_PER_NODE = 10

@@ -8,11 +8,21 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import pytest
+
 from studentres_desktop.bootstrap import Services
 from studentres_desktop.domain.errors import DomainError
 from studentres_desktop.domain.models import Role
 from tests.support.accounts import PASSWORD
 from tests.support.galera import GaleraNode
+
+# The marks of a test that kills a node: the driver leaves the socket of a connection to a killed
+# node for the collector to close, which pytest reports as an unraisable exception.
+KILLED_NODE_MARKS = [
+    pytest.mark.cluster,
+    pytest.mark.filterwarnings("ignore:Exception ignored in. <socket.socket"
+                               ":pytest.PytestUnraisableExceptionWarning"),
+]
 
 
 @dataclass
