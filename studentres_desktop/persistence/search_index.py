@@ -189,6 +189,34 @@ def _missing_mysql(conn: Connection) -> tuple[bool, bool]:
     return SEARCH_COLUMN not in columns, FULLTEXT_INDEX not in indexes
 
 
+def _missing_words(conn: Connection) -> list[str]:
+    """Which of the word table and its triggers are missing."""
+    tables = {row[0] for row in conn.exec_driver_sql(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+        f" AND table_name = '{WORDS_TABLE}'")}
+    triggers = {row[0] for row in conn.exec_driver_sql(
+        "SELECT trigger_name FROM information_schema.triggers"
+        " WHERE trigger_schema = DATABASE() AND event_object_table = 'interest_resources'")}
+    missing = [WORDS_TABLE] if WORDS_TABLE not in tables else []
+    return missing + [name for name in WORDS_TRIGGERS if name not in triggers]
+
+
+def _ensure_words(conn: Connection) -> list[str]:
+    missing = _missing_words(conn)
+    if not missing:
+        return []
+    if WORDS_TABLE in missing:
+        conn.exec_driver_sql(WORDS_TABLE_DDL)
+    for name in missing:
+        if name in WORDS_TRIGGERS:
+            conn.exec_driver_sql(f"CREATE TRIGGER {name} {WORDS_TRIGGERS[name]}")
+    # Without every trigger in place the table may have missed changes: fill it afresh.
+    if WORDS_TABLE not in missing:
+        conn.exec_driver_sql(f"DELETE FROM {WORDS_TABLE}")
+    conn.exec_driver_sql(WORDS_FILL)
+    return [f"created word index {WORDS_TABLE} ({', '.join(missing)})"]
+
+
 def _ensure_mysql(conn: Connection) -> list[str]:
     column_missing, index_missing = _missing_mysql(conn)
     changes = []
@@ -203,7 +231,76 @@ def _ensure_mysql(conn: Connection) -> list[str]:
             f"ALTER TABLE interest_resources ADD FULLTEXT INDEX {FULLTEXT_INDEX} ({SEARCH_COLUMN})"
         )
         changes.append(f"added index {FULLTEXT_INDEX}")
-    return changes
+    return changes + _ensure_words(conn)
+
+
+# --- MariaDB / MySQL: the word table -----------------------------------------------------------
+#
+# InnoDB's FULLTEXT search gathers every match before it returns a row, so two common words
+# ('machine learning') cost the whole posting list of each. `resource_words` lists each item's
+# distinct words (split as `domain/search.py` splits them, compared by the collation, so case and
+# accents do not matter) with its row id: a newest-first page walks one word's entries backwards
+# and probes the other words by row id, and stops after the page; how many items a word is in is
+# counted up to a cap by reading its entries alone. Triggers keep it in step with every write,
+# plain SQL included. A slot tells an app row's text (0) from the cells of an original-style row
+# (1 + the kind's position, as on SQLite). Words are cut to WORD_CHARS: a candidate is checked by
+# `domain.search.holds` before anyone sees it.
+
+WORDS_TABLE = "resource_words"
+WORD_CHARS = 84
+_NOT_WORD = r"'[^\\p{L}\\p{N}_]+'"
+
+WORDS_TABLE_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {WORDS_TABLE} (\n"
+    f"    word VARCHAR({WORD_CHARS}) NOT NULL,\n"
+    "    slot TINYINT NOT NULL,\n"
+    "    resource_id INTEGER NOT NULL,\n"
+    "    PRIMARY KEY (word, slot, resource_id),\n"
+    f"    KEY ix_{WORDS_TABLE}_resource (resource_id, slot, word)\n"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
+)
+
+
+def _split_words(text: str, row: str, slot: int, condition: str) -> str:
+    """SELECT of (word, slot, row id) for every word of `text`: separators become one space, the
+    spaces become the commas of a JSON array, which JSON_TABLE reads as rows (a word holds no
+    character that JSON would need escaped)."""
+    words = (f"CONCAT('[\"', REPLACE(TRIM(REGEXP_REPLACE({text}, {_NOT_WORD}, ' ')), ' ', "
+             f"'\",\"'), '\"]')")
+    return (f"SELECT LEFT(j.word, {WORD_CHARS}), {slot}, {row}.id FROM {{source}}"
+            f"JSON_TABLE({words}, '$[*]' COLUMNS (word TEXT PATH '$')) AS j"
+            f" WHERE {condition} AND j.word <> ''")
+
+
+def _word_rows(row: str, source: str = "") -> str:
+    """INSERT of the words of one `interest_resources` row (`NEW`), or of every row (`source`)."""
+    selects = [_split_words(f"CONCAT_WS(' ', {row}.title, {row}.description, {row}.location)",
+                            row, APP_SLOT, f"{row}.kind IS NOT NULL")]
+    selects += [_split_words(f"{row}.{kind.value}", row, legacy_slot(kind), f"{row}.kind IS NULL")
+                for kind in ResourceKind]
+    union = "\n    UNION ALL ".join(s.replace("{source}", source) for s in selects)
+    return f"INSERT IGNORE INTO {WORDS_TABLE} (word, slot, resource_id)\n    {union}"
+
+
+_TEXT_COLUMNS = ("kind", "title", "description", "location", "workshop", "training", "event")
+_TEXT_CHANGED = " OR ".join(f"NOT (OLD.{name} <=> NEW.{name})" for name in ("id", *_TEXT_COLUMNS))
+WORDS_TRIGGERS = {
+    "trg_resource_words_insert": (
+        f"AFTER INSERT ON interest_resources FOR EACH ROW\n{_word_rows('NEW')}"
+    ),
+    "trg_resource_words_update": (
+        "AFTER UPDATE ON interest_resources FOR EACH ROW\n"
+        f"IF {_TEXT_CHANGED} THEN\n"
+        f"  DELETE FROM {WORDS_TABLE} WHERE resource_id = OLD.id;\n"
+        f"  {_word_rows('NEW')};\n"
+        "END IF"
+    ),
+    "trg_resource_words_delete": (
+        "AFTER DELETE ON interest_resources FOR EACH ROW\n"
+        f"DELETE FROM {WORDS_TABLE} WHERE resource_id = OLD.id"
+    ),
+}
+WORDS_FILL = _word_rows("r", "interest_resources AS r, ")
 
 
 # --- both ---------------------------------------------------------------------------------------
@@ -226,6 +323,7 @@ def search_index_problems(conn: Connection) -> list[str]:
     column_missing, index_missing = _missing_mysql(conn)
     names = [f"column interest_resources.{SEARCH_COLUMN}"] if column_missing else []
     names += [f"index {FULLTEXT_INDEX}"] if index_missing else []
+    names += _missing_words(conn)
     return [f"search index: {name} is missing" for name in names]
 
 
