@@ -22,14 +22,12 @@ from studentres_desktop.domain.search import holds, search_terms
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.credentials import credential_store, role_of
 from studentres_desktop.persistence.resource_queries import (
-    breadth_cap,
     breadth_queries,
     count_query,
     dated_page_query,
-    id_range_query,
-    mysql_breadth_query,
     newest_app_query,
     page_query,
+    word_counts_query,
 )
 from studentres_desktop.persistence.rows import app_resource, legacy_item, tags_first, to_resource
 
@@ -171,29 +169,54 @@ class InterestRepository:
 # MariaDB/MySQL, newest first: deeper than this, the page is read through MATCH (exact, but
 # InnoDB gathers every match first) instead of checking every row before it in Python.
 SUPERSET_OFFSET_MAX = 2000
+# MariaDB/MySQL: words are counted up to this in the word table to choose which one a page walks.
+WORD_COUNT_CAP = 1001
 
 
 class ResourceRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        # MariaDB/MySQL: how many app rows hold each word of a search text, up to a cap, as
+        # `is_broad_search` counted them; the page's word walk starts from the fewest.
+        self._word_counts: dict[str, tuple[int, ...]] = {}
 
     # --- reading --------------------------------------------------------------------------------
 
     def is_broad_search(self, flt: ResourceFilter, threshold: int) -> bool:
         """Whether the filter's search, by relevance, finds more than `threshold` items in the
-        whole catalogue, on a database that can then show them newest first cheaply."""
+        whole catalogue, on a database that can then show them newest first cheaply.
+
+        MariaDB/MySQL answer from the word table: more than `threshold` app rows hold each word.
+        An upper bound (words can be common alone and rare together), which only decides the
+        order: every item shown is checked."""
         if self._conn.dialect.name != "sqlite":
-            if mysql_breadth_query(flt, 0, 1) is None:
-                return False
-            lowest, highest = self._conn.execute(id_range_query()).one()
-            if highest is None:
-                return False
-            cap = breadth_cap(lowest, highest, threshold)
-            query = mysql_breadth_query(flt, highest, cap)
-            assert query is not None
-            return int(self._conn.execute(query).scalar_one()) >= cap
+            counts = self._counted_words(flt, threshold + 1)
+            return bool(counts) and min(counts) > threshold
         queries = breadth_queries(flt, self._conn.dialect.name, threshold + 1)
         return any(int(self._conn.execute(q).scalar_one()) > threshold for q in queries)
+
+    def _counted_words(self, flt: ResourceFilter, cap: int) -> tuple[int, ...]:
+        if flt.text in self._word_counts:
+            return self._word_counts[flt.text]
+        query = word_counts_query(flt, cap)
+        if query is None:
+            return ()
+        counts = tuple(int(n) for n in self._conn.execute(query).one())
+        self._word_counts[flt.text] = counts
+        return counts
+
+    def driving_word(self, flt: ResourceFilter) -> int | None:
+        """MariaDB/MySQL: which word of a search text of two or more the newest-first page walks
+        in the word table: the whole word in the fewest app rows. None for one word, which LIKE
+        finds in the newest rows at once when it is common."""
+        terms = search_terms(flt.text)
+        whole = len(terms.words) - 1 if terms.last_is_prefix else len(terms.words)
+        if len(terms.words) < 2 or whole < 1:
+            return None
+        counts = self._counted_words(flt, WORD_COUNT_CAP)
+        if len(counts) != len(terms.words):
+            return None
+        return min(range(whole), key=counts.__getitem__)
 
     def page(self, flt: ResourceFilter, *, newest: bool = False) -> tuple[list[Resource], bool]:
         """The resources of one page, and whether more follow; `newest` first if asked."""
@@ -229,8 +252,9 @@ class ResourceRepository:
         terms = search_terms(flt.text)
         wanted = flt.offset + flt.limit + 1
         depth = wanted
+        driver = self.driving_word(flt)
         while True:
-            app = newest_app_query(flt, dialect, depth)
+            app = newest_app_query(flt, dialect, depth, driver)
             if app is None:
                 return []
             ids = [int(i) for i in self._conn.execute(app).scalars()]

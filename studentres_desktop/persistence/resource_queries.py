@@ -89,17 +89,25 @@ class _Shape:
     # cell, instead of MATCH over every cell.
     given_ids: bool = False
     legacy_floor: bool = False
+    # With superset_words, app rows found from the word table instead (`si.WORDS_TABLE`): one
+    # word's entries walked backwards, each other word probed by row id; -1 when not. The
+    # number of probed words, and whether the last of them is a prefix.
+    walk_probes: int = -1
+    walk_prefix: bool = False
 
     @classmethod
     def of(cls, flt: ResourceFilter, dialect: str, *, undated_only: bool = False,
            newest: bool = False, superset: bool = False, given_ids: bool = False,
-           legacy_floor: bool = False) -> _Shape:
+           legacy_floor: bool = False, walk: bool = False) -> _Shape:
         sort = effective_sort(flt)
-        words = len(search_terms(flt.text).words) if superset and newest and flt.text else 0
+        terms = search_terms(flt.text)
+        words = len(terms.words) if superset and newest and flt.text else 0
         words = words if dialect != "sqlite" else 0
+        walked = walk and bool(words) and not given_ids
         return cls(dialect, sort, frozenset(flt.kinds), flt.interests is not None,
                    bool(flt.text), undated_only and sort is SortOrder.DATE and not newest,
-                   newest, words, given_ids and bool(words), legacy_floor and bool(words))
+                   newest, words, given_ids and bool(words), legacy_floor and bool(words),
+                   words - 1 if walked else -1, walked and terms.last_is_prefix)
 
     @property
     def legacy_kinds(self) -> list[ResourceKind]:
@@ -163,6 +171,8 @@ def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
     if shape.given_ids and kind is None:
         listed: ColumnElement[bool] = r.c.id.in_(bindparam("app_ids", expanding=True))
         return _Source(r, [listed], literal(0.0, Float()), r.c.id)
+    if shape.walk_probes >= 0 and kind is None:
+        return _word_walk(shape)
     if shape.superset_words and kind is None:
         # Only app rows: original-style cells are few, so MATCH on their marks stays cheap.
         return _Source(r, [si.mysql_like(kind, shape.superset_words)], literal(0.0, Float()),
@@ -174,6 +184,29 @@ def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
     score = si.mysql_match(kind)
     found: ColumnElement[bool] = score  # type: ignore[assignment]  # MATCH is also a condition
     return _Source(r, [found], score, r.c.id)
+
+
+def _word_walk(shape: _Shape) -> _Source:
+    """App rows holding the driving word (`wt_driver`), newest first from its entries in the word
+    table, and every other word (`wt_probe_<n>`), each looked up by row id."""
+    driver = si.words_table.alias("driver")
+    conditions = [si.word_test(driver.c.word, "wt_driver", False), driver.c.slot == si.APP_SLOT]
+    for n in range(shape.walk_probes):
+        probe = si.words_table.alias(f"probe_{n}")
+        prefix = shape.walk_prefix and n == shape.walk_probes - 1
+        # A scalar subquery, not EXISTS: MariaDB turns EXISTS into a semi-join that first
+        # gathers every entry of the word (25,000 rows for 'learning%' at 100,000 resources).
+        # By the driver's row id, so it is tested on the entry before the row is read.
+        entry: ScalarSelect[int] = (
+            select(probe.c.resource_id)
+            .where(probe.c.resource_id == driver.c.resource_id, probe.c.slot == si.APP_SLOT,
+                   si.word_test(probe.c.word, f"wt_probe_{n}", prefix))
+            .limit(1)
+            .scalar_subquery()
+        )
+        conditions.append(entry.is_not(None))
+    return _Source(r.join(driver, driver.c.resource_id == r.c.id), conditions,
+                   literal(0.0, Float()), driver.c.resource_id)
 
 
 def _tagged_probe() -> ColumnElement[bool]:
@@ -466,15 +499,27 @@ def _newest_app_statement(shape: _Shape) -> Select[Any]:
     return select(branch.c.row_id)
 
 
-def newest_app_query(flt: ResourceFilter, dialect: str, depth: int) -> Select[Any] | None:
+def newest_app_query(
+    flt: ResourceFilter, dialect: str, depth: int, driver: int | None = None
+) -> Select[Any] | None:
     """MariaDB/MySQL: the ids of the newest `depth` app rows LIKE finds (`superset`), highest
-    first. When there are that many, an original-style cell below the lowest of them cannot be on
-    the page, so `page_query(legacy_floor=…)` tests only the rows above it: MATCH on a common
+    first; with `driver`, found instead from the word table, walking the entries of the search
+    text's word at that position (a whole word, not one being typed), as many as LIKE would find
+    or fewer. When there are that many, an original-style cell below the lowest of them cannot be
+    on the page, so `page_query(legacy_floor=…)` tests only the rows above it: MATCH on a common
     word's cell marks gathers every match (20 ms for 'the' in 2,000 original-style rows)."""
     if not _can_match(flt) or not flt.text:
         return None
-    shape = _Shape.of(flt, dialect, newest=True, superset=True)
-    return _newest_app_statement(shape).params(_values(flt, dialect), depth=depth)
+    shape = _Shape.of(flt, dialect, newest=True, superset=True, walk=driver is not None)
+    values = _values(flt, dialect)
+    if driver is not None:
+        terms = search_terms(flt.text)
+        if terms.last_is_prefix and driver == len(terms.words) - 1:
+            raise ValueError("the driving word must be a whole word")
+        values["wt_driver"] = si.word_value(terms, driver)
+        others = [n for n in range(len(terms.words)) if n != driver]
+        values |= {f"wt_probe_{k}": si.word_value(terms, n) for k, n in enumerate(others)}
+    return _newest_app_statement(shape).params(values, depth=depth)
 
 
 def page_query(
@@ -533,50 +578,32 @@ def _breadth_statement() -> Select[Any]:
     return select(func.count()).select_from(found.subquery())
 
 
-# MariaDB/MySQL judge breadth from the newest rows only: InnoDB's FULLTEXT search gathers every
-# match before answering, and a LIKE test costs about 15 µs a row (utf8mb4_unicode_ci over the
-# marked text), so a sample of the newest rows is what can be afforded before every search.
-BREADTH_WINDOW = 500
-
-
 @functools.lru_cache(maxsize=16)
-def _mysql_breadth_statement(words: int) -> Select[Any]:
-    found = (
-        select(r.c.id)
-        .where(r.c.id > bindparam("floor", type_=Integer()), si.mysql_like(None, words))
-        .order_by(r.c.id.desc())
-        .limit(bindparam("cap", type_=Integer()))
-        .subquery()
-    )
-    return select(func.count()).select_from(found)
+def _word_counts_statement(words: int, last_is_prefix: bool) -> Select[Any]:
+    counts = []
+    for n in range(words):
+        entries = si.words_table.alias(f"counted_{n}")
+        prefix = last_is_prefix and n == words - 1
+        found = (
+            select(entries.c.resource_id)
+            .where(entries.c.slot == si.APP_SLOT, si.word_test(entries.c.word, f"wt_{n}", prefix))
+            .limit(bindparam("cap", type_=Integer()))
+            .subquery()
+        )
+        counts.append(select(func.count()).select_from(found).scalar_subquery().label(f"n{n}"))
+    return select(*counts)
 
 
-def id_range_query() -> Select[Any]:
-    """(lowest, highest) row id: how far the window of `mysql_breadth_query` reaches."""
-    return select(func.min(r.c.id), func.max(r.c.id))
-
-
-def breadth_cap(lowest: int, highest: int, threshold: int) -> int:
-    """How many rows `mysql_breadth_query` needs to find in its window to call the search broad:
-    more than `threshold`, or as many in proportion to the whole range of row ids when the
-    window does not reach back to the first row. An estimate (LIKE may count a row the words do
-    not match, the newest rows may differ from the rest), which only decides the order: every
-    item shown is checked. Counting stops there, so a common word reads a few dozen rows."""
-    span = highest - lowest + 1
-    if span <= BREADTH_WINDOW:
-        return threshold + 1
-    return threshold * BREADTH_WINDOW // span + 1
-
-
-def mysql_breadth_query(flt: ResourceFilter, highest: int, cap: int) -> Select[Any] | None:
-    """MariaDB/MySQL: app rows among the newest BREADTH_WINDOW row ids that may match the search
-    text, counted up to `cap` (`breadth_cap`). None when nothing can match or the order would not
-    change (not by relevance)."""
+def word_counts_query(flt: ResourceFilter, cap: int) -> Select[Any] | None:
+    """MariaDB/MySQL: for each word of the search text, how many app rows hold it (or, for a last
+    word being typed, a word it starts), counted up to `cap` from the word table alone: a few
+    index pages per word. The fewest of them bounds how many app rows the text can match. None
+    when nothing can match or the order would not change (not by relevance)."""
     if effective_sort(flt) is not SortOrder.RELEVANCE or not _can_match(flt):
         return None
     terms = search_terms(flt.text)
-    return _mysql_breadth_statement(len(terms.words)).params(
-        si.like_values(terms), floor=highest - BREADTH_WINDOW, cap=cap)
+    values = {f"wt_{n}": si.word_value(terms, n) for n in range(len(terms.words))}
+    return _word_counts_statement(len(terms.words), terms.last_is_prefix).params(values, cap=cap)
 
 
 def breadth_queries(flt: ResourceFilter, dialect: str, cap: int) -> list[Select[Any]]:
@@ -586,7 +613,7 @@ def breadth_queries(flt: ResourceFilter, dialect: str, cap: int) -> list[Select[
     A last word being typed is first asked as a whole word: that finds fewer items, and is
     cheaper, as FTS5 merges the lists of every word a prefix starts; it often settles it.
 
-    Only SQLite (MariaDB/MySQL: `mysql_breadth_query`, since InnoDB's count gathers every match).
+    Only SQLite (MariaDB/MySQL: `word_counts_query`, since InnoDB's count gathers every match).
     """
     if dialect != "sqlite" or effective_sort(flt) is not SortOrder.RELEVANCE:
         return []

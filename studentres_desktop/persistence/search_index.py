@@ -330,6 +330,24 @@ def search_index_problems(conn: Connection) -> list[str]:
 # --- queries ------------------------------------------------------------------------------------
 
 fts = table(FTS_TABLE, column("rowid", Integer))
+words_table = table(WORDS_TABLE, column("word", String), column("slot", Integer),
+                    column("resource_id", Integer))
+
+
+def word_value(terms: SearchTerms, n: int) -> str:
+    """The bound value of `word_test` for the terms' n-th word: the word, or, for a last word
+    being typed, a LIKE pattern of its start (`_` is the only wildcard a word can hold)."""
+    word = terms.words[n]
+    if terms.last_is_prefix and n == len(terms.words) - 1:
+        return word.replace("_", "\\_") + "%"
+    return word
+
+
+def word_test(word: ColumnElement[Any], name: str, prefix: bool) -> ColumnElement[bool]:
+    """A word table entry's word is the bound word (`word_value`), or starts with it."""
+    value = bindparam(name, type_=String())
+    found: ColumnElement[bool] = word.like(value) if prefix else word == value
+    return found
 
 
 def sqlite_match(terms: SearchTerms) -> str:
