@@ -208,10 +208,10 @@ class ResourceRepository:
     def driving_word(self, flt: ResourceFilter) -> int | None:
         """MariaDB/MySQL: which word of a search text of two or more the newest-first page walks
         in the word table: the whole word in the fewest app rows. None for one word, which LIKE
-        finds in the newest rows at once when it is common."""
+        finds in the newest rows at once when it is common, and on SQLite."""
         terms = search_terms(flt.text)
         whole = len(terms.words) - 1 if terms.last_is_prefix else len(terms.words)
-        if len(terms.words) < 2 or whole < 1:
+        if self._conn.dialect.name == "sqlite" or len(terms.words) < 2 or whole < 1:
             return None
         counts = self._counted_words(flt, WORD_COUNT_CAP)
         if len(counts) != len(terms.words):

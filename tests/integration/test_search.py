@@ -484,6 +484,36 @@ def test_newest_first_finds_what_a_scan_of_every_item_finds(services, monkeypatc
     assert newest > len(queries) // 4
 
 
+def test_a_page_of_several_words_walks_the_rarest_whole_word(services, monkeypatch):
+    monkeypatch.setattr(resource_service, "BROAD_SEARCH", 0)
+    services.catalogue.add([draft(f"Robotics workshop {n}", description="Robótica básica")
+                            for n in range(6)])
+    services.catalogue.add([draft("Robotics lab night", description="robótica")])
+    with services.engine.begin() as conn:
+        conn.execute(text("INSERT INTO interest_resources (interest_tag, workshop) "
+                          "VALUES ('AI', 'Robotics lab')"))
+        conn.execute(text("UPDATE interest_resources SET title = 'Robotics workshop, Lab'"
+                          " WHERE title = 'Robotics workshop 2'"))
+
+    def driver(query: str) -> int | None:
+        with services.engine.connect() as conn:
+            return repositories.ResourceRepository(conn).driving_word(ResourceFilter(text=query))
+
+    if on_mysql(services):
+        assert driver("robotics lab night ") == 2  # whole words: the one in the fewest app rows
+        assert driver("robotics lab nig") == 1  # never the word being typed
+        assert driver("ROBÓTICA workshop") == 0  # 'robotica' in 7 app rows, 'workshop' in 6 …
+        assert driver("robotics") is None  # one word: the LIKE walk
+    else:  # SQLite walks its FTS5 index backwards instead
+        assert driver("robotics lab night ") is None
+    found = services.catalogue.list(ResourceFilter(text="robotics lab"))
+    # The row changed by plain SQL is found through its new words, with the original-style cell.
+    assert found.newest_first
+    assert titles(found) == ["Robotics lab", "Robotics lab night", "Robotics workshop, Lab"]
+    assert titles(services.catalogue.list(ResourceFilter(text="robotica LAB nig"))) == [
+        "Robotics lab night"]
+
+
 # --- helpers --------------------------------------------------------------------------------------
 
 
