@@ -57,9 +57,10 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from studentres_desktop.domain.models import ResourceFilter, ResourceKind, SortOrder
-from studentres_desktop.domain.search import search_terms
+from studentres_desktop.domain.search import SearchTerms, search_terms
 from studentres_desktop.persistence import search_index as si
 from studentres_desktop.persistence.tables import TextSortKey
 from studentres_desktop.persistence.tables import interest_resources as r
@@ -94,6 +95,11 @@ class _Shape:
     # number of probed words, and whether the last of them is a prefix.
     walk_probes: int = -1
     walk_prefix: bool = False
+    # Counting with a search text on MariaDB/MySQL: every shape's matches read from the word
+    # table (the driving word's entries, the others probed, as in the walk), instead of MATCH,
+    # which gathers every match of each word first. Whether the driving word is being typed.
+    counted_words: bool = False
+    driver_prefix: bool = False
 
     @classmethod
     def of(cls, flt: ResourceFilter, dialect: str, *, undated_only: bool = False,
@@ -108,6 +114,19 @@ class _Shape:
                    bool(flt.text), undated_only and sort is SortOrder.DATE and not newest,
                    newest, words, given_ids and bool(words), legacy_floor and bool(words),
                    words - 1 if walked else -1, walked and terms.last_is_prefix)
+
+    @classmethod
+    def counting(cls, flt: ResourceFilter, dialect: str, driver: int | None) -> _Shape:
+        """For counting; with `driver` (MariaDB/MySQL, a search text), through the word table."""
+        shape = cls.of(flt, dialect)
+        if driver is None or dialect == "sqlite" or not flt.text:
+            return shape
+        terms = search_terms(flt.text)
+        last = len(terms.words) - 1
+        return dataclasses.replace(
+            shape, walk_probes=last, counted_words=True,
+            walk_prefix=terms.last_is_prefix and driver != last,
+            driver_prefix=terms.last_is_prefix and driver == last)
 
     @property
     def legacy_kinds(self) -> list[ResourceKind]:
@@ -189,8 +208,16 @@ def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
 def _word_walk(shape: _Shape) -> _Source:
     """App rows holding the driving word (`wt_driver`), newest first from its entries in the word
     table, and every other word (`wt_probe_<n>`), each looked up by row id."""
+    driver, conditions = _word_entries(shape, si.APP_SLOT)
+    return _Source(r.join(driver, driver.c.resource_id == r.c.id), conditions,
+                   literal(0.0, Float()), driver.c.resource_id)
+
+
+def _word_entries(shape: _Shape, slot: int) -> tuple[NamedFromClause, list[ColumnElement[bool]]]:
+    """The word table's entries of the driving word in one slot, with the other words probed."""
     driver = si.words_table.alias("driver")
-    conditions = [si.word_test(driver.c.word, "wt_driver", False), driver.c.slot == si.APP_SLOT]
+    conditions = [si.word_test(driver.c.word, "wt_driver", shape.driver_prefix),
+                  driver.c.slot == slot]
     for n in range(shape.walk_probes):
         probe = si.words_table.alias(f"probe_{n}")
         prefix = shape.walk_prefix and n == shape.walk_probes - 1
@@ -205,11 +232,10 @@ def _word_walk(shape: _Shape) -> _Source:
             .scalar_subquery()
         )
         conditions.append(entry.is_not(None))
-    return _Source(r.join(driver, driver.c.resource_id == r.c.id), conditions,
-                   literal(0.0, Float()), driver.c.resource_id)
+    return driver, conditions
 
 
-def _tagged_probe() -> ColumnElement[bool]:
+def _tagged_probe(row_id: ColumnElement[Any] = r.c.id) -> ColumnElement[bool]:
     """Whether the row has one of the tags, looked up row by row through the primary key.
 
     A scalar subquery, not EXISTS: MariaDB turns EXISTS into a semi-join that first collects
@@ -217,7 +243,7 @@ def _tagged_probe() -> ColumnElement[bool]:
     """
     link: ScalarSelect[int] = (
         select(ri.c.resource_id)
-        .where(ri.c.resource_id == r.c.id, ri.c.interest_tag.in_(_tags()))
+        .where(ri.c.resource_id == row_id, ri.c.interest_tag.in_(_tags()))
         .limit(1)
         .scalar_subquery()
     )
@@ -445,8 +471,34 @@ def _counted_parts(shape: _Shape) -> list[tuple[_Source, list[Any]]]:
     return parts
 
 
+def _word_parts(shape: _Shape) -> list[Select[Any]]:
+    """MariaDB/MySQL, counting with a search text: the row ids of each shape's matches (a row
+    once), from the word table. An entry of slot 0 is an app row's, so the row itself is read
+    only to test its kind, or an original-style row's interest."""
+    driver, conditions = _word_entries(shape, si.APP_SLOT)
+    app = select(driver.c.resource_id).distinct()
+    if shape.kinds:
+        app = app.join_from(driver, r, r.c.id == driver.c.resource_id)
+        conditions.append(r.c.kind.in_(sorted(k.value for k in shape.kinds)))
+    if shape.tagged:
+        conditions.append(_tagged_probe(driver.c.resource_id))
+    parts = [app.where(*conditions)]
+    for kind in shape.legacy_kinds:
+        driver, conditions = _word_entries(shape, si.legacy_slot(kind))
+        cells = select(driver.c.resource_id).distinct()
+        if shape.tagged:
+            cells = cells.join_from(driver, r, r.c.id == driver.c.resource_id)
+            conditions.append(r.c.interest_tag.in_(_tags()))
+        parts.append(cells.where(*conditions))
+    return parts
+
+
 @functools.lru_cache(maxsize=128)
 def _count_statement(shape: _Shape) -> Select[Any]:
+    if shape.counted_words:
+        return select(functools.reduce(operator.add, [
+            select(func.count()).select_from(part.subquery()).scalar_subquery()
+            for part in _word_parts(shape)]))
     counts = [
         select(func.count()).select_from(source.from_).where(*conditions).scalar_subquery()
         for source, conditions in _counted_parts(shape)
@@ -480,17 +532,37 @@ def _capped_count_statement(shape: _Shape) -> Select[Any]:
         found = (select(source.newest).select_from(source.from_).where(*source.conditions)
                  .limit(bindparam("cap", type_=Integer())))
         return select(func.count()).select_from(found.subquery())
-    parts = [_first_app_rows(shape)]
-    for kind in shape.legacy_kinds:
-        legacy = _source(shape, kind)
-        parts.append(
-            select(r.c.id).select_from(legacy.from_)
-            .where(*_legacy_conditions(shape, kind), *legacy.conditions)
-            .limit(bindparam("cap", type_=Integer()))
-        )
-    counts = [select(func.count()).select_from(part.subquery()).scalar_subquery()
-              for part in parts]
+    cap = bindparam("cap", type_=Integer())
+    if shape.counted_words:
+        return select(functools.reduce(operator.add, [
+            select(func.count()).select_from(part.limit(cap).subquery()).scalar_subquery()
+            for part in _word_parts(shape)]))
+    counts = [select(func.count()).select_from(_first_app_rows(shape).subquery())
+              .scalar_subquery()]
+    if shape.searching:
+        for kind in shape.legacy_kinds:
+            legacy = _source(shape, kind)
+            found = (select(r.c.id).select_from(legacy.from_)
+                     .where(*_legacy_conditions(shape, kind), *legacy.conditions).limit(cap))
+            counts.append(select(func.count()).select_from(found.subquery()).scalar_subquery())
+    else:
+        counts.append(_legacy_cells_up_to(shape))
     return select(functools.reduce(operator.add, counts))
+
+
+def _legacy_cells_up_to(shape: _Shape) -> ScalarSelect[Any]:
+    """The non-empty cells of the kinds asked for, in up to `cap` original-style rows that hold
+    one: one read of those rows instead of one per cell. Every row counted holds at least one
+    cell, so reaching `cap` rows means at least `cap` items."""
+    filled = {kind: and_(r.c[kind.value].is_not(None), func.trim(r.c[kind.value]) != "")
+              for kind in shape.legacy_kinds}
+    conditions: list[ColumnElement[bool]] = [r.c.kind.is_(None), or_(*filled.values())]
+    if shape.tagged:
+        conditions.append(r.c.interest_tag.in_(_tags()))
+    rows = (select(*(case((test, 1), else_=0).label(kind.value) for kind, test in filled.items()))
+            .where(*conditions).limit(bindparam("cap", type_=Integer())).subquery())
+    items = functools.reduce(operator.add, [rows.c[kind.value] for kind in filled])
+    return select(func.coalesce(func.sum(items), 0)).scalar_subquery()
 
 
 @functools.lru_cache(maxsize=64)
@@ -516,9 +588,7 @@ def newest_app_query(
         terms = search_terms(flt.text)
         if terms.last_is_prefix and driver == len(terms.words) - 1:
             raise ValueError("the driving word must be a whole word")
-        values["wt_driver"] = si.word_value(terms, driver)
-        others = [n for n in range(len(terms.words)) if n != driver]
-        values |= {f"wt_probe_{k}": si.word_value(terms, n) for k, n in enumerate(others)}
+        values |= _word_values(terms, driver)
     return _newest_app_statement(shape).params(values, depth=depth)
 
 
@@ -556,17 +626,30 @@ def dated_page_query(flt: ResourceFilter, dialect: str) -> Select[tuple[object, 
     )
 
 
-def count_query(flt: ResourceFilter, dialect: str, cap: int | None = None) -> Select[Any] | None:
+def count_query(flt: ResourceFilter, dialect: str, cap: int | None = None,
+                driver: int | None = None) -> Select[Any] | None:
     """How many items the filter matches: one count per shape, added up (nothing to sort).
 
     With a cap, each shape counts at most cap + 1 items, so a total above `cap` means "more".
+    With `driver` (MariaDB/MySQL, a search text), each shape is counted from the word table,
+    reading the entries of the search text's word at that position (best the rarest).
     """
     if not _can_match(flt):
         return None
-    shape = _Shape.of(flt, dialect)
+    shape = _Shape.counting(flt, dialect, driver)
+    values = _values(flt, dialect)
+    if shape.counted_words and driver is not None:
+        values |= _word_values(search_terms(flt.text), driver)
     if cap is None:
-        return _count_statement(shape).params(_values(flt, dialect))
-    return _capped_count_statement(shape).params(_values(flt, dialect), cap=cap + 1)
+        return _count_statement(shape).params(values)
+    return _capped_count_statement(shape).params(values, cap=cap + 1)
+
+
+def _word_values(terms: SearchTerms, driver: int) -> dict[str, Any]:
+    """The driving word's and the probed words' bound values (`_word_entries`)."""
+    others = [n for n in range(len(terms.words)) if n != driver]
+    values = {"wt_driver": si.word_value(terms, driver)}
+    return values | {f"wt_probe_{k}": si.word_value(terms, n) for k, n in enumerate(others)}
 
 
 @functools.lru_cache(maxsize=4)
