@@ -4,8 +4,8 @@
 --
 -- For a new, empty database: it records the newest schema revision. An existing database is
 -- upgraded with `studentres-admin upgrade-db` (docs/deployment.md).
--- `studentres-admin init-db` creates the same tables and login procedures through the migrations
--- (and upgrades a database from the original design by adding the new columns);
+-- `studentres-admin init-db` creates the same tables (through the migrations, and upgrades a
+-- database from the original design by adding the new columns), triggers and login procedures;
 -- tests/integration/test_schema.py and test_migrations.py keep the two equal.
 -- students_data and interest_resources keep the original columns and their meaning; the rest is
 -- additive. Emails and tags use utf8mb4_bin: the app stores them normalised, and the default
@@ -83,9 +83,9 @@ CREATE TABLE IF NOT EXISTS interest_resources (
 
 -- Each item's distinct words with its row id and slot (0: an app row's title, description and
 -- location; 1/2/3: the workshop/training/event cell of an original-style row), kept in step by
--- the three triggers below, plain SQL included. Multi-word searches walk it instead of the
--- FULLTEXT index. search_index.py explains it and holds the same text; init-db creates the same
--- table and triggers, replaces an outdated trigger and refills the table.
+-- the three triggers below, plain SQL included: it makes multi-word searches and counting how
+-- many items a word is in cheap. search_index.py explains it and holds the same text; init-db
+-- creates the same table and triggers, replaces an outdated trigger and refills the table.
 -- The triggers run as their DEFINER, the account that runs this file: use the owner.
 -- Workstation accounts only read the table (db/grants.sql).
 CREATE TABLE IF NOT EXISTS resource_words (

@@ -205,7 +205,9 @@ def test_schema_sql_installs_the_same_word_triggers_as_init(mysql_databases):
         "trg_resource_words_update": ("interest_resources", "AFTER", "UPDATE", "ROW"),
         "trg_resource_words_delete": ("interest_resources", "AFTER", "DELETE", "ROW"),
     }
-    assert inspect_schema(create_database_engine(DatabaseSettings(from_sql))).current
+    engine = create_database_engine(DatabaseSettings(from_sql))
+    assert inspect_schema(engine).current
+    engine.dispose()
 
 
 @pytest.mark.mysql
