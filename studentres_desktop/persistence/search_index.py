@@ -189,32 +189,78 @@ def _missing_mysql(conn: Connection) -> tuple[bool, bool]:
     return SEARCH_COLUMN not in columns, FULLTEXT_INDEX not in indexes
 
 
+def _installed_word_triggers(conn: Connection) -> dict[str, str] | None:
+    """Name → definition of the triggers on `interest_resources`, or None for an account that
+    may not see them: information_schema shows a trigger only to holders of TRIGGER on its
+    table, which workstation accounts lack (db/grants.sql)."""
+    user, _, host = str(conn.exec_driver_sql("SELECT CURRENT_USER()").scalar()).rpartition("@")
+    may_see = conn.exec_driver_sql(
+        "SELECT EXISTS (SELECT 1 FROM information_schema.user_privileges"
+        "   WHERE grantee = %(me)s AND privilege_type = 'TRIGGER')"
+        " OR EXISTS (SELECT 1 FROM information_schema.schema_privileges"
+        "   WHERE grantee = %(me)s AND privilege_type = 'TRIGGER'"
+        "   AND DATABASE() LIKE table_schema)"
+        " OR EXISTS (SELECT 1 FROM information_schema.table_privileges"
+        "   WHERE grantee = %(me)s AND privilege_type = 'TRIGGER'"
+        "   AND table_schema = DATABASE() AND table_name = 'interest_resources')",
+        {"me": f"'{user}'@'{host}'"},
+    ).scalar()
+    if not may_see:
+        return None
+    rows = conn.exec_driver_sql(
+        "SELECT trigger_name, action_timing, event_manipulation, action_statement"
+        " FROM information_schema.triggers"
+        " WHERE trigger_schema = DATABASE() AND event_object_table = 'interest_resources'"
+    )
+    return {
+        str(name): f"{timing} {event} ON interest_resources FOR EACH ROW\n{statement}"
+        for name, timing, event, statement in rows
+    }
+
+
+def _stored_trigger(name: str) -> str:
+    """A trigger of WORDS_TRIGGERS as information_schema shows it: the server keeps the body with
+    its string literals' escapes read (the pattern's `\\\\p` shows as `\\p`)."""
+    return WORDS_TRIGGERS[name].replace("\\\\", "\\")
+
+
 def _missing_words(conn: Connection) -> list[str]:
-    """Which of the word table and its triggers are missing."""
+    """Which of the word table and its triggers are missing (the triggers only to an account
+    that may see them)."""
     tables = {row[0] for row in conn.exec_driver_sql(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
         f" AND table_name = '{WORDS_TABLE}'")}
-    triggers = {row[0] for row in conn.exec_driver_sql(
-        "SELECT trigger_name FROM information_schema.triggers"
-        " WHERE trigger_schema = DATABASE() AND event_object_table = 'interest_resources'")}
+    triggers = _installed_word_triggers(conn)
     missing = [WORDS_TABLE] if WORDS_TABLE not in tables else []
+    if triggers is None:
+        return missing
     return missing + [name for name in WORDS_TRIGGERS if name not in triggers]
 
 
+def _outdated_word_triggers(conn: Connection) -> list[str]:
+    """The word table's triggers that are there with another definition than this version's."""
+    triggers = _installed_word_triggers(conn) or {}
+    return [name for name in WORDS_TRIGGERS
+            if name in triggers and triggers[name] != _stored_trigger(name)]
+
+
 def _ensure_words(conn: Connection) -> list[str]:
-    missing = _missing_words(conn)
-    if not missing:
+    missing, outdated = _missing_words(conn), _outdated_word_triggers(conn)
+    if not missing and not outdated:
         return []
+    for name in outdated:
+        conn.exec_driver_sql(f"DROP TRIGGER {name}")
     if WORDS_TABLE in missing:
         conn.exec_driver_sql(WORDS_TABLE_DDL)
-    for name in missing:
-        if name in WORDS_TRIGGERS:
+    for name in WORDS_TRIGGERS:
+        if name in missing or name in outdated:
             conn.exec_driver_sql(f"CREATE TRIGGER {name} {WORDS_TRIGGERS[name]}")
-    # Without every trigger in place the table may have missed changes: fill it afresh.
+    # Without every trigger in place, or with older ones, the table may be wrong: fill it afresh.
     if WORDS_TABLE not in missing:
         conn.exec_driver_sql(f"DELETE FROM {WORDS_TABLE}")
     conn.exec_driver_sql(WORDS_FILL)
-    return [f"created word index {WORDS_TABLE} ({', '.join(missing)})"]
+    changes = [f"created word index {WORDS_TABLE} ({', '.join(missing)})"] if missing else []
+    return changes + [f"replaced trigger {name}" for name in outdated]
 
 
 def _ensure_mysql(conn: Connection) -> list[str]:
@@ -324,7 +370,9 @@ def search_index_problems(conn: Connection) -> list[str]:
     names = [f"column interest_resources.{SEARCH_COLUMN}"] if column_missing else []
     names += [f"index {FULLTEXT_INDEX}"] if index_missing else []
     names += _missing_words(conn)
-    return [f"search index: {name} is missing" for name in names]
+    problems = [f"search index: {name} is missing" for name in names]
+    return problems + [f"search index: trigger {name} is outdated"
+                       for name in _outdated_word_triggers(conn)]
 
 
 # --- queries ------------------------------------------------------------------------------------
