@@ -92,7 +92,7 @@ CREATE TABLE IF NOT EXISTS resource_words (
     word VARCHAR(84) NOT NULL,
     slot TINYINT NOT NULL,
     resource_id INTEGER NOT NULL,
-    PRIMARY KEY (word, slot, resource_id),
+    PRIMARY KEY (slot, word, resource_id),
     KEY ix_resource_words_resource (resource_id, slot, word)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 

@@ -509,6 +509,15 @@ def _count_statement(shape: _Shape) -> Select[Any]:
 def _first_app_rows(shape: _Shape) -> Select[Any]:
     """Up to `cap` matching app rows, found from the tag links when the filter has interests:
     walking the rows and testing each one's tags visits many more when the interests are rare."""
+    if shape.tagged and not shape.searching:
+        # Each link looks its row's kind up: MariaDB otherwise walks every app row by kind and
+        # probes its links, 12 ms instead of 5 when the interests are in few rows.
+        kind = select(r.c.kind).where(r.c.id == ri.c.resource_id).scalar_subquery()
+        kinds = sorted(k.value for k in shape.kinds)
+        is_app = kind.in_(kinds) if kinds else kind.is_not(None)
+        return (select(ri.c.resource_id).distinct()
+                .where(ri.c.interest_tag.in_(_tags()), is_app)
+                .limit(bindparam("cap", type_=Integer())))
     source = _source(shape, None)
     conditions = [*_app_conditions(shape, counting=True, tags=False), *source.conditions]
     found = select(r.c.id)

@@ -301,7 +301,7 @@ WORDS_TABLE_DDL = (
     f"    word VARCHAR({WORD_CHARS}) NOT NULL,\n"
     "    slot TINYINT NOT NULL,\n"
     "    resource_id INTEGER NOT NULL,\n"
-    "    PRIMARY KEY (word, slot, resource_id),\n"
+    "    PRIMARY KEY (slot, word, resource_id),\n"
     f"    KEY ix_{WORDS_TABLE}_resource (resource_id, slot, word)\n"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
 )
