@@ -18,7 +18,12 @@ InnoDB's FULLTEXT search gathers every match before the first row in any order (
 'learning' at 100,000 resources), so on MariaDB/MySQL the newest-first page walks the primary
 key backwards and tests app rows with LIKE (`si.mysql_like`), a superset the repository checks
 row by row with `domain.search.holds`; original-style cells, a few per cent of the rows, keep
-MATCH on their own marks, whose lists are short.
+MATCH on their own marks, whose lists are short. A common word is found in the newest rows at
+once, but two common words rarely together ('machine learning') made that walk test thousands of
+rows: with two words or more the app rows come instead from the word table
+(`si.WORDS_TABLE`), walking the entries of the whole word in the fewest rows backwards and
+probing the others by row id. Whether a search is broad, and counts with a search text, are read
+from the word table too: MATCH would gather every match.
 
 Statements are built once per shape of filter (backend, sort, kinds, whether it has interests
 and text) and reused with new bound values: building one costs more than the database takes to

@@ -19,7 +19,10 @@ found. Instead of a LIKE fallback, which scans every row, a stored generated col
 row's words, "zw"/"zt"/"ze" for an original-style row's workshop/training/event cell. "AI"
 becomes "zzai": long enough, and no stopword. The FULLTEXT index over that column answers every
 word through the index, and the mark tells the cells of one row apart. The collation
-(utf8mb4_unicode_ci) makes the comparison case- and accent-insensitive.
+(utf8mb4_unicode_ci) makes the comparison case- and accent-insensitive. The FULLTEXT index ranks
+a search by relevance; beside it, the word table `resource_words` (below), kept by triggers,
+answers what InnoDB's FULLTEXT search cannot do without gathering every match first: how many
+rows hold a word, a newest-first page of several words, and counts.
 """
 
 from __future__ import annotations
