@@ -132,17 +132,18 @@ class SearchRow:
         return wall / self.statement.p95 if self.statement.p95 else float("inf")
 
 
-def driving_word(engine: Engine, flt: ResourceFilter) -> int | None:
-    """MariaDB/MySQL: the word the app's newest-first page walks in the word table, if any."""
+def word_walk(engine: Engine, flt: ResourceFilter) -> tuple[int | None, str | None]:
+    """MariaDB/MySQL: the word the app's newest-first page walks in the word table, if any, and
+    the only completion of a last word being typed."""
     with engine.connect() as conn:
-        return ResourceRepository(conn).driving_word(flt)
+        return ResourceRepository(conn).word_walk(flt)
 
 
 def bare_lookup(engine: Engine, query: str, newest: bool) -> Callable[[int], object]:
     """The index alone: ids of the first 51 matches of the app-row items, nothing joined, by
     relevance or, for a search the app shows newest first, newest first."""
     terms = search_terms(query)
-    driver = driving_word(engine, ResourceFilter(text=query)) if newest else None
+    driver, completion = word_walk(engine, ResourceFilter(text=query)) if newest else (None, None)
     if engine.dialect.name == "sqlite":
         order = "rowid DESC" if newest else "rank"
         sql = text(f"SELECT rowid FROM {si.FTS_TABLE} WHERE {si.FTS_TABLE} MATCH :q "
@@ -150,16 +151,19 @@ def bare_lookup(engine: Engine, query: str, newest: bool) -> Callable[[int], obj
         values: dict[str, Any] = {"q": si.sqlite_match(terms)}
     elif driver is not None:  # the word table: one word's entries backwards, the others probed
         others = [n for n in range(len(terms.words)) if n != driver]
+        last = len(terms.words) - 1
+        typed = terms.last_is_prefix and completion is None
         probes = "".join(
             f" AND (SELECT 1 FROM {si.WORDS_TABLE} p{k} WHERE p{k}.resource_id = d.resource_id"
-            f" AND p{k}.slot = 0 AND p{k}.word"
-            f" {'LIKE' if terms.last_is_prefix and n == len(terms.words) - 1 else '='} :w{k}"
+            f" AND p{k}.slot = 0 AND p{k}.word {'LIKE' if typed and n == last else '='} :w{k}"
             " LIMIT 1) IS NOT NULL"
             for k, n in enumerate(others))
         sql = text(f"SELECT d.resource_id FROM {si.WORDS_TABLE} d WHERE d.word = :driver"
                    f" AND d.slot = 0{probes} ORDER BY d.resource_id DESC LIMIT 51")
         values = {"driver": si.word_value(terms, driver)}
         values |= {f"w{k}": si.word_value(terms, n) for k, n in enumerate(others)}
+        if terms.last_is_prefix and completion is not None:
+            values[f"w{len(others) - 1}"] = completion
     elif newest:  # the backward walk of the primary key that the app's newest-first page makes
         tests = " AND ".join(f"{si.SEARCH_COLUMN} LIKE :like_zz_{n}"
                              for n in range(len(terms.words)))
@@ -206,10 +210,10 @@ def newest_statements_alone(engine: Engine, flt: ResourceFilter) -> Callable[[in
     Python, in the service): the words counted, the app rows' ids (from the word table, or the
     LIKE walk for one word), the page of those ids and the original-style cells above them."""
     dialect = engine.dialect.name
-    driver = driving_word(engine, flt)
+    driver, completion = word_walk(engine, flt)
     counts = word_counts_query(flt, WORD_COUNT_CAP)
     wanted = flt.offset + flt.limit + 1
-    app = newest_app_query(flt, dialect, wanted, driver)
+    app = newest_app_query(flt, dialect, wanted, driver, completion)
     assert counts is not None and app is not None
 
     def run(_i: int) -> object:

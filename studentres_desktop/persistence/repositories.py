@@ -179,8 +179,9 @@ class ResourceRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         # MariaDB/MySQL: how many app rows hold each word of a search text, up to a cap, as
-        # `is_broad_search` counted them; the page's word walk starts from the fewest.
-        self._word_counts: dict[str, tuple[int, ...]] = {}
+        # `is_broad_search` counted them (the page's word walk starts from the fewest), and the
+        # words a last word being typed starts, when one or two (`word_counts_query`).
+        self._word_counts: dict[str, tuple[tuple[int, ...], str | None]] = {}
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -198,14 +199,30 @@ class ResourceRepository:
         return any(int(self._conn.execute(q).scalar_one()) > threshold for q in queries)
 
     def _counted_words(self, flt: ResourceFilter, cap: int) -> tuple[int, ...]:
+        return self._words_read(flt, cap)[0]
+
+    def _words_read(self, flt: ResourceFilter, cap: int) -> tuple[tuple[int, ...], str | None]:
+        """The counts of `word_counts_query`, and the last word's only completion, if any."""
         if flt.text in self._word_counts:
             return self._word_counts[flt.text]
         query = word_counts_query(flt, cap)
         if query is None:
-            return ()
-        counts = tuple(int(n) for n in self._conn.execute(query).one())
-        self._word_counts[flt.text] = counts
-        return counts
+            return (), None
+        row = tuple(self._conn.execute(query).one())
+        words = len(search_terms(flt.text).words)
+        completions = str(row[words]) if len(row) > words and row[words] is not None else ""
+        only = completions if completions and "," not in completions else None
+        read = tuple(int(n) for n in row[:words]), only
+        self._word_counts[flt.text] = read
+        return read
+
+    def word_walk(self, flt: ResourceFilter) -> tuple[int | None, str | None]:
+        """How a newest-first page finds its app rows: the driving word (`driving_word`), and
+        the only word the last one being typed starts, when there is one (probed whole)."""
+        driver = self.driving_word(flt)
+        if driver is None:
+            return None, None
+        return driver, self._words_read(flt, WORD_COUNT_CAP)[1]
 
     def driving_word(self, flt: ResourceFilter) -> int | None:
         """MariaDB/MySQL: which word of a search text of two or more the newest-first page walks
@@ -266,9 +283,9 @@ class ResourceRepository:
         terms = search_terms(flt.text)
         wanted = flt.offset + flt.limit + 1
         depth = wanted
-        driver = self.driving_word(flt)
+        driver, completion = self.word_walk(flt)
         while True:
-            app = newest_app_query(flt, dialect, depth, driver)
+            app = newest_app_query(flt, dialect, depth, driver, completion)
             if app is None:
                 return []
             ids = [int(i) for i in self._conn.execute(app).scalars()]

@@ -109,7 +109,7 @@ class _Shape:
     @classmethod
     def of(cls, flt: ResourceFilter, dialect: str, *, undated_only: bool = False,
            newest: bool = False, superset: bool = False, given_ids: bool = False,
-           legacy_floor: bool = False, walk: bool = False) -> _Shape:
+           legacy_floor: bool = False, walk: bool = False, completed: bool = False) -> _Shape:
         sort = effective_sort(flt)
         terms = search_terms(flt.text)
         words = len(terms.words) if superset and newest and flt.text else 0
@@ -118,7 +118,7 @@ class _Shape:
         return cls(dialect, sort, frozenset(flt.kinds), flt.interests is not None,
                    bool(flt.text), undated_only and sort is SortOrder.DATE and not newest,
                    newest, words, given_ids and bool(words), legacy_floor and bool(words),
-                   words - 1 if walked else -1, walked and terms.last_is_prefix)
+                   words - 1 if walked else -1, walked and terms.last_is_prefix and not completed)
 
     @classmethod
     def counting(cls, flt: ResourceFilter, dialect: str, driver: int | None) -> _Shape:
@@ -586,23 +586,30 @@ def _newest_app_statement(shape: _Shape) -> Select[Any]:
 
 
 def newest_app_query(
-    flt: ResourceFilter, dialect: str, depth: int, driver: int | None = None
+    flt: ResourceFilter, dialect: str, depth: int, driver: int | None = None,
+    completion: str | None = None,
 ) -> Select[Any] | None:
     """MariaDB/MySQL: the ids of the newest `depth` app rows LIKE finds (`superset`), highest
     first; with `driver`, found instead from the word table, walking the entries of the search
     text's word at that position (a whole word, not one being typed), as many as LIKE would find
-    or fewer. When there are that many, an original-style cell below the lowest of them cannot be
-    on the page, so `page_query(legacy_floor=…)` tests only the rows above it: MATCH on a common
-    word's cell marks gathers every match (20 ms for 'the' in 2,000 original-style rows)."""
+    or fewer; with `completion`, the only word in the catalogue that the last word being typed
+    starts (`word_counts_query`), probed as a whole word. When there are that many, an
+    original-style cell below the lowest of them cannot be on the page, so
+    `page_query(legacy_floor=…)` tests only the rows above it: MATCH on a common word's cell
+    marks gathers every match (20 ms for 'the' in 2,000 original-style rows)."""
     if not _can_match(flt) or not flt.text:
         return None
-    shape = _Shape.of(flt, dialect, newest=True, superset=True, walk=driver is not None)
+    terms = search_terms(flt.text)
+    completed = driver is not None and completion is not None and terms.last_is_prefix
+    shape = _Shape.of(flt, dialect, newest=True, superset=True, walk=driver is not None,
+                      completed=completed)
     values = _values(flt, dialect)
     if driver is not None:
-        terms = search_terms(flt.text)
         if terms.last_is_prefix and driver == len(terms.words) - 1:
             raise ValueError("the driving word must be a whole word")
         values |= _word_values(terms, driver)
+        if completed:
+            values[f"wt_probe_{len(terms.words) - 2}"] = completion
     return _newest_app_statement(shape).params(values, depth=depth)
 
 
@@ -688,14 +695,27 @@ def _word_counts_statement(words: int, last_is_prefix: bool) -> Select[Any]:
             .subquery()
         )
         counts.append(select(func.count()).select_from(found).scalar_subquery().label(f"n{n}"))
+    if last_is_prefix:
+        # The words the last one may complete to, when they are one or two (a walk of the
+        # index's distinct words): a probe for one whole word reads one entry, a probe for a
+        # start reads every entry of the row.
+        entries = si.words_table.alias("completed")
+        completed = (select(entries.c.word).distinct()
+                     .where(entries.c.slot == si.APP_SLOT,
+                            si.word_test(entries.c.word, f"wt_{words - 1}", True))
+                     .limit(2).subquery())
+        counts.append(select(func.group_concat(completed.c.word)).scalar_subquery()
+                      .label("completions"))
     return select(*counts)
 
 
 def word_counts_query(flt: ResourceFilter, cap: int) -> Select[Any] | None:
     """MariaDB/MySQL: for each word of the search text, how many app rows hold it (or, for a last
     word being typed, a word it starts), counted up to `cap` from the word table alone: a few
-    index pages per word. The fewest of them bounds how many app rows the text can match. None
-    when nothing can match or the order would not change (not by relevance)."""
+    index pages per word. The fewest of them bounds how many app rows the text can match. When
+    the last word is being typed, one more column: the words it starts, comma-separated, when
+    they are one or two (None when none). None when nothing can match or the order would not
+    change (not by relevance)."""
     if effective_sort(flt) is not SortOrder.RELEVANCE or not _can_match(flt):
         return None
     terms = search_terms(flt.text)
