@@ -695,14 +695,16 @@ def _word_counts_statement(words: int, last_is_prefix: bool) -> Select[Any]:
             .subquery()
         )
         counts.append(select(func.count()).select_from(found).scalar_subquery().label(f"n{n}"))
-    if last_is_prefix:
-        # The words the last one may complete to, when they are one or two (a walk of the
-        # index's distinct words): a probe for one whole word reads one entry, a probe for a
-        # start reads every entry of the row.
+    if last_is_prefix and words > 1:
+        # The words the last one may complete to, when they are one or two, for the probe of a
+        # newest-first page: a probe for one whole word reads one entry, a probe for a start
+        # reads every entry of the row. Grouped by the index's own prefix, so MariaDB jumps from
+        # one distinct word to the next instead of reading every entry ('the%': 98,000).
         entries = si.words_table.alias("completed")
-        completed = (select(entries.c.word).distinct()
+        completed = (select(entries.c.word)
                      .where(entries.c.slot == si.APP_SLOT,
                             si.word_test(entries.c.word, f"wt_{words - 1}", True))
+                     .group_by(entries.c.slot, entries.c.word)
                      .limit(2).subquery())
         counts.append(select(func.group_concat(completed.c.word)).scalar_subquery()
                       .label("completions"))
@@ -713,9 +715,9 @@ def word_counts_query(flt: ResourceFilter, cap: int) -> Select[Any] | None:
     """MariaDB/MySQL: for each word of the search text, how many app rows hold it (or, for a last
     word being typed, a word it starts), counted up to `cap` from the word table alone: a few
     index pages per word. The fewest of them bounds how many app rows the text can match. When
-    the last word is being typed, one more column: the words it starts, comma-separated, when
-    they are one or two (None when none). None when nothing can match or the order would not
-    change (not by relevance)."""
+    the last of two words or more is being typed, one more column: the words it starts,
+    comma-separated, when they are one or two (None when none). None when nothing can match or
+    the order would not change (not by relevance)."""
     if effective_sort(flt) is not SortOrder.RELEVANCE or not _can_match(flt):
         return None
     terms = search_terms(flt.text)
