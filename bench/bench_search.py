@@ -5,7 +5,8 @@ for each search text times the first page through the service (token check, unit
 app's statement, domain objects) and, in the same run, the bare full-text lookup alone (FTS5
 MATCH on SQLite, MATCH … AGAINST on MariaDB/MySQL, first 51 ids in the order the page used: by
 relevance, or newest first for a broad search; on MariaDB/MySQL a broad search's page walks the
-primary key backwards with LIKE, so that walk is its bare lookup, and MATCH alone is printed
+primary key backwards with LIKE, or, for two words or more, walks one word's entries in the
+word table and probes the others, so that walk is its bare lookup, and MATCH alone is printed
 beside it). Then counts: exact, and capped at 1,000. Prints
 one Markdown table per backend and size, wall time and this process's CPU time side by side
 (the CPU time holds SQLite's work, not a server's), and the load average before and after.
@@ -62,7 +63,12 @@ from studentres_desktop.domain.models import ResourceFilter, Role
 from studentres_desktop.domain.search import search_terms
 from studentres_desktop.persistence import search_index as si
 from studentres_desktop.persistence import tables as t
-from studentres_desktop.persistence.resource_queries import page_query
+from studentres_desktop.persistence.repositories import WORD_COUNT_CAP, ResourceRepository
+from studentres_desktop.persistence.resource_queries import (
+    newest_app_query,
+    page_query,
+    word_counts_query,
+)
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.services.passwords import PasswordHasher
 from studentres_desktop.services.resources import COUNT_CAP
@@ -126,15 +132,38 @@ class SearchRow:
         return wall / self.statement.p95 if self.statement.p95 else float("inf")
 
 
+def word_walk(engine: Engine, flt: ResourceFilter) -> tuple[int | None, str | None]:
+    """MariaDB/MySQL: the word the app's newest-first page walks in the word table, if any, and
+    the only completion of a last word being typed."""
+    with engine.connect() as conn:
+        return ResourceRepository(conn).word_walk(flt)
+
+
 def bare_lookup(engine: Engine, query: str, newest: bool) -> Callable[[int], object]:
     """The index alone: ids of the first 51 matches of the app-row items, nothing joined, by
     relevance or, for a search the app shows newest first, newest first."""
     terms = search_terms(query)
+    driver, completion = word_walk(engine, ResourceFilter(text=query)) if newest else (None, None)
     if engine.dialect.name == "sqlite":
         order = "rowid DESC" if newest else "rank"
         sql = text(f"SELECT rowid FROM {si.FTS_TABLE} WHERE {si.FTS_TABLE} MATCH :q "
                    f"ORDER BY {order} LIMIT 51")
         values: dict[str, Any] = {"q": si.sqlite_match(terms)}
+    elif driver is not None:  # the word table: one word's entries backwards, the others probed
+        others = [n for n in range(len(terms.words)) if n != driver]
+        last = len(terms.words) - 1
+        typed = terms.last_is_prefix and completion is None
+        probes = "".join(
+            f" AND (SELECT 1 FROM {si.WORDS_TABLE} p{k} WHERE p{k}.resource_id = d.resource_id"
+            f" AND p{k}.slot = 0 AND p{k}.word {'LIKE' if typed and n == last else '='} :w{k}"
+            " LIMIT 1) IS NOT NULL"
+            for k, n in enumerate(others))
+        sql = text(f"SELECT d.resource_id FROM {si.WORDS_TABLE} d WHERE d.word = :driver"
+                   f" AND d.slot = 0{probes} ORDER BY d.resource_id DESC LIMIT 51")
+        values = {"driver": si.word_value(terms, driver)}
+        values |= {f"w{k}": si.word_value(terms, n) for k, n in enumerate(others)}
+        if terms.last_is_prefix and completion is not None:
+            values[f"w{len(others) - 1}"] = completion
     elif newest:  # the backward walk of the primary key that the app's newest-first page makes
         tests = " AND ".join(f"{si.SEARCH_COLUMN} LIKE :like_zz_{n}"
                              for n in range(len(terms.words)))
@@ -163,13 +192,39 @@ def statement_alone(services: Services, flt: ResourceFilter,
     """The app's own page statement for this filter, replayed on a connection: no token check,
     no unit of work, no domain objects (nor the question whether the search is broad)."""
     engine = services.engine
-    # MariaDB/MySQL newest first: the LIKE walk, unchecked (the check is Python, in the service).
-    query = page_query(flt, engine.dialect.name, newest=newest, superset=newest)
+    dialect = engine.dialect.name
+    if newest and dialect != "sqlite":
+        return newest_statements_alone(engine, flt)
+    query = page_query(flt, dialect, newest=newest)
     assert query is not None
 
     def run(_i: int) -> object:
         with engine.connect() as conn:
             return conn.execute(query).all()
+
+    return run
+
+
+def newest_statements_alone(engine: Engine, flt: ResourceFilter) -> Callable[[int], object]:
+    """MariaDB/MySQL newest first: the statements the repository sends, unchecked (the check is
+    Python, in the service): the words counted, the app rows' ids (from the word table, or the
+    LIKE walk for one word), the page of those ids and the original-style cells above them."""
+    dialect = engine.dialect.name
+    driver, completion = word_walk(engine, flt)
+    counts = word_counts_query(flt, WORD_COUNT_CAP)
+    wanted = flt.offset + flt.limit + 1
+    app = newest_app_query(flt, dialect, wanted, driver, completion)
+    assert counts is not None and app is not None
+
+    def run(_i: int) -> object:
+        with engine.connect() as conn:
+            conn.execute(counts).all()
+            ids = [int(i) for i in conn.execute(app).scalars()]
+            page = page_query(flt, dialect, newest=True, superset=True, offset=0, rows=wanted,
+                              app_ids=ids,
+                              legacy_floor=min(ids) if len(ids) >= wanted else None)
+            assert page is not None
+            return conn.execute(page).all()
 
     return run
 

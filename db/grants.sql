@@ -33,6 +33,7 @@ GRANT SELECT (id, name, email, interest, `role`, learning_goal, created_at), UPD
 GRANT SELECT ON {database}.interests TO {account};
 GRANT SELECT, INSERT, DELETE ON {database}.student_interests TO {account};
 GRANT SELECT ON {database}.interest_resources TO {account};
+GRANT SELECT ON {database}.resource_words TO {account};
 GRANT SELECT ON {database}.resource_interests TO {account};
 GRANT SELECT, INSERT, DELETE ON {database}.resource_embeddings TO {account};
 GRANT SELECT, INSERT, DELETE ON {database}.interest_embeddings TO {account};

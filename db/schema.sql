@@ -4,8 +4,8 @@
 --
 -- For a new, empty database: it records the newest schema revision. An existing database is
 -- upgraded with `studentres-admin upgrade-db` (docs/deployment.md).
--- `studentres-admin init-db` creates the same tables and login procedures through the migrations
--- (and upgrades a database from the original design by adding the new columns);
+-- `studentres-admin init-db` creates the same tables (through the migrations, and upgrades a
+-- database from the original design by adding the new columns), triggers and login procedures;
 -- tests/integration/test_schema.py and test_migrations.py keep the two equal.
 -- students_data and interest_resources keep the original columns and their meaning; the rest is
 -- additive. Emails and tags use utf8mb4_bin: the app stores them normalised, and the default
@@ -80,6 +80,49 @@ CREATE TABLE IF NOT EXISTS interest_resources (
     KEY ix_interest_resources_title (title),
     FULLTEXT KEY ft_interest_resources_search_words (search_words)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Each item's distinct words with its row id and slot (0: an app row's title, description and
+-- location; 1/2/3: the workshop/training/event cell of an original-style row), kept in step by
+-- the three triggers below, plain SQL included: it makes multi-word searches and counting how
+-- many items a word is in cheap. search_index.py explains it and holds the same text; init-db
+-- creates the same table and triggers, replaces an outdated trigger and refills the table.
+-- The triggers run as their DEFINER, the account that runs this file: use the owner.
+-- Workstation accounts only read the table (db/grants.sql).
+CREATE TABLE IF NOT EXISTS resource_words (
+    word VARCHAR(84) NOT NULL,
+    slot TINYINT NOT NULL,
+    resource_id INTEGER NOT NULL,
+    PRIMARY KEY (slot, word, resource_id),
+    KEY ix_resource_words_resource (resource_id, slot, word)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+DELIMITER //
+CREATE TRIGGER IF NOT EXISTS trg_resource_words_insert AFTER INSERT ON interest_resources FOR EACH ROW
+INSERT IGNORE INTO resource_words (word, slot, resource_id)
+    SELECT LEFT(j.word, 84), 0, NEW.id FROM JSON_TABLE(CONCAT('["', REPLACE(TRIM(REGEXP_REPLACE(CONCAT_WS(' ', NEW.title, NEW.description, NEW.location), '[^\\p{L}\\p{N}_]+', ' ')), ' ', '","'), '"]'), '$[*]' COLUMNS (word TEXT PATH '$')) AS j WHERE NEW.kind IS NOT NULL AND j.word <> ''
+    UNION ALL SELECT LEFT(j.word, 84), 1, NEW.id FROM JSON_TABLE(CONCAT('["', REPLACE(TRIM(REGEXP_REPLACE(NEW.workshop, '[^\\p{L}\\p{N}_]+', ' ')), ' ', '","'), '"]'), '$[*]' COLUMNS (word TEXT PATH '$')) AS j WHERE NEW.kind IS NULL AND j.word <> ''
+    UNION ALL SELECT LEFT(j.word, 84), 2, NEW.id FROM JSON_TABLE(CONCAT('["', REPLACE(TRIM(REGEXP_REPLACE(NEW.training, '[^\\p{L}\\p{N}_]+', ' ')), ' ', '","'), '"]'), '$[*]' COLUMNS (word TEXT PATH '$')) AS j WHERE NEW.kind IS NULL AND j.word <> ''
+    UNION ALL SELECT LEFT(j.word, 84), 3, NEW.id FROM JSON_TABLE(CONCAT('["', REPLACE(TRIM(REGEXP_REPLACE(NEW.event, '[^\\p{L}\\p{N}_]+', ' ')), ' ', '","'), '"]'), '$[*]' COLUMNS (word TEXT PATH '$')) AS j WHERE NEW.kind IS NULL AND j.word <> '' //
+
+CREATE TRIGGER IF NOT EXISTS trg_resource_words_update AFTER UPDATE ON interest_resources FOR EACH ROW
+IF NOT (OLD.id <=> NEW.id) OR NOT (OLD.kind <=> NEW.kind) OR NOT (OLD.title <=> NEW.title) OR NOT (OLD.description <=> NEW.description) OR NOT (OLD.location <=> NEW.location) OR NOT (OLD.workshop <=> NEW.workshop) OR NOT (OLD.training <=> NEW.training) OR NOT (OLD.event <=> NEW.event) THEN
+  DELETE FROM resource_words WHERE resource_id = OLD.id;
+  INSERT IGNORE INTO resource_words (word, slot, resource_id)
+    SELECT LEFT(j.word, 84), 0, NEW.id FROM JSON_TABLE(CONCAT('["', REPLACE(TRIM(REGEXP_REPLACE(CONCAT_WS(' ', NEW.title, NEW.description, NEW.location), '[^\\p{L}\\p{N}_]+', ' ')), ' ', '","'), '"]'), '$[*]' COLUMNS (word TEXT PATH '$')) AS j WHERE NEW.kind IS NOT NULL AND j.word <> ''
+    UNION ALL SELECT LEFT(j.word, 84), 1, NEW.id FROM JSON_TABLE(CONCAT('["', REPLACE(TRIM(REGEXP_REPLACE(NEW.workshop, '[^\\p{L}\\p{N}_]+', ' ')), ' ', '","'), '"]'), '$[*]' COLUMNS (word TEXT PATH '$')) AS j WHERE NEW.kind IS NULL AND j.word <> ''
+    UNION ALL SELECT LEFT(j.word, 84), 2, NEW.id FROM JSON_TABLE(CONCAT('["', REPLACE(TRIM(REGEXP_REPLACE(NEW.training, '[^\\p{L}\\p{N}_]+', ' ')), ' ', '","'), '"]'), '$[*]' COLUMNS (word TEXT PATH '$')) AS j WHERE NEW.kind IS NULL AND j.word <> ''
+    UNION ALL SELECT LEFT(j.word, 84), 3, NEW.id FROM JSON_TABLE(CONCAT('["', REPLACE(TRIM(REGEXP_REPLACE(NEW.event, '[^\\p{L}\\p{N}_]+', ' ')), ' ', '","'), '"]'), '$[*]' COLUMNS (word TEXT PATH '$')) AS j WHERE NEW.kind IS NULL AND j.word <> '';
+END IF //
+
+CREATE TRIGGER IF NOT EXISTS trg_resource_words_delete AFTER DELETE ON interest_resources FOR EACH ROW
+DELETE FROM resource_words WHERE resource_id = OLD.id //
+DELIMITER ;
+-- The words of rows written before the triggers existed (a no-op on a new database).
+INSERT IGNORE INTO resource_words (word, slot, resource_id)
+    SELECT LEFT(j.word, 84), 0, r.id FROM interest_resources AS r, JSON_TABLE(CONCAT('["', REPLACE(TRIM(REGEXP_REPLACE(CONCAT_WS(' ', r.title, r.description, r.location), '[^\\p{L}\\p{N}_]+', ' ')), ' ', '","'), '"]'), '$[*]' COLUMNS (word TEXT PATH '$')) AS j WHERE r.kind IS NOT NULL AND j.word <> ''
+    UNION ALL SELECT LEFT(j.word, 84), 1, r.id FROM interest_resources AS r, JSON_TABLE(CONCAT('["', REPLACE(TRIM(REGEXP_REPLACE(r.workshop, '[^\\p{L}\\p{N}_]+', ' ')), ' ', '","'), '"]'), '$[*]' COLUMNS (word TEXT PATH '$')) AS j WHERE r.kind IS NULL AND j.word <> ''
+    UNION ALL SELECT LEFT(j.word, 84), 2, r.id FROM interest_resources AS r, JSON_TABLE(CONCAT('["', REPLACE(TRIM(REGEXP_REPLACE(r.training, '[^\\p{L}\\p{N}_]+', ' ')), ' ', '","'), '"]'), '$[*]' COLUMNS (word TEXT PATH '$')) AS j WHERE r.kind IS NULL AND j.word <> ''
+    UNION ALL SELECT LEFT(j.word, 84), 3, r.id FROM interest_resources AS r, JSON_TABLE(CONCAT('["', REPLACE(TRIM(REGEXP_REPLACE(r.event, '[^\\p{L}\\p{N}_]+', ' ')), ' ', '","'), '"]'), '$[*]' COLUMNS (word TEXT PATH '$')) AS j WHERE r.kind IS NULL AND j.word <> '';
 
 CREATE TABLE IF NOT EXISTS resource_interests (
     resource_id  INT         NOT NULL,

@@ -39,6 +39,8 @@ GRANTS: dict[AccountRole, tuple[str, ...]] = {
         "GRANT SELECT ON {database}.interests TO {account}",
         "GRANT SELECT, INSERT, DELETE ON {database}.student_interests TO {account}",
         "GRANT SELECT ON {database}.interest_resources TO {account}",
+        # Read by searches; only the triggers, as the owner, write it.
+        "GRANT SELECT ON {database}.resource_words TO {account}",
         "GRANT SELECT ON {database}.resource_interests TO {account}",
         "GRANT SELECT, INSERT, DELETE ON {database}.resource_embeddings TO {account}",
         "GRANT SELECT, INSERT, DELETE ON {database}.interest_embeddings TO {account}",

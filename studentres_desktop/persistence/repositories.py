@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -16,20 +17,19 @@ from studentres_desktop.domain.models import (
     ResourceFilter,
     ResourceKind,
     Role,
+    SortOrder,
     Student,
 )
 from studentres_desktop.domain.search import holds, search_terms
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.credentials import credential_store, role_of
 from studentres_desktop.persistence.resource_queries import (
-    breadth_cap,
     breadth_queries,
     count_query,
     dated_page_query,
-    id_range_query,
-    mysql_breadth_query,
     newest_app_query,
     page_query,
+    word_counts_query,
 )
 from studentres_desktop.persistence.rows import app_resource, legacy_item, tags_first, to_resource
 
@@ -171,29 +171,71 @@ class InterestRepository:
 # MariaDB/MySQL, newest first: deeper than this, the page is read through MATCH (exact, but
 # InnoDB gathers every match first) instead of checking every row before it in Python.
 SUPERSET_OFFSET_MAX = 2000
+# MariaDB/MySQL: words are counted up to this in the word table to choose which one a page walks.
+WORD_COUNT_CAP = 1001
 
 
 class ResourceRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        # MariaDB/MySQL: how many app rows hold each word of a search text, up to a cap, as
+        # `is_broad_search` counted them (the page's word walk starts from the fewest), and the
+        # words a last word being typed starts, when one or two (`word_counts_query`).
+        self._word_counts: dict[str, tuple[tuple[int, ...], str | None]] = {}
 
     # --- reading --------------------------------------------------------------------------------
 
     def is_broad_search(self, flt: ResourceFilter, threshold: int) -> bool:
         """Whether the filter's search, by relevance, finds more than `threshold` items in the
-        whole catalogue, on a database that can then show them newest first cheaply."""
+        whole catalogue, on a database that can then show them newest first cheaply.
+
+        MariaDB/MySQL answer from the word table: more than `threshold` app rows hold each word.
+        An upper bound (words can be common alone and rare together), which only decides the
+        order: every item shown is checked."""
         if self._conn.dialect.name != "sqlite":
-            if mysql_breadth_query(flt, 0, 1) is None:
-                return False
-            lowest, highest = self._conn.execute(id_range_query()).one()
-            if highest is None:
-                return False
-            cap = breadth_cap(lowest, highest, threshold)
-            query = mysql_breadth_query(flt, highest, cap)
-            assert query is not None
-            return int(self._conn.execute(query).scalar_one()) >= cap
+            counts = self._counted_words(flt, threshold + 1)
+            return bool(counts) and min(counts) > threshold
         queries = breadth_queries(flt, self._conn.dialect.name, threshold + 1)
         return any(int(self._conn.execute(q).scalar_one()) > threshold for q in queries)
+
+    def _counted_words(self, flt: ResourceFilter, cap: int) -> tuple[int, ...]:
+        return self._words_read(flt, cap)[0]
+
+    def _words_read(self, flt: ResourceFilter, cap: int) -> tuple[tuple[int, ...], str | None]:
+        """The counts of `word_counts_query`, and the last word's only completion, if any."""
+        if flt.text in self._word_counts:
+            return self._word_counts[flt.text]
+        query = word_counts_query(flt, cap)
+        if query is None:
+            return (), None
+        row = tuple(self._conn.execute(query).one())
+        words = len(search_terms(flt.text).words)
+        completions = str(row[words]) if len(row) > words and row[words] is not None else ""
+        only = completions if completions and "," not in completions else None
+        read = tuple(int(n) for n in row[:words]), only
+        self._word_counts[flt.text] = read
+        return read
+
+    def word_walk(self, flt: ResourceFilter) -> tuple[int | None, str | None]:
+        """How a newest-first page finds its app rows: the driving word (`driving_word`), and
+        the only word the last one being typed starts, when there is one (probed whole)."""
+        driver = self.driving_word(flt)
+        if driver is None:
+            return None, None
+        return driver, self._words_read(flt, WORD_COUNT_CAP)[1]
+
+    def driving_word(self, flt: ResourceFilter) -> int | None:
+        """MariaDB/MySQL: which word of a search text of two or more the newest-first page walks
+        in the word table: the whole word in the fewest app rows. None for one word, which LIKE
+        finds in the newest rows at once when it is common, and on SQLite."""
+        terms = search_terms(flt.text)
+        whole = len(terms.words) - 1 if terms.last_is_prefix else len(terms.words)
+        if self._conn.dialect.name == "sqlite" or len(terms.words) < 2 or whole < 1:
+            return None
+        counts = self._counted_words(flt, WORD_COUNT_CAP)
+        if len(counts) != len(terms.words):
+            return None
+        return min(range(whole), key=counts.__getitem__)
 
     def page(self, flt: ResourceFilter, *, newest: bool = False) -> tuple[list[Resource], bool]:
         """The resources of one page, and whether more follow; `newest` first if asked."""
@@ -220,6 +262,18 @@ class ResourceRepository:
         rows = rows[: flt.limit]
         return [_resource(row) for row in rows], has_more
 
+    def _counting_word(self, flt: ResourceFilter) -> int | None:
+        """MariaDB/MySQL: which word of the search text a count reads from the word table: the
+        one in the fewest app rows (a word being typed too). None on SQLite or without text."""
+        terms = search_terms(flt.text)
+        if self._conn.dialect.name == "sqlite" or not terms.findable:
+            return None
+        if len(terms.words) == 1:
+            return 0
+        counts = self._counted_words(dataclasses.replace(flt, sort=SortOrder.RELEVANCE),
+                                     WORD_COUNT_CAP)
+        return min(range(len(counts)), key=counts.__getitem__) if counts else None
+
     def _checked_newest(self, flt: ResourceFilter) -> Sequence[Row[Any]]:
         """MariaDB/MySQL, newest first: app rows found by LIKE from a backward walk of the
         primary key, each checked by the search rules, the rows before the page too (a row the
@@ -229,8 +283,9 @@ class ResourceRepository:
         terms = search_terms(flt.text)
         wanted = flt.offset + flt.limit + 1
         depth = wanted
+        driver, completion = self.word_walk(flt)
         while True:
-            app = newest_app_query(flt, dialect, depth)
+            app = newest_app_query(flt, dialect, depth, driver, completion)
             if app is None:
                 return []
             ids = [int(i) for i in self._conn.execute(app).scalars()]
@@ -245,14 +300,15 @@ class ResourceRepository:
             depth *= 4
 
     def count(self, flt: ResourceFilter) -> int:
-        query = count_query(flt, self._conn.dialect.name)
+        query = count_query(flt, self._conn.dialect.name, driver=self._counting_word(flt))
         if query is None:
             return 0
         return int(self._conn.execute(query).scalar_one())
 
     def count_up_to(self, flt: ResourceFilter, cap: int) -> ResourceCount:
         """The exact count when it is at most `cap`, else ResourceCount(cap, exact=False)."""
-        query = count_query(flt, self._conn.dialect.name, cap=cap)
+        query = count_query(flt, self._conn.dialect.name, cap=cap,
+                            driver=self._counting_word(flt))
         if query is None:
             return ResourceCount(0)
         total = int(self._conn.execute(query).scalar_one())

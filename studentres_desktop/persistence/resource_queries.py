@@ -18,7 +18,12 @@ InnoDB's FULLTEXT search gathers every match before the first row in any order (
 'learning' at 100,000 resources), so on MariaDB/MySQL the newest-first page walks the primary
 key backwards and tests app rows with LIKE (`si.mysql_like`), a superset the repository checks
 row by row with `domain.search.holds`; original-style cells, a few per cent of the rows, keep
-MATCH on their own marks, whose lists are short.
+MATCH on their own marks, whose lists are short. A common word is found in the newest rows at
+once, but two common words rarely together ('machine learning') made that walk test thousands of
+rows: with two words or more the app rows come instead from the word table
+(`si.WORDS_TABLE`), walking the entries of the whole word in the fewest rows backwards and
+probing the others by row id. Whether a search is broad, and counts with a search text, are read
+from the word table too: MATCH would gather every match.
 
 Statements are built once per shape of filter (backend, sort, kinds, whether it has interests
 and text) and reused with new bound values: building one costs more than the database takes to
@@ -57,9 +62,10 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from studentres_desktop.domain.models import ResourceFilter, ResourceKind, SortOrder
-from studentres_desktop.domain.search import search_terms
+from studentres_desktop.domain.search import SearchTerms, search_terms
 from studentres_desktop.persistence import search_index as si
 from studentres_desktop.persistence.tables import TextSortKey
 from studentres_desktop.persistence.tables import interest_resources as r
@@ -89,17 +95,43 @@ class _Shape:
     # cell, instead of MATCH over every cell.
     given_ids: bool = False
     legacy_floor: bool = False
+    # With superset_words, app rows found from the word table instead (`si.WORDS_TABLE`): one
+    # word's entries walked backwards, each other word probed by row id; -1 when not. The
+    # number of probed words, and whether the last of them is a prefix.
+    walk_probes: int = -1
+    walk_prefix: bool = False
+    # Counting with a search text on MariaDB/MySQL: every shape's matches read from the word
+    # table (the driving word's entries, the others probed, as in the walk), instead of MATCH,
+    # which gathers every match of each word first. Whether the driving word is being typed.
+    counted_words: bool = False
+    driver_prefix: bool = False
 
     @classmethod
     def of(cls, flt: ResourceFilter, dialect: str, *, undated_only: bool = False,
            newest: bool = False, superset: bool = False, given_ids: bool = False,
-           legacy_floor: bool = False) -> _Shape:
+           legacy_floor: bool = False, walk: bool = False, completed: bool = False) -> _Shape:
         sort = effective_sort(flt)
-        words = len(search_terms(flt.text).words) if superset and newest and flt.text else 0
+        terms = search_terms(flt.text)
+        words = len(terms.words) if superset and newest and flt.text else 0
         words = words if dialect != "sqlite" else 0
+        walked = walk and bool(words) and not given_ids
         return cls(dialect, sort, frozenset(flt.kinds), flt.interests is not None,
                    bool(flt.text), undated_only and sort is SortOrder.DATE and not newest,
-                   newest, words, given_ids and bool(words), legacy_floor and bool(words))
+                   newest, words, given_ids and bool(words), legacy_floor and bool(words),
+                   words - 1 if walked else -1, walked and terms.last_is_prefix and not completed)
+
+    @classmethod
+    def counting(cls, flt: ResourceFilter, dialect: str, driver: int | None) -> _Shape:
+        """For counting; with `driver` (MariaDB/MySQL, a search text), through the word table."""
+        shape = cls.of(flt, dialect)
+        if driver is None or dialect == "sqlite" or not flt.text:
+            return shape
+        terms = search_terms(flt.text)
+        last = len(terms.words) - 1
+        return dataclasses.replace(
+            shape, walk_probes=last, counted_words=True,
+            walk_prefix=terms.last_is_prefix and driver != last,
+            driver_prefix=terms.last_is_prefix and driver == last)
 
     @property
     def legacy_kinds(self) -> list[ResourceKind]:
@@ -163,6 +195,8 @@ def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
     if shape.given_ids and kind is None:
         listed: ColumnElement[bool] = r.c.id.in_(bindparam("app_ids", expanding=True))
         return _Source(r, [listed], literal(0.0, Float()), r.c.id)
+    if shape.walk_probes >= 0 and kind is None:
+        return _word_walk(shape)
     if shape.superset_words and kind is None:
         # Only app rows: original-style cells are few, so MATCH on their marks stays cheap.
         return _Source(r, [si.mysql_like(kind, shape.superset_words)], literal(0.0, Float()),
@@ -176,7 +210,37 @@ def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
     return _Source(r, [found], score, r.c.id)
 
 
-def _tagged_probe() -> ColumnElement[bool]:
+def _word_walk(shape: _Shape) -> _Source:
+    """App rows holding the driving word (`wt_driver`), newest first from its entries in the word
+    table, and every other word (`wt_probe_<n>`), each looked up by row id."""
+    driver, conditions = _word_entries(shape, si.APP_SLOT)
+    return _Source(r.join(driver, driver.c.resource_id == r.c.id), conditions,
+                   literal(0.0, Float()), driver.c.resource_id)
+
+
+def _word_entries(shape: _Shape, slot: int) -> tuple[NamedFromClause, list[ColumnElement[bool]]]:
+    """The word table's entries of the driving word in one slot, with the other words probed."""
+    driver = si.words_table.alias("driver")
+    conditions = [si.word_test(driver.c.word, "wt_driver", shape.driver_prefix),
+                  driver.c.slot == slot]
+    for n in range(shape.walk_probes):
+        probe = si.words_table.alias(f"probe_{n}")
+        prefix = shape.walk_prefix and n == shape.walk_probes - 1
+        # A scalar subquery, not EXISTS: MariaDB turns EXISTS into a semi-join that first
+        # gathers every entry of the word (25,000 rows for 'learning%' at 100,000 resources).
+        # By the driver's row id, so it is tested on the entry before the row is read.
+        entry: ScalarSelect[int] = (
+            select(probe.c.resource_id)
+            .where(probe.c.resource_id == driver.c.resource_id, probe.c.slot == si.APP_SLOT,
+                   si.word_test(probe.c.word, f"wt_probe_{n}", prefix))
+            .limit(1)
+            .scalar_subquery()
+        )
+        conditions.append(entry.is_not(None))
+    return driver, conditions
+
+
+def _tagged_probe(row_id: ColumnElement[Any] = r.c.id) -> ColumnElement[bool]:
     """Whether the row has one of the tags, looked up row by row through the primary key.
 
     A scalar subquery, not EXISTS: MariaDB turns EXISTS into a semi-join that first collects
@@ -184,7 +248,7 @@ def _tagged_probe() -> ColumnElement[bool]:
     """
     link: ScalarSelect[int] = (
         select(ri.c.resource_id)
-        .where(ri.c.resource_id == r.c.id, ri.c.interest_tag.in_(_tags()))
+        .where(ri.c.resource_id == row_id, ri.c.interest_tag.in_(_tags()))
         .limit(1)
         .scalar_subquery()
     )
@@ -412,8 +476,34 @@ def _counted_parts(shape: _Shape) -> list[tuple[_Source, list[Any]]]:
     return parts
 
 
+def _word_parts(shape: _Shape) -> list[Select[Any]]:
+    """MariaDB/MySQL, counting with a search text: the row ids of each shape's matches (a row
+    once), from the word table. An entry of slot 0 is an app row's, so the row itself is read
+    only to test its kind, or an original-style row's interest."""
+    driver, conditions = _word_entries(shape, si.APP_SLOT)
+    app = select(driver.c.resource_id).distinct()
+    if shape.kinds:
+        app = app.join_from(driver, r, r.c.id == driver.c.resource_id)
+        conditions.append(r.c.kind.in_(sorted(k.value for k in shape.kinds)))
+    if shape.tagged:
+        conditions.append(_tagged_probe(driver.c.resource_id))
+    parts = [app.where(*conditions)]
+    for kind in shape.legacy_kinds:
+        driver, conditions = _word_entries(shape, si.legacy_slot(kind))
+        cells = select(driver.c.resource_id).distinct()
+        if shape.tagged:
+            cells = cells.join_from(driver, r, r.c.id == driver.c.resource_id)
+            conditions.append(r.c.interest_tag.in_(_tags()))
+        parts.append(cells.where(*conditions))
+    return parts
+
+
 @functools.lru_cache(maxsize=128)
 def _count_statement(shape: _Shape) -> Select[Any]:
+    if shape.counted_words:
+        return select(functools.reduce(operator.add, [
+            select(func.count()).select_from(part.subquery()).scalar_subquery()
+            for part in _word_parts(shape)]))
     counts = [
         select(func.count()).select_from(source.from_).where(*conditions).scalar_subquery()
         for source, conditions in _counted_parts(shape)
@@ -424,6 +514,15 @@ def _count_statement(shape: _Shape) -> Select[Any]:
 def _first_app_rows(shape: _Shape) -> Select[Any]:
     """Up to `cap` matching app rows, found from the tag links when the filter has interests:
     walking the rows and testing each one's tags visits many more when the interests are rare."""
+    if shape.tagged and not shape.searching:
+        # Each link looks its row's kind up: MariaDB otherwise walks every app row by kind and
+        # probes its links, 12 ms instead of 5 when the interests are in few rows.
+        kind = select(r.c.kind).where(r.c.id == ri.c.resource_id).scalar_subquery()
+        kinds = sorted(k.value for k in shape.kinds)
+        is_app = kind.in_(kinds) if kinds else kind.is_not(None)
+        return (select(ri.c.resource_id).distinct()
+                .where(ri.c.interest_tag.in_(_tags()), is_app)
+                .limit(bindparam("cap", type_=Integer())))
     source = _source(shape, None)
     conditions = [*_app_conditions(shape, counting=True, tags=False), *source.conditions]
     found = select(r.c.id)
@@ -447,17 +546,37 @@ def _capped_count_statement(shape: _Shape) -> Select[Any]:
         found = (select(source.newest).select_from(source.from_).where(*source.conditions)
                  .limit(bindparam("cap", type_=Integer())))
         return select(func.count()).select_from(found.subquery())
-    parts = [_first_app_rows(shape)]
-    for kind in shape.legacy_kinds:
-        legacy = _source(shape, kind)
-        parts.append(
-            select(r.c.id).select_from(legacy.from_)
-            .where(*_legacy_conditions(shape, kind), *legacy.conditions)
-            .limit(bindparam("cap", type_=Integer()))
-        )
-    counts = [select(func.count()).select_from(part.subquery()).scalar_subquery()
-              for part in parts]
+    cap = bindparam("cap", type_=Integer())
+    if shape.counted_words:
+        return select(functools.reduce(operator.add, [
+            select(func.count()).select_from(part.limit(cap).subquery()).scalar_subquery()
+            for part in _word_parts(shape)]))
+    counts = [select(func.count()).select_from(_first_app_rows(shape).subquery())
+              .scalar_subquery()]
+    if shape.searching:
+        for kind in shape.legacy_kinds:
+            legacy = _source(shape, kind)
+            found = (select(r.c.id).select_from(legacy.from_)
+                     .where(*_legacy_conditions(shape, kind), *legacy.conditions).limit(cap))
+            counts.append(select(func.count()).select_from(found.subquery()).scalar_subquery())
+    else:
+        counts.append(_legacy_cells_up_to(shape))
     return select(functools.reduce(operator.add, counts))
+
+
+def _legacy_cells_up_to(shape: _Shape) -> ScalarSelect[Any]:
+    """The non-empty cells of the kinds asked for, in up to `cap` original-style rows that hold
+    one: one read of those rows instead of one per cell. Every row counted holds at least one
+    cell, so reaching `cap` rows means at least `cap` items."""
+    filled = {kind: and_(r.c[kind.value].is_not(None), func.trim(r.c[kind.value]) != "")
+              for kind in shape.legacy_kinds}
+    conditions: list[ColumnElement[bool]] = [r.c.kind.is_(None), or_(*filled.values())]
+    if shape.tagged:
+        conditions.append(r.c.interest_tag.in_(_tags()))
+    rows = (select(*(case((test, 1), else_=0).label(kind.value) for kind, test in filled.items()))
+            .where(*conditions).limit(bindparam("cap", type_=Integer())).subquery())
+    items = functools.reduce(operator.add, [rows.c[kind.value] for kind in filled])
+    return select(func.coalesce(func.sum(items), 0)).scalar_subquery()
 
 
 @functools.lru_cache(maxsize=64)
@@ -466,15 +585,32 @@ def _newest_app_statement(shape: _Shape) -> Select[Any]:
     return select(branch.c.row_id)
 
 
-def newest_app_query(flt: ResourceFilter, dialect: str, depth: int) -> Select[Any] | None:
+def newest_app_query(
+    flt: ResourceFilter, dialect: str, depth: int, driver: int | None = None,
+    completion: str | None = None,
+) -> Select[Any] | None:
     """MariaDB/MySQL: the ids of the newest `depth` app rows LIKE finds (`superset`), highest
-    first. When there are that many, an original-style cell below the lowest of them cannot be on
-    the page, so `page_query(legacy_floor=…)` tests only the rows above it: MATCH on a common
-    word's cell marks gathers every match (20 ms for 'the' in 2,000 original-style rows)."""
+    first; with `driver`, found instead from the word table, walking the entries of the search
+    text's word at that position (a whole word, not one being typed), as many as LIKE would find
+    or fewer; with `completion`, the only word in the catalogue that the last word being typed
+    starts (`word_counts_query`), probed as a whole word. When there are that many, an
+    original-style cell below the lowest of them cannot be on the page, so
+    `page_query(legacy_floor=…)` tests only the rows above it: MATCH on a common word's cell
+    marks gathers every match (20 ms for 'the' in 2,000 original-style rows)."""
     if not _can_match(flt) or not flt.text:
         return None
-    shape = _Shape.of(flt, dialect, newest=True, superset=True)
-    return _newest_app_statement(shape).params(_values(flt, dialect), depth=depth)
+    terms = search_terms(flt.text)
+    completed = driver is not None and completion is not None and terms.last_is_prefix
+    shape = _Shape.of(flt, dialect, newest=True, superset=True, walk=driver is not None,
+                      completed=completed)
+    values = _values(flt, dialect)
+    if driver is not None:
+        if terms.last_is_prefix and driver == len(terms.words) - 1:
+            raise ValueError("the driving word must be a whole word")
+        values |= _word_values(terms, driver)
+        if completed:
+            values[f"wt_probe_{len(terms.words) - 2}"] = completion
+    return _newest_app_statement(shape).params(values, depth=depth)
 
 
 def page_query(
@@ -511,17 +647,30 @@ def dated_page_query(flt: ResourceFilter, dialect: str) -> Select[tuple[object, 
     )
 
 
-def count_query(flt: ResourceFilter, dialect: str, cap: int | None = None) -> Select[Any] | None:
+def count_query(flt: ResourceFilter, dialect: str, cap: int | None = None,
+                driver: int | None = None) -> Select[Any] | None:
     """How many items the filter matches: one count per shape, added up (nothing to sort).
 
     With a cap, each shape counts at most cap + 1 items, so a total above `cap` means "more".
+    With `driver` (MariaDB/MySQL, a search text), each shape is counted from the word table,
+    reading the entries of the search text's word at that position (best the rarest).
     """
     if not _can_match(flt):
         return None
-    shape = _Shape.of(flt, dialect)
+    shape = _Shape.counting(flt, dialect, driver)
+    values = _values(flt, dialect)
+    if shape.counted_words and driver is not None:
+        values |= _word_values(search_terms(flt.text), driver)
     if cap is None:
-        return _count_statement(shape).params(_values(flt, dialect))
-    return _capped_count_statement(shape).params(_values(flt, dialect), cap=cap + 1)
+        return _count_statement(shape).params(values)
+    return _capped_count_statement(shape).params(values, cap=cap + 1)
+
+
+def _word_values(terms: SearchTerms, driver: int) -> dict[str, Any]:
+    """The driving word's and the probed words' bound values (`_word_entries`)."""
+    others = [n for n in range(len(terms.words)) if n != driver]
+    values = {"wt_driver": si.word_value(terms, driver)}
+    return values | {f"wt_probe_{k}": si.word_value(terms, n) for k, n in enumerate(others)}
 
 
 @functools.lru_cache(maxsize=4)
@@ -533,50 +682,47 @@ def _breadth_statement() -> Select[Any]:
     return select(func.count()).select_from(found.subquery())
 
 
-# MariaDB/MySQL judge breadth from the newest rows only: InnoDB's FULLTEXT search gathers every
-# match before answering, and a LIKE test costs about 15 µs a row (utf8mb4_unicode_ci over the
-# marked text), so a sample of the newest rows is what can be afforded before every search.
-BREADTH_WINDOW = 500
-
-
 @functools.lru_cache(maxsize=16)
-def _mysql_breadth_statement(words: int) -> Select[Any]:
-    found = (
-        select(r.c.id)
-        .where(r.c.id > bindparam("floor", type_=Integer()), si.mysql_like(None, words))
-        .order_by(r.c.id.desc())
-        .limit(bindparam("cap", type_=Integer()))
-        .subquery()
-    )
-    return select(func.count()).select_from(found)
+def _word_counts_statement(words: int, last_is_prefix: bool) -> Select[Any]:
+    counts = []
+    for n in range(words):
+        entries = si.words_table.alias(f"counted_{n}")
+        prefix = last_is_prefix and n == words - 1
+        found = (
+            select(entries.c.resource_id)
+            .where(entries.c.slot == si.APP_SLOT, si.word_test(entries.c.word, f"wt_{n}", prefix))
+            .limit(bindparam("cap", type_=Integer()))
+            .subquery()
+        )
+        counts.append(select(func.count()).select_from(found).scalar_subquery().label(f"n{n}"))
+    if last_is_prefix and words > 1:
+        # The words the last one may complete to, when they are one or two, for the probe of a
+        # newest-first page: a probe for one whole word reads one entry, a probe for a start
+        # reads every entry of the row. Grouped by the index's own prefix, so MariaDB jumps from
+        # one distinct word to the next instead of reading every entry ('the%': 98,000).
+        entries = si.words_table.alias("completed")
+        completed = (select(entries.c.word)
+                     .where(entries.c.slot == si.APP_SLOT,
+                            si.word_test(entries.c.word, f"wt_{words - 1}", True))
+                     .group_by(entries.c.slot, entries.c.word)
+                     .limit(2).subquery())
+        counts.append(select(func.group_concat(completed.c.word)).scalar_subquery()
+                      .label("completions"))
+    return select(*counts)
 
 
-def id_range_query() -> Select[Any]:
-    """(lowest, highest) row id: how far the window of `mysql_breadth_query` reaches."""
-    return select(func.min(r.c.id), func.max(r.c.id))
-
-
-def breadth_cap(lowest: int, highest: int, threshold: int) -> int:
-    """How many rows `mysql_breadth_query` needs to find in its window to call the search broad:
-    more than `threshold`, or as many in proportion to the whole range of row ids when the
-    window does not reach back to the first row. An estimate (LIKE may count a row the words do
-    not match, the newest rows may differ from the rest), which only decides the order: every
-    item shown is checked. Counting stops there, so a common word reads a few dozen rows."""
-    span = highest - lowest + 1
-    if span <= BREADTH_WINDOW:
-        return threshold + 1
-    return threshold * BREADTH_WINDOW // span + 1
-
-
-def mysql_breadth_query(flt: ResourceFilter, highest: int, cap: int) -> Select[Any] | None:
-    """MariaDB/MySQL: app rows among the newest BREADTH_WINDOW row ids that may match the search
-    text, counted up to `cap` (`breadth_cap`). None when nothing can match or the order would not
-    change (not by relevance)."""
+def word_counts_query(flt: ResourceFilter, cap: int) -> Select[Any] | None:
+    """MariaDB/MySQL: for each word of the search text, how many app rows hold it (or, for a last
+    word being typed, a word it starts), counted up to `cap` from the word table alone: a few
+    index pages per word. The fewest of them bounds how many app rows the text can match. When
+    the last of two words or more is being typed, one more column: the words it starts,
+    comma-separated, when they are one or two (None when none). None when nothing can match or
+    the order would not change (not by relevance)."""
     if effective_sort(flt) is not SortOrder.RELEVANCE or not _can_match(flt):
         return None
     terms = search_terms(flt.text)
-    return _mysql_breadth_statement(len(terms.words)).params(
-        si.like_values(terms), floor=highest - BREADTH_WINDOW, cap=cap)
+    values = {f"wt_{n}": si.word_value(terms, n) for n in range(len(terms.words))}
+    return _word_counts_statement(len(terms.words), terms.last_is_prefix).params(values, cap=cap)
 
 
 def breadth_queries(flt: ResourceFilter, dialect: str, cap: int) -> list[Select[Any]]:
@@ -586,7 +732,7 @@ def breadth_queries(flt: ResourceFilter, dialect: str, cap: int) -> list[Select[
     A last word being typed is first asked as a whole word: that finds fewer items, and is
     cheaper, as FTS5 merges the lists of every word a prefix starts; it often settles it.
 
-    Only SQLite (MariaDB/MySQL: `mysql_breadth_query`, since InnoDB's count gathers every match).
+    Only SQLite (MariaDB/MySQL: `word_counts_query`, since InnoDB's count gathers every match).
     """
     if dialect != "sqlite" or effective_sort(flt) is not SortOrder.RELEVANCE:
         return []

@@ -19,7 +19,10 @@ found. Instead of a LIKE fallback, which scans every row, a stored generated col
 row's words, "zw"/"zt"/"ze" for an original-style row's workshop/training/event cell. "AI"
 becomes "zzai": long enough, and no stopword. The FULLTEXT index over that column answers every
 word through the index, and the mark tells the cells of one row apart. The collation
-(utf8mb4_unicode_ci) makes the comparison case- and accent-insensitive.
+(utf8mb4_unicode_ci) makes the comparison case- and accent-insensitive. The FULLTEXT index ranks
+a search by relevance; beside it, the word table `resource_words` (below), kept by triggers,
+answers what InnoDB's FULLTEXT search cannot do without gathering every match first: how many
+rows hold a word, a newest-first page of several words, and counts.
 """
 
 from __future__ import annotations
@@ -189,6 +192,80 @@ def _missing_mysql(conn: Connection) -> tuple[bool, bool]:
     return SEARCH_COLUMN not in columns, FULLTEXT_INDEX not in indexes
 
 
+def _installed_word_triggers(conn: Connection) -> dict[str, str] | None:
+    """Name → definition of the triggers on `interest_resources`, or None for an account that
+    may not see them: information_schema shows a trigger only to holders of TRIGGER on its
+    table, which workstation accounts lack (db/grants.sql)."""
+    user, _, host = str(conn.exec_driver_sql("SELECT CURRENT_USER()").scalar()).rpartition("@")
+    may_see = conn.exec_driver_sql(
+        "SELECT EXISTS (SELECT 1 FROM information_schema.user_privileges"
+        "   WHERE grantee = %(me)s AND privilege_type = 'TRIGGER')"
+        " OR EXISTS (SELECT 1 FROM information_schema.schema_privileges"
+        "   WHERE grantee = %(me)s AND privilege_type = 'TRIGGER'"
+        "   AND DATABASE() LIKE table_schema)"
+        " OR EXISTS (SELECT 1 FROM information_schema.table_privileges"
+        "   WHERE grantee = %(me)s AND privilege_type = 'TRIGGER'"
+        "   AND table_schema = DATABASE() AND table_name = 'interest_resources')",
+        {"me": f"'{user}'@'{host}'"},
+    ).scalar()
+    if not may_see:
+        return None
+    rows = conn.exec_driver_sql(
+        "SELECT trigger_name, action_timing, event_manipulation, action_statement"
+        " FROM information_schema.triggers"
+        " WHERE trigger_schema = DATABASE() AND event_object_table = 'interest_resources'"
+    )
+    return {
+        str(name): f"{timing} {event} ON interest_resources FOR EACH ROW\n{statement}"
+        for name, timing, event, statement in rows
+    }
+
+
+def _stored_trigger(name: str) -> str:
+    """A trigger of WORDS_TRIGGERS as information_schema shows it: the server keeps the body with
+    its string literals' escapes read (the pattern's `\\\\p` shows as `\\p`)."""
+    return WORDS_TRIGGERS[name].replace("\\\\", "\\")
+
+
+def _missing_words(conn: Connection) -> list[str]:
+    """Which of the word table and its triggers are missing (the triggers only to an account
+    that may see them)."""
+    tables = {row[0] for row in conn.exec_driver_sql(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+        f" AND table_name = '{WORDS_TABLE}'")}
+    triggers = _installed_word_triggers(conn)
+    missing = [WORDS_TABLE] if WORDS_TABLE not in tables else []
+    if triggers is None:
+        return missing
+    return missing + [name for name in WORDS_TRIGGERS if name not in triggers]
+
+
+def _outdated_word_triggers(conn: Connection) -> list[str]:
+    """The word table's triggers that are there with another definition than this version's."""
+    triggers = _installed_word_triggers(conn) or {}
+    return [name for name in WORDS_TRIGGERS
+            if name in triggers and triggers[name] != _stored_trigger(name)]
+
+
+def _ensure_words(conn: Connection) -> list[str]:
+    missing, outdated = _missing_words(conn), _outdated_word_triggers(conn)
+    if not missing and not outdated:
+        return []
+    for name in outdated:
+        conn.exec_driver_sql(f"DROP TRIGGER {name}")
+    if WORDS_TABLE in missing:
+        conn.exec_driver_sql(WORDS_TABLE_DDL)
+    for name in WORDS_TRIGGERS:
+        if name in missing or name in outdated:
+            conn.exec_driver_sql(f"CREATE TRIGGER {name} {WORDS_TRIGGERS[name]}")
+    # Without every trigger in place, or with older ones, the table may be wrong: fill it afresh.
+    if WORDS_TABLE not in missing:
+        conn.exec_driver_sql(f"DELETE FROM {WORDS_TABLE}")
+    conn.exec_driver_sql(WORDS_FILL)
+    changes = [f"created word index {WORDS_TABLE} ({', '.join(missing)})"] if missing else []
+    return changes + [f"replaced trigger {name}" for name in outdated]
+
+
 def _ensure_mysql(conn: Connection) -> list[str]:
     column_missing, index_missing = _missing_mysql(conn)
     changes = []
@@ -203,7 +280,76 @@ def _ensure_mysql(conn: Connection) -> list[str]:
             f"ALTER TABLE interest_resources ADD FULLTEXT INDEX {FULLTEXT_INDEX} ({SEARCH_COLUMN})"
         )
         changes.append(f"added index {FULLTEXT_INDEX}")
-    return changes
+    return changes + _ensure_words(conn)
+
+
+# --- MariaDB / MySQL: the word table -----------------------------------------------------------
+#
+# InnoDB's FULLTEXT search gathers every match before it returns a row, so two common words
+# ('machine learning') cost the whole posting list of each. `resource_words` lists each item's
+# distinct words (split as `domain/search.py` splits them, compared by the collation, so case and
+# accents do not matter) with its row id: a newest-first page walks one word's entries backwards
+# and probes the other words by row id, and stops after the page; how many items a word is in is
+# counted up to a cap by reading its entries alone. Triggers keep it in step with every write,
+# plain SQL included. A slot tells an app row's text (0) from the cells of an original-style row
+# (1 + the kind's position, as on SQLite). Words are cut to WORD_CHARS: a candidate is checked by
+# `domain.search.holds` before anyone sees it.
+
+WORDS_TABLE = "resource_words"
+WORD_CHARS = 84
+_NOT_WORD = r"'[^\\p{L}\\p{N}_]+'"
+
+WORDS_TABLE_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {WORDS_TABLE} (\n"
+    f"    word VARCHAR({WORD_CHARS}) NOT NULL,\n"
+    "    slot TINYINT NOT NULL,\n"
+    "    resource_id INTEGER NOT NULL,\n"
+    "    PRIMARY KEY (slot, word, resource_id),\n"
+    f"    KEY ix_{WORDS_TABLE}_resource (resource_id, slot, word)\n"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
+)
+
+
+def _split_words(text: str, row: str, slot: int, condition: str) -> str:
+    """SELECT of (word, slot, row id) for every word of `text`: separators become one space, the
+    spaces become the commas of a JSON array, which JSON_TABLE reads as rows (a word holds no
+    character that JSON would need escaped)."""
+    words = (f"CONCAT('[\"', REPLACE(TRIM(REGEXP_REPLACE({text}, {_NOT_WORD}, ' ')), ' ', "
+             f"'\",\"'), '\"]')")
+    return (f"SELECT LEFT(j.word, {WORD_CHARS}), {slot}, {row}.id FROM {{source}}"
+            f"JSON_TABLE({words}, '$[*]' COLUMNS (word TEXT PATH '$')) AS j"
+            f" WHERE {condition} AND j.word <> ''")
+
+
+def _word_rows(row: str, source: str = "") -> str:
+    """INSERT of the words of one `interest_resources` row (`NEW`), or of every row (`source`)."""
+    selects = [_split_words(f"CONCAT_WS(' ', {row}.title, {row}.description, {row}.location)",
+                            row, APP_SLOT, f"{row}.kind IS NOT NULL")]
+    selects += [_split_words(f"{row}.{kind.value}", row, legacy_slot(kind), f"{row}.kind IS NULL")
+                for kind in ResourceKind]
+    union = "\n    UNION ALL ".join(s.replace("{source}", source) for s in selects)
+    return f"INSERT IGNORE INTO {WORDS_TABLE} (word, slot, resource_id)\n    {union}"
+
+
+_TEXT_COLUMNS = ("kind", "title", "description", "location", "workshop", "training", "event")
+_TEXT_CHANGED = " OR ".join(f"NOT (OLD.{name} <=> NEW.{name})" for name in ("id", *_TEXT_COLUMNS))
+WORDS_TRIGGERS = {
+    "trg_resource_words_insert": (
+        f"AFTER INSERT ON interest_resources FOR EACH ROW\n{_word_rows('NEW')}"
+    ),
+    "trg_resource_words_update": (
+        "AFTER UPDATE ON interest_resources FOR EACH ROW\n"
+        f"IF {_TEXT_CHANGED} THEN\n"
+        f"  DELETE FROM {WORDS_TABLE} WHERE resource_id = OLD.id;\n"
+        f"  {_word_rows('NEW')};\n"
+        "END IF"
+    ),
+    "trg_resource_words_delete": (
+        "AFTER DELETE ON interest_resources FOR EACH ROW\n"
+        f"DELETE FROM {WORDS_TABLE} WHERE resource_id = OLD.id"
+    ),
+}
+WORDS_FILL = _word_rows("r", "interest_resources AS r, ")
 
 
 # --- both ---------------------------------------------------------------------------------------
@@ -226,12 +372,33 @@ def search_index_problems(conn: Connection) -> list[str]:
     column_missing, index_missing = _missing_mysql(conn)
     names = [f"column interest_resources.{SEARCH_COLUMN}"] if column_missing else []
     names += [f"index {FULLTEXT_INDEX}"] if index_missing else []
-    return [f"search index: {name} is missing" for name in names]
+    names += _missing_words(conn)
+    problems = [f"search index: {name} is missing" for name in names]
+    return problems + [f"search index: trigger {name} is outdated"
+                       for name in _outdated_word_triggers(conn)]
 
 
 # --- queries ------------------------------------------------------------------------------------
 
 fts = table(FTS_TABLE, column("rowid", Integer))
+words_table = table(WORDS_TABLE, column("word", String), column("slot", Integer),
+                    column("resource_id", Integer))
+
+
+def word_value(terms: SearchTerms, n: int) -> str:
+    """The bound value of `word_test` for the terms' n-th word: the word, or, for a last word
+    being typed, a LIKE pattern of its start (`_` is the only wildcard a word can hold)."""
+    word = terms.words[n]
+    if terms.last_is_prefix and n == len(terms.words) - 1:
+        return word.replace("_", "\\_") + "%"
+    return word
+
+
+def word_test(word: ColumnElement[Any], name: str, prefix: bool) -> ColumnElement[bool]:
+    """A word table entry's word is the bound word (`word_value`), or starts with it."""
+    value = bindparam(name, type_=String())
+    found: ColumnElement[bool] = word.like(value) if prefix else word == value
+    return found
 
 
 def sqlite_match(terms: SearchTerms) -> str:

@@ -33,7 +33,8 @@ from studentres_desktop.persistence.accounts import GRANTS, AccountRole, grant_s
 from studentres_desktop.persistence.db_errors import mysql_errno
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.revisions import HEAD, VERSION_TABLE
-from studentres_desktop.persistence.schema import PRIVATE_TABLES
+from studentres_desktop.persistence.schema import PRIVATE_TABLES, inspect_schema
+from studentres_desktop.persistence.search_index import WORDS_TABLE
 from studentres_desktop.services.passwords import PREFIX, PasswordHasher
 from tests.conftest import ROOT
 from tests.support.embedders import HashingEmbedder
@@ -190,6 +191,66 @@ def test_a_kiosk_account_also_manages_the_catalogue(server, tmp_path):
         services.dispose()
 
 
+def words_of(url: str, row_id: int) -> set[tuple[str, int]]:
+    """The (word, slot) entries of one row in the word table, read as the given account."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT word, slot FROM resource_words WHERE resource_id = :id"),
+                {"id": row_id}).all()
+    finally:
+        engine.dispose()
+    return {(str(word), int(slot)) for word, slot in rows}
+
+
+@pytest.mark.mysql
+def test_a_kiosks_catalogue_changes_keep_the_word_table_in_step(server):
+    """The triggers write resource_words as their definer, the owner: the kiosk cannot."""
+    services = server.services("advisor")
+    try:
+        services.auth.register("Grace Hopper", "grace@example.edu", PASSWORD)
+        cli("grant-advisor", "grace@example.edu", "--db", server.urls["owner"])
+        token = services.auth.login("grace@example.edu", PASSWORD).token
+        created = services.resources.create(token, ResourceDraft(
+            ResourceKind.WORKSHOP, "Soldering basics", description="Irons and flux",
+            location="Lab 2", interest_tags=("Robotics",)))
+        after_create = words_of(server.urls["app"], created.row_id)
+        services.resources.update(token, created.row_id, created.kind, ResourceDraft(
+            ResourceKind.WORKSHOP, "Soldering, step by step", interest_tags=("Robotics",)))
+        after_edit = words_of(server.urls["app"], created.row_id)
+        services.resources.delete(token, created.row_id, created.kind)
+        after_delete = words_of(server.urls["app"], created.row_id)
+    finally:
+        services.dispose()
+
+    assert after_create == {("Soldering", 0), ("basics", 0), ("Irons", 0), ("and", 0),
+                            ("flux", 0), ("Lab", 0), ("2", 0)}
+    assert after_edit == {("Soldering", 0), ("step", 0), ("by", 0)}
+    assert after_delete == set()
+
+
+@pytest.mark.mysql
+def test_the_owner_is_told_of_a_missing_word_trigger_which_workstations_cannot_see(server):
+    admin = create_engine(server.admin_url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER trg_resource_words_delete")
+    admin.dispose()
+    reports = {}
+    for role in ("owner", "app", "advisor"):
+        engine = create_engine(server.urls[role])
+        try:
+            reports[role] = inspect_schema(engine)
+        finally:
+            engine.dispose()
+    repaired = cli("init-db", "--db", server.urls["owner"]).stdout
+
+    assert reports["owner"].problems == ("search index: trg_resource_words_delete is missing",)
+    assert reports["app"].current and reports["advisor"].current
+    assert "trg_resource_words_delete" in repaired
+    assert "OK, the schema is current" in cli("check", "--db", server.urls["owner"]).stdout
+
+
 # --- and nothing more -----------------------------------------------------------------------------
 
 FORBIDDEN_FOR_BOTH = [
@@ -210,6 +271,13 @@ FORBIDDEN_FOR_BOTH = [
     "DROP PROCEDURE sr_login_attempt",
     "CALL sr_check_proof('ada@example.edu', 'x', @wait, @id, @role)",  # an internal helper
     "CREATE USER intruder IDENTIFIED BY 'intruder-password'",
+    # Only the triggers, as the owner, write the word table.
+    "INSERT INTO resource_words (word, slot, resource_id) VALUES ('intruder', 0, 1)",
+    "UPDATE resource_words SET word = 'intruder'",
+    "DELETE FROM resource_words",
+    "DROP TRIGGER trg_resource_words_insert",
+    "CREATE TRIGGER intruder AFTER INSERT ON interest_resources FOR EACH ROW DELETE FROM"
+    " resource_words",
 ]
 FORBIDDEN_FOR_APP = [
     "DELETE FROM interest_resources",
@@ -365,7 +433,7 @@ def test_every_table_has_a_grant_for_workstations_or_is_private():
     """A new table needs its line in db/grants.sql (and GRANTS); this names the ones without."""
     granted = {match for line in GRANTS[AccountRole.APP]
                for match in re.findall(r"\{database\}\.(\w+)", line)}
-    tables = {table.name for table in t.metadata.sorted_tables} | {VERSION_TABLE}
+    tables = {table.name for table in t.metadata.sorted_tables} | {VERSION_TABLE, WORDS_TABLE}
     assert tables - granted - PRIVATE_TABLES == set()
     assert granted - tables == set()  # no grant for a table that no longer exists
 

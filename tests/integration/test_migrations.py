@@ -33,7 +33,7 @@ from studentres_desktop.persistence.schema import applied_revision, ensure_schem
 from studentres_desktop.persistence.search_index import ensure_search_index
 from studentres_desktop.services.passwords import PasswordHasher
 from tests.conftest import IN_CI, SCHEMA_SQL, apply_schema_sql
-from tests.integration.test_schema import describe, describe_procedures
+from tests.integration.test_schema import describe, describe_procedures, describe_triggers
 from tests.support.original import drop_every_table
 
 PASSWORD = "correct horse battery staple"
@@ -355,6 +355,25 @@ def table_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.mark.mysql
+def test_the_mariadb_client_reads_schema_sql_as_the_tests_do(mysql_databases, tmp_path):
+    """Comments, and the DELIMITER of the triggers' and procedures' bodies, as the client reads
+    them: the same tables, procedures and triggers as the statements the tests run."""
+    client = client_tool("mariadb")
+    by_client, by_tests = mysql_databases(), mysql_databases()
+    apply_schema_sql(by_tests)
+    options = option_file(tmp_path / "admin.cnf", by_client)
+    with SCHEMA_SQL.open("rb") as script:
+        done = subprocess.run([client, f"--defaults-extra-file={options}",
+                               str(make_url(by_client).database)],
+                              stdin=script, stderr=subprocess.PIPE, check=False)
+
+    assert done.returncode == 0, done.stderr.decode()
+    assert describe(by_client) == describe(by_tests)
+    assert describe_procedures(by_client) == describe_procedures(by_tests)
+    assert describe_triggers(by_client) == describe_triggers(by_tests)
+
+
+@pytest.mark.mysql
 def test_a_backup_by_the_owner_account_restores_everything(mysql_url, tmp_path, clock):
     dump_tool, client = client_tool("mariadb-dump"), client_tool("mariadb")
     admin = create_engine(mysql_url)
@@ -371,6 +390,7 @@ def test_a_backup_by_the_owner_account_restores_everything(mysql_url, tmp_path, 
         services.dispose()
         before_rows, before_schema = table_rows(mysql_url), describe(mysql_url)
         before_procedures = describe_procedures(mysql_url)
+        before_triggers = describe_triggers(mysql_url)
         options = option_file(tmp_path / "owner.cnf", owner_url_text)
         dump = tmp_path / "studentres.sql"
         database = str(owner_url.database)
@@ -394,6 +414,7 @@ def test_a_backup_by_the_owner_account_restores_everything(mysql_url, tmp_path, 
 
         assert describe(mysql_url) == before_schema
         assert describe_procedures(mysql_url) == before_procedures
+        assert describe_triggers(mysql_url) == before_triggers
         assert table_rows(mysql_url) == before_rows
         services = build_services(DatabaseSettings(owner_url_text), bcrypt_cost=4, clock=clock)
         assert inspect_schema(services.engine).current

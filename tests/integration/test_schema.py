@@ -14,6 +14,7 @@ from studentres_desktop.persistence.engine import DatabaseSettings, create_datab
 from studentres_desktop.persistence.procedures import PROCEDURES
 from studentres_desktop.persistence.revisions import VERSION_TABLE
 from studentres_desktop.persistence.schema import ensure_schema, inspect_schema
+from studentres_desktop.persistence.search_index import WORDS_TABLE, WORDS_TRIGGERS
 from tests.conftest import apply_schema_sql
 from tests.support.original import drop_every_table
 
@@ -56,7 +57,7 @@ def test_schema_sql_matches_the_table_definitions(mysql_databases):
     sql_schema, code_schema = describe(from_sql), describe(from_code)
 
     assert sorted(sql_schema) == sorted(
-        [table.name for table in t.metadata.sorted_tables] + [VERSION_TABLE])
+        [table.name for table in t.metadata.sorted_tables] + [VERSION_TABLE, WORDS_TABLE])
     for table in sql_schema:
         assert sql_schema[table] == code_schema[table], table
 
@@ -173,6 +174,80 @@ def test_init_replaces_an_outdated_procedure_and_reports_a_missing_one(mysql_url
     assert inspect_schema(engine).current
     assert ensure_schema(engine) == []
     engine.dispose()
+
+
+def describe_triggers(url: str) -> dict[str, tuple[str, ...]]:
+    """Each trigger: table, timing, event, orientation and body, as the server stores them."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION,"
+                " ACTION_ORIENTATION, ACTION_STATEMENT FROM information_schema.TRIGGERS"
+                " WHERE TRIGGER_SCHEMA = DATABASE()")).all()
+    finally:
+        engine.dispose()
+    return {str(row[0]): tuple(str(value) for value in row[1:]) for row in rows}
+
+
+@pytest.mark.mysql
+def test_schema_sql_installs_the_same_word_triggers_as_init(mysql_databases):
+    from_sql, from_code = mysql_databases(), mysql_databases()
+    apply_schema_sql(from_sql)
+    ensure_schema(create_database_engine(DatabaseSettings(from_code)))
+
+    sql_triggers, code_triggers = describe_triggers(from_sql), describe_triggers(from_code)
+
+    assert sorted(sql_triggers) == sorted(WORDS_TRIGGERS)
+    assert sql_triggers == code_triggers
+    assert {name: d[:4] for name, d in sql_triggers.items()} == {
+        "trg_resource_words_insert": ("interest_resources", "AFTER", "INSERT", "ROW"),
+        "trg_resource_words_update": ("interest_resources", "AFTER", "UPDATE", "ROW"),
+        "trg_resource_words_delete": ("interest_resources", "AFTER", "DELETE", "ROW"),
+    }
+    engine = create_database_engine(DatabaseSettings(from_sql))
+    assert inspect_schema(engine).current
+    engine.dispose()
+
+
+@pytest.mark.mysql
+def test_schema_sql_fills_the_words_of_rows_written_before_it(mysql_url):
+    apply_schema_sql(mysql_url)
+    engine = create_engine(mysql_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER trg_resource_words_insert")
+        conn.exec_driver_sql("INSERT INTO interest_resources (workshop) VALUES ('Early bird')")
+    apply_schema_sql(mysql_url)
+    with engine.connect() as conn:
+        words = conn.exec_driver_sql(f"SELECT word, slot FROM {WORDS_TABLE} ORDER BY word").all()
+    engine.dispose()
+    assert [tuple(w) for w in words] == [("bird", 1), ("Early", 1)]
+
+
+@pytest.mark.mysql
+def test_init_replaces_an_outdated_word_trigger_and_refills_the_table(mysql_url):
+    engine = create_database_engine(DatabaseSettings(mysql_url))
+    ensure_schema(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER trg_resource_words_insert")
+        conn.exec_driver_sql("CREATE TRIGGER trg_resource_words_insert AFTER INSERT"
+                             " ON interest_resources FOR EACH ROW SET @ignored = NEW.id")
+        conn.exec_driver_sql("INSERT INTO interest_resources (event) VALUES ('Missed talk')")
+    assert inspect_schema(engine).problems == (
+        "search index: trigger trg_resource_words_insert is outdated",)
+
+    changes = ensure_schema(engine)
+
+    assert changes == ["replaced trigger trg_resource_words_insert"]
+    assert inspect_schema(engine).current
+    assert ensure_schema(engine) == []
+    with engine.connect() as conn:
+        words = conn.exec_driver_sql(f"SELECT word, slot FROM {WORDS_TABLE} ORDER BY word").all()
+        conn.exec_driver_sql("INSERT INTO interest_resources (event) VALUES ('Next')")
+        after = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {WORDS_TABLE}").scalar()
+    engine.dispose()
+    assert [tuple(w) for w in words] == [("Missed", 3), ("talk", 3)]
+    assert after == 3  # the replaced trigger writes again
 
 
 def test_the_servers_throttle_policy_is_the_apps():

@@ -484,6 +484,40 @@ def test_newest_first_finds_what_a_scan_of_every_item_finds(services, monkeypatc
     assert newest > len(queries) // 4
 
 
+def test_a_page_of_several_words_walks_the_rarest_whole_word(services, monkeypatch):
+    monkeypatch.setattr(resource_service, "BROAD_SEARCH", 0)
+    services.catalogue.add([draft(f"Robotics workshop {n}", description="Robótica básica")
+                            for n in range(6)])
+    services.catalogue.add([draft("Robotics lab night", description="robótica"),
+                            draft("Robotics Labyrinth", description="a maze")])
+    with services.engine.begin() as conn:
+        conn.execute(text("INSERT INTO interest_resources (interest_tag, workshop) "
+                          "VALUES ('AI', 'Robotics lab')"))
+        conn.execute(text("UPDATE interest_resources SET title = 'Robotics workshop, Lab'"
+                          " WHERE title = 'Robotics workshop 2'"))
+
+    def walk(query: str) -> tuple[int | None, str | None]:
+        with services.engine.connect() as conn:
+            return repositories.ResourceRepository(conn).word_walk(ResourceFilter(text=query))
+
+    if on_mysql(services):
+        assert walk("robotics lab night ") == (2, None)  # the whole word in the fewest app rows
+        assert walk("robotics lab nig") == (1, "night")  # never the word being typed, which
+        # starts one word only: probed as that word
+        assert walk("robotics lab") == (0, None)  # 'lab' starts 'lab' and 'labyrinth'
+        assert walk("ROBÓTICA workshop") == (0, "workshop")  # the word typed last completes
+        assert walk("robotics") == (None, None)  # one word: the LIKE walk
+    else:  # SQLite walks its FTS5 index backwards instead
+        assert walk("robotics lab night ") == (None, None)
+    found = services.catalogue.list(ResourceFilter(text="robotics lab"))
+    # The row changed by plain SQL is found through its new words, with the original-style cell.
+    assert found.newest_first
+    assert titles(found) == ["Robotics lab", "Robotics Labyrinth", "Robotics lab night",
+                             "Robotics workshop, Lab"]
+    assert titles(services.catalogue.list(ResourceFilter(text="robotica LAB nig"))) == [
+        "Robotics lab night"]
+
+
 # --- helpers --------------------------------------------------------------------------------------
 
 
