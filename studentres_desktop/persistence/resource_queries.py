@@ -605,11 +605,9 @@ def newest_app_query(
                       completed=completed)
     values = _values(flt, dialect)
     if driver is not None:
-        if terms.last_is_prefix and driver == len(terms.words) - 1:
+        if terms.last_is_prefix and not completed and driver == len(terms.words) - 1:
             raise ValueError("the driving word must be a whole word")
-        values |= _word_values(terms, driver)
-        if completed:
-            values[f"wt_probe_{len(terms.words) - 2}"] = completion
+        values |= _word_values(terms, driver, completion if completed else None)
     return _newest_app_statement(shape).params(values, depth=depth)
 
 
@@ -666,11 +664,17 @@ def count_query(flt: ResourceFilter, dialect: str, cap: int | None = None,
     return _capped_count_statement(shape).params(values, cap=cap + 1)
 
 
-def _word_values(terms: SearchTerms, driver: int) -> dict[str, Any]:
-    """The driving word's and the probed words' bound values (`_word_entries`)."""
+def _word_values(terms: SearchTerms, driver: int, completion: str | None = None) -> dict[str, Any]:
+    """The driving word's and the probed words' bound values (`_word_entries`); with
+    `completion`, the last word (being typed) is that whole word instead."""
+    last = len(terms.words) - 1
+
+    def value(n: int) -> str:
+        return completion if completion is not None and n == last else si.word_value(terms, n)
+
     others = [n for n in range(len(terms.words)) if n != driver]
-    values = {"wt_driver": si.word_value(terms, driver)}
-    return values | {f"wt_probe_{k}": si.word_value(terms, n) for k, n in enumerate(others)}
+    return {"wt_driver": value(driver)} | {f"wt_probe_{k}": value(n)
+                                            for k, n in enumerate(others)}
 
 
 @functools.lru_cache(maxsize=4)
@@ -695,11 +699,12 @@ def _word_counts_statement(words: int, last_is_prefix: bool) -> Select[Any]:
             .subquery()
         )
         counts.append(select(func.count()).select_from(found).scalar_subquery().label(f"n{n}"))
-    if last_is_prefix and words > 1:
-        # The words the last one may complete to, when they are one or two, for the probe of a
-        # newest-first page: a probe for one whole word reads one entry, a probe for a start
-        # reads every entry of the row. Grouped by the index's own prefix, so MariaDB jumps from
-        # one distinct word to the next instead of reading every entry ('the%': 98,000).
+    if last_is_prefix:
+        # The words the last one may complete to, when they are one or two, for a newest-first
+        # page: one whole word can be walked, and probed by reading one entry, where a probe for
+        # a start reads every entry of the row. Grouped by the index's own prefix, so MariaDB
+        # jumps from one distinct word to the next instead of reading every entry ('the%':
+        # 98,000).
         entries = si.words_table.alias("completed")
         completed = (select(entries.c.word)
                      .where(entries.c.slot == si.APP_SLOT,
@@ -715,8 +720,8 @@ def word_counts_query(flt: ResourceFilter, cap: int) -> Select[Any] | None:
     """MariaDB/MySQL: for each word of the search text, how many app rows hold it (or, for a last
     word being typed, a word it starts), counted up to `cap` from the word table alone: a few
     index pages per word. The fewest of them bounds how many app rows the text can match. When
-    the last of two words or more is being typed, one more column: the words it starts,
-    comma-separated, when they are one or two (None when none). None when nothing can match or
+    the last word is being typed, one more column: the words it starts, comma-separated, when
+    they are one or two (None when none). None when nothing can match or
     the order would not change (not by relevance)."""
     if effective_sort(flt) is not SortOrder.RELEVANCE or not _can_match(flt):
         return None
