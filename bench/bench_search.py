@@ -222,8 +222,8 @@ def newest_statements_alone(engine: Engine, flt: ResourceFilter) -> Callable[[in
             conn.execute(counts).all()
             ids = [int(i) for i in conn.execute(app).scalars()]
             page = page_query(flt, dialect, newest=True, superset=True, offset=0, rows=wanted,
-                              app_ids=ids,
-                              legacy_floor=min(ids) if len(ids) >= wanted else None)
+                              app_ids=ids, legacy_floor=min(ids) if len(ids) >= wanted else None,
+                              driver=driver, completion=completion)
             assert page is not None
             return conn.execute(page).all()
 

@@ -290,7 +290,8 @@ class ResourceRepository:
             ids = [int(i) for i in self._conn.execute(app).scalars()]
             floor = min(ids) if len(ids) >= depth else None
             query = page_query(flt, dialect, newest=True, superset=True, offset=0, rows=depth,
-                               app_ids=ids, legacy_floor=floor)
+                               app_ids=ids, legacy_floor=floor, driver=driver,
+                               completion=completion)
             assert query is not None
             rows = self._conn.execute(query).all()
             kept = [row for row in rows if holds(terms, _searchable(row))]

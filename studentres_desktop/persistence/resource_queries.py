@@ -114,7 +114,7 @@ class _Shape:
         terms = search_terms(flt.text)
         words = len(terms.words) if superset and newest and flt.text else 0
         words = words if dialect != "sqlite" else 0
-        walked = walk and bool(words) and not given_ids
+        walked = walk and bool(words)
         return cls(dialect, sort, frozenset(flt.kinds), flt.interests is not None,
                    bool(flt.text), undated_only and sort is SortOrder.DATE and not newest,
                    newest, words, given_ids and bool(words), legacy_floor and bool(words),
@@ -201,6 +201,14 @@ def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
         # Only app rows: original-style cells are few, so MATCH on their marks stays cheap.
         return _Source(r, [si.mysql_like(kind, shape.superset_words)], literal(0.0, Float()),
                        r.c.id)
+    if shape.superset_words and shape.walk_probes >= 0 and kind is not None:
+        # The cells whose words the word table holds, from the driving word's entries in the
+        # cell's slot: a few, where a walk of the rows above the floor reads every row there.
+        driver, conditions = _word_entries(shape, si.legacy_slot(kind))
+        if shape.legacy_floor:
+            conditions.append(driver.c.resource_id >= bindparam("floor", type_=Integer()))
+        return _Source(r.join(driver, driver.c.resource_id == r.c.id), conditions,
+                       literal(0.0, Float()), driver.c.resource_id)
     if shape.superset_words and shape.legacy_floor and kind is not None:
         cell = si.cell_like(r.c[kind.value], shape.superset_words)
         above: ColumnElement[bool] = r.c.id >= bindparam("floor", type_=Integer())
@@ -231,7 +239,7 @@ def _word_entries(shape: _Shape, slot: int) -> tuple[NamedFromClause, list[Colum
         # By the driver's row id, so it is tested on the entry before the row is read.
         entry: ScalarSelect[int] = (
             select(probe.c.resource_id)
-            .where(probe.c.resource_id == driver.c.resource_id, probe.c.slot == si.APP_SLOT,
+            .where(probe.c.resource_id == driver.c.resource_id, probe.c.slot == slot,
                    si.word_test(probe.c.word, f"wt_probe_{n}", prefix))
             .limit(1)
             .scalar_subquery()
@@ -615,6 +623,7 @@ def page_query(
     flt: ResourceFilter, dialect: str, *, undated_only: bool = False, offset: int | None = None,
     rows: int | None = None, newest: bool = False, superset: bool = False,
     app_ids: list[int] | None = None, legacy_floor: int | None = None,
+    driver: int | None = None, completion: str | None = None,
 ) -> Select[tuple[object, ...]] | None:
     """One page plus one extra row (to tell whether more follow); None when nothing can match.
 
@@ -622,16 +631,22 @@ def page_query(
     `dated_page_query` began; `offset` and `rows` then count undated items only. `newest`
     orders by row id, highest first, whatever the filter's sort. `superset` (MariaDB/MySQL,
     newest first) finds the text by LIKE, a superset of the matches that the caller must check
-    with `domain.search.holds`.
+    with `domain.search.holds`; with `driver` (and `completion`, as for `newest_app_query`),
+    original-style cells come from the word table instead.
     """
     if not _can_match(flt):
         return None
     offset = flt.offset if offset is None else offset
     rows = flt.limit + 1 if rows is None else rows
+    terms = search_terms(flt.text)
+    completed = driver is not None and completion is not None and terms.last_is_prefix
     shape = _Shape.of(flt, dialect, undated_only=undated_only, newest=newest, superset=superset,
-                      given_ids=app_ids is not None, legacy_floor=legacy_floor is not None)
+                      given_ids=app_ids is not None, legacy_floor=legacy_floor is not None,
+                      walk=driver is not None and app_ids is not None, completed=completed)
     values = _values(flt, dialect) | ({} if legacy_floor is None else {"floor": legacy_floor})
     values |= {} if app_ids is None else {"app_ids": app_ids}
+    if shape.walk_probes >= 0 and driver is not None:
+        values |= _word_values(terms, driver, completion if completed else None)
     return _page_statement(shape).params(values, depth=offset + rows, offset=offset, rows=rows)
 
 

@@ -520,6 +520,14 @@ def test_a_page_of_several_words_walks_the_rarest_whole_word(services, monkeypat
     assert found.newest_first
     assert titles(found) == ["Robotics lab", "Robotics Labyrinth", "Robotics lab night",
                              "Robotics workshop, Lab"]
+    token = login(services)
+    for text_ in ("robotics lab", "lab robotics ", "robotics lab nig", "robótica", "lab"):
+        shown = services.catalogue.list(ResourceFilter(text=text_, limit=50)).items
+        counted = services.resources.count(token, ResourceFilter(text=text_), for_student=False)
+        capped = services.resources.count_capped(token, ResourceFilter(text=text_),
+                                                 for_student=False, cap=3)
+        assert counted == len(shown), text_
+        assert (capped.total, capped.exact) == ((counted, True) if counted <= 3 else (3, False))
     assert titles(services.catalogue.list(ResourceFilter(text="robotica LAB nig"))) == [
         "Robotics lab night"]
 
