@@ -153,6 +153,10 @@ def bare_lookup(engine: Engine, query: str, newest: bool) -> Callable[[int], obj
         others = [n for n in range(len(terms.words)) if n != driver]
         last = len(terms.words) - 1
         typed = terms.last_is_prefix and completion is None
+
+        def word(n: int) -> str:  # the last word being typed, completed when it can be
+            return completion if completion is not None and n == last else si.word_value(terms, n)
+
         probes = "".join(
             f" AND (SELECT 1 FROM {si.WORDS_TABLE} p{k} WHERE p{k}.resource_id = d.resource_id"
             f" AND p{k}.slot = 0 AND p{k}.word {'LIKE' if typed and n == last else '='} :w{k}"
@@ -160,10 +164,7 @@ def bare_lookup(engine: Engine, query: str, newest: bool) -> Callable[[int], obj
             for k, n in enumerate(others))
         sql = text(f"SELECT d.resource_id FROM {si.WORDS_TABLE} d WHERE d.word = :driver"
                    f" AND d.slot = 0{probes} ORDER BY d.resource_id DESC LIMIT 51")
-        values = {"driver": si.word_value(terms, driver)}
-        values |= {f"w{k}": si.word_value(terms, n) for k, n in enumerate(others)}
-        if terms.last_is_prefix and completion is not None:
-            values[f"w{len(others) - 1}"] = completion
+        values = {"driver": word(driver)} | {f"w{k}": word(n) for k, n in enumerate(others)}
     elif newest:  # the backward walk of the primary key that the app's newest-first page makes
         tests = " AND ".join(f"{si.SEARCH_COLUMN} LIKE :like_zz_{n}"
                              for n in range(len(terms.words)))
@@ -221,8 +222,8 @@ def newest_statements_alone(engine: Engine, flt: ResourceFilter) -> Callable[[in
             conn.execute(counts).all()
             ids = [int(i) for i in conn.execute(app).scalars()]
             page = page_query(flt, dialect, newest=True, superset=True, offset=0, rows=wanted,
-                              app_ids=ids,
-                              legacy_floor=min(ids) if len(ids) >= wanted else None)
+                              app_ids=ids, legacy_floor=min(ids) if len(ids) >= wanted else None,
+                              driver=driver, completion=completion)
             assert page is not None
             return conn.execute(page).all()
 

@@ -217,25 +217,24 @@ class ResourceRepository:
         return read
 
     def word_walk(self, flt: ResourceFilter) -> tuple[int | None, str | None]:
-        """How a newest-first page finds its app rows: the driving word (`driving_word`), and
-        the only word the last one being typed starts, when there is one (probed whole)."""
-        driver = self.driving_word(flt)
-        if driver is None:
-            return None, None
-        return driver, self._words_read(flt, WORD_COUNT_CAP)[1]
-
-    def driving_word(self, flt: ResourceFilter) -> int | None:
-        """MariaDB/MySQL: which word of a search text of two or more the newest-first page walks
-        in the word table: the whole word in the fewest app rows. None for one word, which LIKE
-        finds in the newest rows at once when it is common, and on SQLite."""
+        """MariaDB/MySQL: how a newest-first page finds its app rows in the word table: which
+        word it walks (the one in the fewest app rows), and the only word in the catalogue that
+        the last word being typed starts, when there is one: that one is then a whole word too,
+        probed or walked as such. (None, None) when LIKE walks the rows instead: one word being
+        typed that starts several (common ones are found in the newest rows at once), and on
+        SQLite."""
         terms = search_terms(flt.text)
-        whole = len(terms.words) - 1 if terms.last_is_prefix else len(terms.words)
-        if self._conn.dialect.name == "sqlite" or len(terms.words) < 2 or whole < 1:
-            return None
-        counts = self._counted_words(flt, WORD_COUNT_CAP)
+        if self._conn.dialect.name == "sqlite" or not terms.findable:
+            return None, None
+        counts, completion = self._words_read(flt, WORD_COUNT_CAP)
         if len(counts) != len(terms.words):
-            return None
-        return min(range(whole), key=counts.__getitem__)
+            return None, None
+        last = len(terms.words) - 1
+        whole = [n for n in range(len(terms.words))
+                 if n != last or not terms.last_is_prefix or completion is not None]
+        if not whole:
+            return None, None
+        return min(whole, key=counts.__getitem__), completion if terms.last_is_prefix else None
 
     def page(self, flt: ResourceFilter, *, newest: bool = False) -> tuple[list[Resource], bool]:
         """The resources of one page, and whether more follow; `newest` first if asked."""
@@ -291,7 +290,8 @@ class ResourceRepository:
             ids = [int(i) for i in self._conn.execute(app).scalars()]
             floor = min(ids) if len(ids) >= depth else None
             query = page_query(flt, dialect, newest=True, superset=True, offset=0, rows=depth,
-                               app_ids=ids, legacy_floor=floor)
+                               app_ids=ids, legacy_floor=floor, driver=driver,
+                               completion=completion)
             assert query is not None
             rows = self._conn.execute(query).all()
             kept = [row for row in rows if holds(terms, _searchable(row))]

@@ -114,7 +114,7 @@ class _Shape:
         terms = search_terms(flt.text)
         words = len(terms.words) if superset and newest and flt.text else 0
         words = words if dialect != "sqlite" else 0
-        walked = walk and bool(words) and not given_ids
+        walked = walk and bool(words)
         return cls(dialect, sort, frozenset(flt.kinds), flt.interests is not None,
                    bool(flt.text), undated_only and sort is SortOrder.DATE and not newest,
                    newest, words, given_ids and bool(words), legacy_floor and bool(words),
@@ -201,6 +201,14 @@ def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
         # Only app rows: original-style cells are few, so MATCH on their marks stays cheap.
         return _Source(r, [si.mysql_like(kind, shape.superset_words)], literal(0.0, Float()),
                        r.c.id)
+    if shape.superset_words and shape.walk_probes >= 0 and kind is not None:
+        # The cells whose words the word table holds, from the driving word's entries in the
+        # cell's slot: a few, where a walk of the rows above the floor reads every row there.
+        driver, conditions = _word_entries(shape, si.legacy_slot(kind))
+        if shape.legacy_floor:
+            conditions.append(driver.c.resource_id >= bindparam("floor", type_=Integer()))
+        return _Source(r.join(driver, driver.c.resource_id == r.c.id), conditions,
+                       literal(0.0, Float()), driver.c.resource_id)
     if shape.superset_words and shape.legacy_floor and kind is not None:
         cell = si.cell_like(r.c[kind.value], shape.superset_words)
         above: ColumnElement[bool] = r.c.id >= bindparam("floor", type_=Integer())
@@ -231,7 +239,7 @@ def _word_entries(shape: _Shape, slot: int) -> tuple[NamedFromClause, list[Colum
         # By the driver's row id, so it is tested on the entry before the row is read.
         entry: ScalarSelect[int] = (
             select(probe.c.resource_id)
-            .where(probe.c.resource_id == driver.c.resource_id, probe.c.slot == si.APP_SLOT,
+            .where(probe.c.resource_id == driver.c.resource_id, probe.c.slot == slot,
                    si.word_test(probe.c.word, f"wt_probe_{n}", prefix))
             .limit(1)
             .scalar_subquery()
@@ -605,11 +613,9 @@ def newest_app_query(
                       completed=completed)
     values = _values(flt, dialect)
     if driver is not None:
-        if terms.last_is_prefix and driver == len(terms.words) - 1:
+        if terms.last_is_prefix and not completed and driver == len(terms.words) - 1:
             raise ValueError("the driving word must be a whole word")
-        values |= _word_values(terms, driver)
-        if completed:
-            values[f"wt_probe_{len(terms.words) - 2}"] = completion
+        values |= _word_values(terms, driver, completion if completed else None)
     return _newest_app_statement(shape).params(values, depth=depth)
 
 
@@ -617,6 +623,7 @@ def page_query(
     flt: ResourceFilter, dialect: str, *, undated_only: bool = False, offset: int | None = None,
     rows: int | None = None, newest: bool = False, superset: bool = False,
     app_ids: list[int] | None = None, legacy_floor: int | None = None,
+    driver: int | None = None, completion: str | None = None,
 ) -> Select[tuple[object, ...]] | None:
     """One page plus one extra row (to tell whether more follow); None when nothing can match.
 
@@ -624,16 +631,22 @@ def page_query(
     `dated_page_query` began; `offset` and `rows` then count undated items only. `newest`
     orders by row id, highest first, whatever the filter's sort. `superset` (MariaDB/MySQL,
     newest first) finds the text by LIKE, a superset of the matches that the caller must check
-    with `domain.search.holds`.
+    with `domain.search.holds`; with `driver` (and `completion`, as for `newest_app_query`),
+    original-style cells come from the word table instead.
     """
     if not _can_match(flt):
         return None
     offset = flt.offset if offset is None else offset
     rows = flt.limit + 1 if rows is None else rows
+    terms = search_terms(flt.text)
+    completed = driver is not None and completion is not None and terms.last_is_prefix
     shape = _Shape.of(flt, dialect, undated_only=undated_only, newest=newest, superset=superset,
-                      given_ids=app_ids is not None, legacy_floor=legacy_floor is not None)
+                      given_ids=app_ids is not None, legacy_floor=legacy_floor is not None,
+                      walk=driver is not None and app_ids is not None, completed=completed)
     values = _values(flt, dialect) | ({} if legacy_floor is None else {"floor": legacy_floor})
     values |= {} if app_ids is None else {"app_ids": app_ids}
+    if shape.walk_probes >= 0 and driver is not None:
+        values |= _word_values(terms, driver, completion if completed else None)
     return _page_statement(shape).params(values, depth=offset + rows, offset=offset, rows=rows)
 
 
@@ -666,11 +679,17 @@ def count_query(flt: ResourceFilter, dialect: str, cap: int | None = None,
     return _capped_count_statement(shape).params(values, cap=cap + 1)
 
 
-def _word_values(terms: SearchTerms, driver: int) -> dict[str, Any]:
-    """The driving word's and the probed words' bound values (`_word_entries`)."""
+def _word_values(terms: SearchTerms, driver: int, completion: str | None = None) -> dict[str, Any]:
+    """The driving word's and the probed words' bound values (`_word_entries`); with
+    `completion`, the last word (being typed) is that whole word instead."""
+    last = len(terms.words) - 1
+
+    def value(n: int) -> str:
+        return completion if completion is not None and n == last else si.word_value(terms, n)
+
     others = [n for n in range(len(terms.words)) if n != driver]
-    values = {"wt_driver": si.word_value(terms, driver)}
-    return values | {f"wt_probe_{k}": si.word_value(terms, n) for k, n in enumerate(others)}
+    return {"wt_driver": value(driver)} | {f"wt_probe_{k}": value(n)
+                                            for k, n in enumerate(others)}
 
 
 @functools.lru_cache(maxsize=4)
@@ -695,11 +714,12 @@ def _word_counts_statement(words: int, last_is_prefix: bool) -> Select[Any]:
             .subquery()
         )
         counts.append(select(func.count()).select_from(found).scalar_subquery().label(f"n{n}"))
-    if last_is_prefix and words > 1:
-        # The words the last one may complete to, when they are one or two, for the probe of a
-        # newest-first page: a probe for one whole word reads one entry, a probe for a start
-        # reads every entry of the row. Grouped by the index's own prefix, so MariaDB jumps from
-        # one distinct word to the next instead of reading every entry ('the%': 98,000).
+    if last_is_prefix:
+        # The words the last one may complete to, when they are one or two, for a newest-first
+        # page: one whole word can be walked, and probed by reading one entry, where a probe for
+        # a start reads every entry of the row. Grouped by the index's own prefix, so MariaDB
+        # jumps from one distinct word to the next instead of reading every entry ('the%':
+        # 98,000).
         entries = si.words_table.alias("completed")
         completed = (select(entries.c.word)
                      .where(entries.c.slot == si.APP_SLOT,
@@ -715,8 +735,8 @@ def word_counts_query(flt: ResourceFilter, cap: int) -> Select[Any] | None:
     """MariaDB/MySQL: for each word of the search text, how many app rows hold it (or, for a last
     word being typed, a word it starts), counted up to `cap` from the word table alone: a few
     index pages per word. The fewest of them bounds how many app rows the text can match. When
-    the last of two words or more is being typed, one more column: the words it starts,
-    comma-separated, when they are one or two (None when none). None when nothing can match or
+    the last word is being typed, one more column: the words it starts, comma-separated, when
+    they are one or two (None when none). None when nothing can match or
     the order would not change (not by relevance)."""
     if effective_sort(flt) is not SortOrder.RELEVANCE or not _can_match(flt):
         return None

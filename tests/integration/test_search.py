@@ -497,16 +497,22 @@ def test_a_page_of_several_words_walks_the_rarest_whole_word(services, monkeypat
                           " WHERE title = 'Robotics workshop 2'"))
 
     def walk(query: str) -> tuple[int | None, str | None]:
+        """The walk's word, and the completion as stored (in any case: the collation ignores it)."""
         with services.engine.connect() as conn:
-            return repositories.ResourceRepository(conn).word_walk(ResourceFilter(text=query))
+            driver, completion = repositories.ResourceRepository(conn).word_walk(
+                ResourceFilter(text=query))
+        return driver, None if completion is None else completion.lower()
 
     if on_mysql(services):
         assert walk("robotics lab night ") == (2, None)  # the whole word in the fewest app rows
-        assert walk("robotics lab nig") == (1, "night")  # never the word being typed, which
-        # starts one word only: probed as that word
-        assert walk("robotics lab") == (0, None)  # 'lab' starts 'lab' and 'labyrinth'
-        assert walk("ROBÓTICA workshop") == (0, "workshop")  # the word typed last completes
-        assert walk("robotics") == (None, None)  # one word: the LIKE walk
+        # The word being typed starts one word only: walked or probed as that word.
+        assert walk("robotics lab nig") == (2, "night")
+        assert walk("robotics lab") == (0, None)  # 'lab' starts 'lab' and 'labyrinth': never
+        # walked, probed as a start
+        assert walk("ROBÓTICA workshop") == (1, "workshop")  # in 6 app rows; 'robotica' 7
+        assert walk("robotics") == (0, "robotics")  # the only word it starts: walked whole
+        assert walk("robot") == (None, None)  # 'robotics', 'robótica': the LIKE walk
+        assert walk("lab ") == (0, None)  # one whole word
     else:  # SQLite walks its FTS5 index backwards instead
         assert walk("robotics lab night ") == (None, None)
     found = services.catalogue.list(ResourceFilter(text="robotics lab"))
@@ -514,6 +520,14 @@ def test_a_page_of_several_words_walks_the_rarest_whole_word(services, monkeypat
     assert found.newest_first
     assert titles(found) == ["Robotics lab", "Robotics Labyrinth", "Robotics lab night",
                              "Robotics workshop, Lab"]
+    token = login(services)
+    for text_ in ("robotics lab", "lab robotics ", "robotics lab nig", "robótica", "lab"):
+        shown = services.catalogue.list(ResourceFilter(text=text_, limit=50)).items
+        counted = services.resources.count(token, ResourceFilter(text=text_), for_student=False)
+        capped = services.resources.count_capped(token, ResourceFilter(text=text_),
+                                                 for_student=False, cap=3)
+        assert counted == len(shown), text_
+        assert (capped.total, capped.exact) == ((counted, True) if counted <= 3 else (3, False))
     assert titles(services.catalogue.list(ResourceFilter(text="robotica LAB nig"))) == [
         "Robotics lab night"]
 
