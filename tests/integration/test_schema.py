@@ -116,22 +116,26 @@ def test_a_database_from_the_original_design_is_upgraded_in_place(database_url):
     engine.dispose()
 
 
-def describe_procedures(url: str) -> dict[str, Any]:
-    """Each stored procedure: body, security, data access, comment and parameters."""
+def server_rows(url: str, *queries: str) -> list[list[Any]]:
+    """The rows of each query, read on a connection of its own to the database at url."""
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            routines = conn.execute(text(
-                "SELECT ROUTINE_NAME, ROUTINE_DEFINITION, SECURITY_TYPE, SQL_DATA_ACCESS,"
-                " ROUTINE_COMMENT FROM information_schema.ROUTINES"
-                " WHERE ROUTINE_SCHEMA = DATABASE()")).all()
-            parameters = conn.execute(text(
-                "SELECT SPECIFIC_NAME, ORDINAL_POSITION, PARAMETER_MODE, PARAMETER_NAME,"
-                " DTD_IDENTIFIER FROM information_schema.PARAMETERS"
-                " WHERE SPECIFIC_SCHEMA = DATABASE() ORDER BY SPECIFIC_NAME, ORDINAL_POSITION"
-            )).all()
+            return [list(conn.execute(text(query)).all()) for query in queries]
     finally:
         engine.dispose()
+
+
+def describe_procedures(url: str) -> dict[str, Any]:
+    """Each stored procedure: body, security, data access, comment and parameters."""
+    routines, parameters = server_rows(
+        url,
+        "SELECT ROUTINE_NAME, ROUTINE_DEFINITION, SECURITY_TYPE, SQL_DATA_ACCESS,"
+        " ROUTINE_COMMENT FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()",
+        "SELECT SPECIFIC_NAME, ORDINAL_POSITION, PARAMETER_MODE, PARAMETER_NAME,"
+        " DTD_IDENTIFIER FROM information_schema.PARAMETERS"
+        " WHERE SPECIFIC_SCHEMA = DATABASE() ORDER BY SPECIFIC_NAME, ORDINAL_POSITION",
+    )
     return {
         name: (body, security, access, comment,
                [tuple(p[1:]) for p in parameters if p[0] == name])
@@ -178,15 +182,12 @@ def test_init_replaces_an_outdated_procedure_and_reports_a_missing_one(mysql_url
 
 def describe_triggers(url: str) -> dict[str, tuple[str, ...]]:
     """Each trigger: table, timing, event, orientation and body, as the server stores them."""
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION,"
-                " ACTION_ORIENTATION, ACTION_STATEMENT FROM information_schema.TRIGGERS"
-                " WHERE TRIGGER_SCHEMA = DATABASE()")).all()
-    finally:
-        engine.dispose()
+    (rows,) = server_rows(
+        url,
+        "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION,"
+        " ACTION_ORIENTATION, ACTION_STATEMENT FROM information_schema.TRIGGERS"
+        " WHERE TRIGGER_SCHEMA = DATABASE()",
+    )
     return {str(row[0]): tuple(str(value) for value in row[1:]) for row in rows}
 
 
