@@ -274,10 +274,10 @@ class ResourceRepository:
         return min(range(len(counts)), key=counts.__getitem__) if counts else None
 
     def _checked_newest(self, flt: ResourceFilter) -> Sequence[Row[Any]]:
-        """MariaDB/MySQL, newest first: app rows found by LIKE from a backward walk of the
-        primary key, each checked by the search rules, the rows before the page too (a row the
-        check drops moves every later one up). When too many fail the check to fill the page,
-        the walk is asked again, deeper."""
+        """MariaDB/MySQL, newest first: app rows found from a backward walk of the word table
+        (`word_walk`) or, failing that, of the primary key with LIKE, each checked by the search
+        rules, the rows before the page too (a row the check drops moves every later one up).
+        When too many fail the check to fill the page, the walk is asked again, deeper."""
         dialect = self._conn.dialect.name
         terms = search_terms(flt.text)
         wanted = flt.offset + flt.limit + 1
