@@ -48,11 +48,17 @@ def describe(url: str) -> dict[str, Any]:
         engine.dispose()
 
 
-@pytest.mark.mysql
-def test_schema_sql_matches_the_table_definitions(mysql_databases):
+def sql_and_code_databases(mysql_databases) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """Two fresh databases: one made by db/schema.sql, one by init-db's code."""
     from_sql, from_code = mysql_databases(), mysql_databases()
     apply_schema_sql(from_sql)
     ensure_schema(create_database_engine(DatabaseSettings(from_code)))
+    return from_sql, from_code
+
+
+@pytest.mark.mysql
+def test_schema_sql_matches_the_table_definitions(mysql_databases):
+    from_sql, from_code = sql_and_code_databases(mysql_databases)
 
     sql_schema, code_schema = describe(from_sql), describe(from_code)
 
@@ -145,9 +151,7 @@ def describe_procedures(url: str) -> dict[str, Any]:
 
 @pytest.mark.mysql
 def test_schema_sql_installs_the_same_procedures_as_init(mysql_databases):
-    from_sql, from_code = mysql_databases(), mysql_databases()
-    apply_schema_sql(from_sql)
-    ensure_schema(create_database_engine(DatabaseSettings(from_code)))
+    from_sql, from_code = sql_and_code_databases(mysql_databases)
 
     sql_procedures, code_procedures = describe_procedures(from_sql), describe_procedures(from_code)
 
@@ -193,9 +197,7 @@ def describe_triggers(url: str) -> dict[str, tuple[str, ...]]:
 
 @pytest.mark.mysql
 def test_schema_sql_installs_the_same_word_triggers_as_init(mysql_databases):
-    from_sql, from_code = mysql_databases(), mysql_databases()
-    apply_schema_sql(from_sql)
-    ensure_schema(create_database_engine(DatabaseSettings(from_code)))
+    from_sql, from_code = sql_and_code_databases(mysql_databases)
 
     sql_triggers, code_triggers = describe_triggers(from_sql), describe_triggers(from_code)
 
