@@ -201,7 +201,7 @@ def statement_alone(services: Services, flt: ResourceFilter,
 
     def run(_i: int) -> object:
         with engine.connect() as conn:
-            return conn.execute(query).all()
+            return query.run(conn).all()
 
     return run
 
@@ -219,13 +219,13 @@ def newest_statements_alone(engine: Engine, flt: ResourceFilter) -> Callable[[in
 
     def run(_i: int) -> object:
         with engine.connect() as conn:
-            conn.execute(counts).all()
-            ids = [int(i) for i in conn.execute(app).scalars()]
+            counts.run(conn).all()
+            ids = [int(i) for i in app.run(conn).scalars()]
             page = page_query(flt, dialect, newest=True, superset=True, offset=0, rows=wanted,
                               app_ids=ids, legacy_floor=min(ids) if len(ids) >= wanted else None,
                               driver=driver, completion=completion)
             assert page is not None
-            return conn.execute(page).all()
+            return page.run(conn).all()
 
     return run
 

@@ -196,7 +196,7 @@ class ResourceRepository:
             counts = self._counted_words(flt, threshold + 1)
             return bool(counts) and min(counts) > threshold
         queries = breadth_queries(flt, self._conn.dialect.name, threshold + 1)
-        return any(int(self._conn.execute(q).scalar_one()) > threshold for q in queries)
+        return any(int(q.run(self._conn).scalar_one()) > threshold for q in queries)
 
     def _counted_words(self, flt: ResourceFilter, cap: int) -> tuple[int, ...]:
         return self._words_read(flt, cap)[0]
@@ -208,7 +208,7 @@ class ResourceRepository:
         query = word_counts_query(flt, cap)
         if query is None:
             return (), None
-        row = tuple(self._conn.execute(query).one())
+        row = tuple(query.run(self._conn).one())
         words = len(search_terms(flt.text).words)
         completions = str(row[words]) if len(row) > words and row[words] is not None else ""
         only = completions if completions and "," not in completions else None
@@ -242,21 +242,21 @@ class ResourceRepository:
         dialect = self._conn.dialect.name
         dated = None if newest else dated_page_query(flt, dialect)
         if dated is not None:
-            rows = self._conn.execute(dated).all()
+            rows = dated.run(self._conn).all()
         if dated is not None and len(rows) <= flt.limit and (rows or flt.offset == 0):
             # The last dated items are on this page (or there are none at all), so the rest of
             # the page is the first undated ones.
             rest = page_query(flt, dialect, undated_only=True, offset=0,
                               rows=flt.limit + 1 - len(rows))
             assert rest is not None
-            rows = [*rows, *self._conn.execute(rest).all()]
+            rows = [*rows, *rest.run(self._conn).all()]
         elif newest and dialect != "sqlite" and flt.offset <= SUPERSET_OFFSET_MAX:
             rows = self._checked_newest(flt)
         elif len(rows) <= flt.limit:  # a page past every dated item, or sorted by title
             query = page_query(flt, dialect, newest=newest)
             if query is None:
                 return [], False
-            rows = self._conn.execute(query).all()
+            rows = query.run(self._conn).all()
         has_more = len(rows) > flt.limit
         rows = rows[: flt.limit]
         return [_resource(row) for row in rows], has_more
@@ -287,13 +287,13 @@ class ResourceRepository:
             app = newest_app_query(flt, dialect, depth, driver, completion)
             if app is None:
                 return []
-            ids = [int(i) for i in self._conn.execute(app).scalars()]
+            ids = [int(i) for i in app.run(self._conn).scalars()]
             floor = min(ids) if len(ids) >= depth else None
             query = page_query(flt, dialect, newest=True, superset=True, offset=0, rows=depth,
                                app_ids=ids, legacy_floor=floor, driver=driver,
                                completion=completion)
             assert query is not None
-            rows = self._conn.execute(query).all()
+            rows = query.run(self._conn).all()
             kept = [row for row in rows if holds(terms, _searchable(row))]
             if len(kept) >= wanted or len(rows) < depth:
                 return kept[flt.offset:wanted]
@@ -303,7 +303,7 @@ class ResourceRepository:
         query = count_query(flt, self._conn.dialect.name, driver=self._counting_word(flt))
         if query is None:
             return 0
-        return int(self._conn.execute(query).scalar_one())
+        return int(query.run(self._conn).scalar_one())
 
     def count_up_to(self, flt: ResourceFilter, cap: int) -> ResourceCount:
         """The exact count when it is at most `cap`, else ResourceCount(cap, exact=False)."""
@@ -311,7 +311,7 @@ class ResourceRepository:
                             driver=self._counting_word(flt))
         if query is None:
             return ResourceCount(0)
-        total = int(self._conn.execute(query).scalar_one())
+        total = int(query.run(self._conn).scalar_one())
         return ResourceCount(total) if total <= cap else ResourceCount(cap, exact=False)
 
     def get(self, row_id: int, kind: ResourceKind) -> Resource | None:
