@@ -4,7 +4,8 @@ The rules, the same on SQLite (FTS5) and MariaDB/MySQL (FULLTEXT):
 
 - A word is a run of letters, digits and underscores; everything else separates words, so the
   boolean operators of either engine (`+ - < > ( ) ~ * " @ ^ :`) never reach it as syntax.
-- Case and accents do not matter: "Programacion" finds "Programación", "resume" finds "résumé".
+- Case and accents do not matter: "Programacion" finds "Programación", "resume" finds "résumé";
+  a final sigma is a sigma, as both indexes fold case.
 - Every word must be found (AND). The last word also matches as the start of a longer word
   ("robo" finds "robotics") while it is being typed: when it has at least PREFIX_MIN characters
   and the text does not end with a separator ("C++" and "AI" find those words, not "cat" or "air").
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 _ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
 WORD_MAX = 80  # InnoDB indexes words up to 84 characters; the index marks each with 2 more
 PREFIX_MIN = 3
+_FINAL_SIGMA = str.maketrans("\N{GREEK SMALL LETTER FINAL SIGMA}", "\N{GREEK SMALL LETTER SIGMA}")
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ def fold(text: str) -> str:
     every other non-spacing mark) removed."""
     if text.isascii():  # the same answer, without a loop over every character in Python
         return text.lower()
-    lowered = unicodedata.normalize("NFKC", text).lower()
+    lowered = unicodedata.normalize("NFKC", text).lower().translate(_FINAL_SIGMA)
     bare = "".join(c for c in unicodedata.normalize("NFKD", lowered)
                    if unicodedata.category(c) != "Mn")
     return unicodedata.normalize("NFC", bare)

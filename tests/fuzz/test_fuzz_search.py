@@ -23,14 +23,15 @@ from tests.support.search_reference import ref_search, ref_words
 FTS5_OWN_WAY = frozenset({"Co", "Cn", "Mn"})
 
 
-_EXPANSIONS = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE"})
+_EXPANSIONS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe"})
+_EXPANDED = frozenset("ßẞæÆœŒ")
 
 
 def innodb_reading(value: str) -> str:
-    """The text as MariaDB compares it: two-letter expansions, a digit of any script as the
-    ASCII digit ("١" as "1"), and no word beyond the BMP."""
+    """The text as MariaDB compares it: two-letter expansions, a digit of any script as the ASCII
+    digit (Arabic-Indic one as "1"), and no word beyond the BMP."""
     return "".join(" " if ord(c) > 0xFFFF else str(unicodedata.decimal(c, c))
-                   for c in value.translate(_EXPANSIONS))
+                   for c in value.lower().translate(_EXPANSIONS))
 
 
 def other_digit(c: str) -> bool:
@@ -119,8 +120,9 @@ def test_search_finds_exactly_the_resources_that_hold_the_text(
         # without such characters must be found every time.
         read = {key: set(ref_words(innodb_reading(" ".join(key)))) for key in words}
         allowed = wanted | (ref_search(read, innodb_reading(expected)) if expected else set())
-        plain = plain and not any((ord(c) > 0xFFFF and c.isalnum()) or other_digit(c)
-                                  for value in (*texts, expected or "") for c in value)
+        plain = plain and not any(
+            (ord(c) > 0xFFFF and c.isalnum()) or other_digit(c) or c in _EXPANDED
+            for value in (*texts, expected or "") for c in value)
     for page in pages:
         found = {(r.title, r.description) for r in page.items}
         assert found <= allowed, (expected, found - allowed)  # never a row that does not match

@@ -213,6 +213,21 @@ def test_words_fold_case_and_accents_and_the_last_is_a_prefix(services):
     assert found("clinic résumé") == ["Résumé clinic"]  # any order
 
 
+@pytest.mark.parametrize("broad", [False, True], ids=["ranked", "newest first"])
+def test_a_final_sigma_is_a_sigma(services, monkeypatch, broad):
+    """Greek words end in a final sigma, typed as a plain one until the word is done; ranked by
+    the index alone, and newest first, where MariaDB's candidates are checked in Python."""
+    monkeypatch.setattr(resource_service, "BROAD_SEARCH", 0 if broad else 10**6)
+    services.catalogue.add([draft("Εισαγωγη στον λογος", days=1), draft("Robotics lab", days=2)])
+    token = login(services)
+
+    for query in ("λογος", "λογοσ", "ΛΟΓΟΣ", "λογο", "στον λογοσ"):
+        page = services.resources.browse(token, ResourceFilter(text=query))
+        assert titles(page) == ["Εισαγωγη στον λογος"], query
+        assert page.newest_first is broad
+    assert titles(services.resources.browse(token, ResourceFilter(text="λογοι"))) == []
+
+
 def test_short_words_and_stopwords_are_found(services):
     """InnoDB alone would drop words under 3 letters and its stopwords."""
     services.catalogue.add([

@@ -11,7 +11,8 @@ from studentres_desktop.domain.models import Resource
 
 
 def ref_fold(value: str) -> str:
-    lowered = unicodedata.normalize("NFKC", value).lower()
+    lowered = unicodedata.normalize("NFKC", value).lower().replace(
+        "\N{GREEK SMALL LETTER FINAL SIGMA}", "\N{GREEK SMALL LETTER SIGMA}")
     decomposed = unicodedata.normalize("NFKD", lowered)
     return unicodedata.normalize("NFC", "".join(
         c for c in decomposed if unicodedata.category(c) != "Mn"
