@@ -208,22 +208,28 @@ def statement_alone(services: Services, flt: ResourceFilter,
 
 def newest_statements_alone(engine: Engine, flt: ResourceFilter) -> Callable[[int], object]:
     """MariaDB/MySQL newest first: the statements the repository sends, unchecked (the check is
-    Python, in the service): the words counted, the app rows' ids (from the word table, or the
-    LIKE walk for one word), the page of those ids and the original-style cells above them."""
+    Python, in the service): the words counted, then the page from the word table in one
+    statement or, for one word being typed, the app rows' ids from the LIKE walk and the page of
+    those ids with the original-style cells above them."""
     dialect = engine.dialect.name
     driver, completion = word_walk(engine, flt)
     counts = word_counts_query(flt, WORD_COUNT_CAP)
     wanted = flt.offset + flt.limit + 1
-    app = newest_app_query(flt, dialect, wanted, driver, completion)
-    assert counts is not None and app is not None
+    assert counts is not None
 
     def run(_i: int) -> object:
         with engine.connect() as conn:
             counts.run(conn).all()
-            ids = [int(i) for i in app.run(conn).scalars()]
-            page = page_query(flt, dialect, newest=True, superset=True, offset=0, rows=wanted,
-                              app_ids=ids, legacy_floor=min(ids) if len(ids) >= wanted else None,
-                              driver=driver, completion=completion)
+            if driver is not None:
+                page = page_query(flt, dialect, newest=True, superset=True, offset=0,
+                                  rows=wanted, driver=driver, completion=completion)
+            else:
+                app = newest_app_query(flt, dialect, wanted)
+                assert app is not None
+                ids = [int(i) for i in app.run(conn).scalars()]
+                page = page_query(flt, dialect, newest=True, superset=True, offset=0,
+                                  rows=wanted, app_ids=ids,
+                                  legacy_floor=min(ids) if len(ids) >= wanted else None)
             assert page is not None
             return page.run(conn).all()
 

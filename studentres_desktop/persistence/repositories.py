@@ -274,30 +274,40 @@ class ResourceRepository:
         return min(range(len(counts)), key=counts.__getitem__) if counts else None
 
     def _checked_newest(self, flt: ResourceFilter) -> Sequence[Row[Any]]:
-        """MariaDB/MySQL, newest first: app rows found from a backward walk of the word table
-        (`word_walk`) or, failing that, of the primary key with LIKE, each checked by the search
-        rules, the rows before the page too (a row the check drops moves every later one up).
-        When too many fail the check to fill the page, the walk is asked again, deeper."""
-        dialect = self._conn.dialect.name
+        """MariaDB/MySQL, newest first: items found from a backward walk of the word table
+        (`word_walk`), in one statement, or, failing that, app rows from a backward walk of the
+        primary key with LIKE and the original-style cells above the last of them; each checked
+        by the search rules, the items before the page too (an item the check drops moves every
+        later one up). When too many fail the check to fill the page, the walk goes deeper."""
         terms = search_terms(flt.text)
         wanted = flt.offset + flt.limit + 1
         depth = wanted
         driver, completion = self.word_walk(flt)
         while True:
-            app = newest_app_query(flt, dialect, depth, driver, completion)
-            if app is None:
+            rows = self._newest_candidates(flt, depth, driver, completion)
+            if rows is None:
                 return []
-            ids = [int(i) for i in app.run(self._conn).scalars()]
-            floor = min(ids) if len(ids) >= depth else None
-            query = page_query(flt, dialect, newest=True, superset=True, offset=0, rows=depth,
-                               app_ids=ids, legacy_floor=floor, driver=driver,
-                               completion=completion)
-            assert query is not None
-            rows = query.run(self._conn).all()
             kept = [row for row in rows if holds(terms, _searchable(row))]
             if len(kept) >= wanted or len(rows) < depth:
                 return kept[flt.offset:wanted]
             depth *= 4
+
+    def _newest_candidates(self, flt: ResourceFilter, depth: int, driver: int | None,
+                           completion: str | None) -> Sequence[Row[Any]] | None:
+        """The newest `depth` candidates of each shape (see `_checked_newest`), unchecked."""
+        dialect = self._conn.dialect.name
+        if driver is None:
+            app = newest_app_query(flt, dialect, depth)
+            if app is None:
+                return None
+            ids = [int(i) for i in app.run(self._conn).scalars()]
+            floor = min(ids) if len(ids) >= depth else None
+            query = page_query(flt, dialect, newest=True, superset=True, offset=0, rows=depth,
+                               app_ids=ids, legacy_floor=floor)
+        else:
+            query = page_query(flt, dialect, newest=True, superset=True, offset=0, rows=depth,
+                               driver=driver, completion=completion)
+        return None if query is None else query.run(self._conn).all()
 
     def count(self, flt: ResourceFilter) -> int:
         query = count_query(flt, self._conn.dialect.name, driver=self._counting_word(flt))

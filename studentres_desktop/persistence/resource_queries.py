@@ -114,8 +114,9 @@ class _Shape:
     # cell, instead of MATCH over every cell.
     given_ids: bool = False
     legacy_floor: bool = False
-    # With superset_words, app rows found from the word table instead (`si.WORDS_TABLE`): one
-    # word's entries walked backwards, each other word probed by row id; -1 when not. The
+    # With superset_words, every item found from the word table instead (`si.WORDS_TABLE`): one
+    # word's entries in the item's slot walked backwards, each other word probed by row id, in
+    # the statement of the page itself; -1 when not. The
     # number of probed words, and whether the last of them is a prefix.
     walk_probes: int = -1
     walk_prefix: bool = False
@@ -224,8 +225,6 @@ def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
         # The cells whose words the word table holds, from the driving word's entries in the
         # cell's slot: a few, where a walk of the rows above the floor reads every row there.
         driver, conditions = _word_entries(shape, si.legacy_slot(kind))
-        if shape.legacy_floor:
-            conditions.append(driver.c.resource_id >= bindparam("floor", type_=Integer()))
         return _Source(r.join(driver, driver.c.resource_id == r.c.id), conditions,
                        literal(0.0, Float()), driver.c.resource_id)
     if shape.superset_words and shape.legacy_floor and kind is not None:
@@ -612,30 +611,17 @@ def _newest_app_statement(shape: _Shape) -> Select[Any]:
     return select(branch.c.row_id)
 
 
-def newest_app_query(
-    flt: ResourceFilter, dialect: str, depth: int, driver: int | None = None,
-    completion: str | None = None,
-) -> BoundQuery | None:
+def newest_app_query(flt: ResourceFilter, dialect: str, depth: int) -> BoundQuery | None:
     """MariaDB/MySQL: the ids of the newest `depth` app rows LIKE finds (`superset`), highest
-    first; with `driver`, found instead from the word table, walking the entries of the search
-    text's word at that position (a whole word, not one being typed), as many as LIKE would find
-    or fewer; with `completion`, the only word in the catalogue that the last word being typed
-    starts (`word_counts_query`), probed as a whole word. When there are that many, an
-    original-style cell below the lowest of them cannot be on the page, so
-    `page_query(legacy_floor=…)` tests only the rows above it: MATCH on a common word's cell
-    marks gathers every match (20 ms for 'the' in 2,000 original-style rows)."""
+    first, for a newest-first page that no word of the word table can drive (`page_query` with
+    `driver` then). When there are that many, an original-style cell below the lowest of them
+    cannot be on the page, so `page_query(legacy_floor=…)` tests only the rows above it: MATCH
+    on a common word's cell marks gathers every match (20 ms for 'the' in 2,000 original-style
+    rows)."""
     if not _can_match(flt) or not flt.text:
         return None
-    terms = search_terms(flt.text)
-    completed = driver is not None and completion is not None and terms.last_is_prefix
-    shape = _Shape.of(flt, dialect, newest=True, superset=True, walk=driver is not None,
-                      completed=completed)
-    values = _values(flt, dialect)
-    if driver is not None:
-        if terms.last_is_prefix and not completed and driver == len(terms.words) - 1:
-            raise ValueError("the driving word must be a whole word")
-        values |= _word_values(terms, driver, completion if completed else None)
-    return _bound(_newest_app_statement(shape), values, depth=depth)
+    shape = _Shape.of(flt, dialect, newest=True, superset=True)
+    return _bound(_newest_app_statement(shape), _values(flt, dialect), depth=depth)
 
 
 def page_query(
@@ -650,8 +636,11 @@ def page_query(
     `dated_page_query` began; `offset` and `rows` then count undated items only. `newest`
     orders by row id, highest first, whatever the filter's sort. `superset` (MariaDB/MySQL,
     newest first) finds the text by LIKE, a superset of the matches that the caller must check
-    with `domain.search.holds`; with `driver` (and `completion`, as for `newest_app_query`),
-    original-style cells come from the word table instead.
+    with `domain.search.holds`, the app rows among `app_ids` when given (`newest_app_query`);
+    with `driver`, every item comes from the word table instead, app rows and original-style
+    cells each from the entries in their slot of the search text's word at that position (a
+    whole word), the others probed by row id; with `completion`, the only word in the catalogue
+    that the last word being typed starts (`word_counts_query`), probed as a whole word.
     """
     if not _can_match(flt):
         return None
@@ -661,10 +650,12 @@ def page_query(
     completed = driver is not None and completion is not None and terms.last_is_prefix
     shape = _Shape.of(flt, dialect, undated_only=undated_only, newest=newest, superset=superset,
                       given_ids=app_ids is not None, legacy_floor=legacy_floor is not None,
-                      walk=driver is not None and app_ids is not None, completed=completed)
+                      walk=driver is not None, completed=completed)
     values = _values(flt, dialect) | ({} if legacy_floor is None else {"floor": legacy_floor})
     values |= {} if app_ids is None else {"app_ids": app_ids}
     if shape.walk_probes >= 0 and driver is not None:
+        if terms.last_is_prefix and not completed and driver == len(terms.words) - 1:
+            raise ValueError("the driving word must be a whole word")
         values |= _word_values(terms, driver, completion if completed else None)
     return _bound(_page_statement(shape), values, depth=offset + rows, offset=offset, rows=rows)
 
