@@ -35,6 +35,7 @@ page statement's copy for that key took 0.16 ms, more than SQLite takes to run i
 from __future__ import annotations
 
 import dataclasses
+import enum
 import functools
 import operator
 from collections.abc import Mapping
@@ -78,6 +79,15 @@ from studentres_desktop.persistence.tables import resource_interests as ri
 # Columns only app-written rows have; an original-style item reads them as NULL.
 APP_ONLY_COLUMNS = ("description", "starts_at", "ends_at", "location", "url", "capacity",
                     "version")
+
+
+class Items(enum.Enum):
+    """Which items a page statement reads: every shape, or only app rows or original-style cells
+    (a newest-first page from the word table reads them apart, see `page_query`)."""
+
+    ALL = "all"
+    APP_ROWS = "app rows"
+    CELLS = "cells"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,6 +135,7 @@ class _Shape:
     # which gathers every match of each word first. Whether the driving word is being typed.
     counted_words: bool = False
     driver_prefix: bool = False
+    items: Items = Items.ALL
 
     @classmethod
     def of(cls, flt: ResourceFilter, dialect: str, *, undated_only: bool = False,
@@ -156,6 +167,14 @@ class _Shape:
     @property
     def legacy_kinds(self) -> list[ResourceKind]:
         return [kind for kind in ResourceKind if not self.kinds or kind in self.kinds]
+
+    @property
+    def branches(self) -> list[Select[tuple[object, ...]]]:
+        """The page's branches: app rows, then each kind of original-style cell."""
+        apps = _app_branches(self) if self.items is not Items.CELLS else []
+        if self.items is Items.APP_ROWS:
+            return apps
+        return [*apps, *(_legacy_branch(self, kind) for kind in self.legacy_kinds)]
 
 
 def _tags() -> BindParameter[Any]:
@@ -225,6 +244,8 @@ def _source(shape: _Shape, kind: ResourceKind | None) -> _Source:
         # The cells whose words the word table holds, from the driving word's entries in the
         # cell's slot: a few, where a walk of the rows above the floor reads every row there.
         driver, conditions = _word_entries(shape, si.legacy_slot(kind))
+        if shape.legacy_floor:
+            conditions.append(driver.c.resource_id >= bindparam("floor", type_=Integer()))
         return _Source(r.join(driver, driver.c.resource_id == r.c.id), conditions,
                        literal(0.0, Float()), driver.c.resource_id)
     if shape.superset_words and shape.legacy_floor and kind is not None:
@@ -456,7 +477,7 @@ def _page_statement(shape: _Shape) -> Select[tuple[object, ...]]:
     if shape.newest and shape.dialect == "sqlite":
         branches = [_newest_branch(shape)]
     else:
-        branches = [*_app_branches(shape), *(_legacy_branch(shape, k) for k in shape.legacy_kinds)]
+        branches = shape.branches
     merged = union_all(*(select(*b.subquery().c) for b in branches)).subquery("merged")
     page = (
         select(*merged.c)
@@ -628,7 +649,7 @@ def page_query(
     flt: ResourceFilter, dialect: str, *, undated_only: bool = False, offset: int | None = None,
     rows: int | None = None, newest: bool = False, superset: bool = False,
     app_ids: list[int] | None = None, legacy_floor: int | None = None,
-    driver: int | None = None, completion: str | None = None,
+    driver: int | None = None, completion: str | None = None, items: Items = Items.ALL,
 ) -> BoundQuery | None:
     """One page plus one extra row (to tell whether more follow); None when nothing can match.
 
@@ -640,7 +661,11 @@ def page_query(
     with `driver`, every item comes from the word table instead, app rows and original-style
     cells each from the entries in their slot of the search text's word at that position (a
     whole word), the others probed by row id; with `completion`, the only word in the catalogue
-    that the last word being typed starts (`word_counts_query`), probed as a whole word.
+    that the last word being typed starts (`word_counts_query`), probed as a whole word. `items`
+    reads app rows or original-style cells alone: the cells of such a page, asked apart with the
+    lowest row id of a full page of app rows as `legacy_floor`, read a few entries where, asked
+    together, each kind of cell walks a page of its own far down (for a student's interests, 1.3
+    of the 1.8 ms that 'the' took at 100,000 resources).
     """
     if not _can_match(flt):
         return None
@@ -651,6 +676,7 @@ def page_query(
     shape = _Shape.of(flt, dialect, undated_only=undated_only, newest=newest, superset=superset,
                       given_ids=app_ids is not None, legacy_floor=legacy_floor is not None,
                       walk=driver is not None, completed=completed)
+    shape = dataclasses.replace(shape, items=items)
     values = _values(flt, dialect) | ({} if legacy_floor is None else {"floor": legacy_floor})
     values |= {} if app_ids is None else {"app_ids": app_ids}
     if shape.walk_probes >= 0 and driver is not None:
