@@ -7,7 +7,9 @@ MATCH on SQLite, MATCH … AGAINST on MariaDB/MySQL, first 51 ids in the order t
 relevance, or newest first for a broad search; on MariaDB/MySQL a broad search's page walks the
 primary key backwards with LIKE, or, for two words or more, walks one word's entries in the
 word table and probes the others, so that walk is its bare lookup, and MATCH alone is printed
-beside it). Then counts: exact, and capped at 1,000. Prints
+beside it). A student's search is also looked up in their interests alone (each match's links
+probed by row id, as the app's walk does), and the service's ratio is to that lookup: the
+catalogue's first matches answer another question. Then counts: exact, and capped at 1,000. Prints
 one Markdown table per backend and size, wall time and this process's CPU time side by side
 (the CPU time holds SQLite's work, not a server's), and the load average before and after.
 
@@ -65,7 +67,6 @@ from studentres_desktop.persistence import search_index as si
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.repositories import WORD_COUNT_CAP, ResourceRepository
 from studentres_desktop.persistence.resource_queries import (
-    newest_app_query,
     page_query,
     word_counts_query,
 )
@@ -121,10 +122,14 @@ class SearchRow:
     matches: int
     newest_first: bool
     fulltext: Measurement | None = None  # MariaDB/MySQL, newest first: MATCH alone, unordered
+    scoped: Measurement | None = None  # a student's search: the lookup in their interests
 
     @property
     def ratio(self) -> float:
-        return self.service.wall.p95 / self.bare.p95 if self.bare.p95 else float("inf")
+        """Against the lookup that answers the same question: for a student's search, the one
+        in their interests (the whole catalogue's first matches may hold none of them)."""
+        bare = self.scoped or self.bare
+        return self.service.wall.p95 / bare.p95 if bare.p95 else float("inf")
 
     @property
     def statement_ratio(self) -> float:
@@ -139,16 +144,33 @@ def word_walk(engine: Engine, flt: ResourceFilter) -> tuple[int | None, str | No
         return ResourceRepository(conn).word_walk(flt)
 
 
-def bare_lookup(engine: Engine, query: str, newest: bool) -> Callable[[int], object]:
-    """The index alone: ids of the first 51 matches of the app-row items, nothing joined, by
-    relevance or, for a search the app shows newest first, newest first."""
+def interest_probe(row_id: str, interests: Sequence[str] | None) -> tuple[str, dict[str, Any]]:
+    """With interests, a condition that the row has one of them, looked up in its links by row
+    id (as the app's walk does), and its values; nothing without."""
+    if interests is None:
+        return "", {}
+    names = ", ".join(f":tag{k}" for k in range(len(interests)))
+    return (f" AND (SELECT 1 FROM resource_interests ri WHERE ri.resource_id = {row_id}"
+            f" AND ri.interest_tag IN ({names}) LIMIT 1) IS NOT NULL",
+            {f"tag{k}": tag for k, tag in enumerate(interests)})
+
+
+def bare_lookup(engine: Engine, query: str, newest: bool,
+                interests: Sequence[str] | None = None) -> Callable[[int], object]:
+    """The index alone: ids of the first 51 matches of the app-row items, nothing else read, by
+    relevance or, for a search the app shows newest first, newest first. With `interests` (a
+    student's search), only app rows with one of them, each match's links probed by row id."""
     terms = search_terms(query)
     driver, completion = word_walk(engine, ResourceFilter(text=query)) if newest else (None, None)
     if engine.dialect.name == "sqlite":
         order = "rowid DESC" if newest else "rank"
-        sql = text(f"SELECT rowid FROM {si.FTS_TABLE} WHERE {si.FTS_TABLE} MATCH :q "
+        rowid = f"{si.FTS_TABLE}.rowid"  # not the links' own rowid, inside the probe
+        scoped, values = interest_probe(f"({rowid} >> {si.SLOT_BITS})", interests)
+        if interests is not None:
+            scoped += f" AND ({rowid} & {si.SLOTS - 1}) = {si.APP_SLOT}"
+        sql = text(f"SELECT rowid FROM {si.FTS_TABLE} WHERE {si.FTS_TABLE} MATCH :q{scoped} "
                    f"ORDER BY {order} LIMIT 51")
-        values: dict[str, Any] = {"q": si.sqlite_match(terms)}
+        values |= {"q": si.sqlite_match(terms)}
     elif driver is not None:  # the word table: one word's entries backwards, the others probed
         others = [n for n in range(len(terms.words)) if n != driver]
         last = len(terms.words) - 1
@@ -162,18 +184,22 @@ def bare_lookup(engine: Engine, query: str, newest: bool) -> Callable[[int], obj
             f" AND p{k}.slot = 0 AND p{k}.word {'LIKE' if typed and n == last else '='} :w{k}"
             " LIMIT 1) IS NOT NULL"
             for k, n in enumerate(others))
+        scoped, values = interest_probe("d.resource_id", interests)
         sql = text(f"SELECT d.resource_id FROM {si.WORDS_TABLE} d WHERE d.word = :driver"
-                   f" AND d.slot = 0{probes} ORDER BY d.resource_id DESC LIMIT 51")
-        values = {"driver": word(driver)} | {f"w{k}": word(n) for k, n in enumerate(others)}
+                   f" AND d.slot = 0{probes}{scoped} ORDER BY d.resource_id DESC LIMIT 51")
+        values |= {"driver": word(driver)} | {f"w{k}": word(n) for k, n in enumerate(others)}
     elif newest:  # the backward walk of the primary key that the app's newest-first page makes
         tests = " AND ".join(f"{si.SEARCH_COLUMN} LIKE :like_zz_{n}"
                              for n in range(len(terms.words)))
-        sql = text(f"SELECT id FROM interest_resources WHERE {tests} ORDER BY id DESC LIMIT 51")
-        values = si.like_values(terms)
+        scoped, values = interest_probe("id", interests)
+        sql = text(f"SELECT id FROM interest_resources WHERE {tests}{scoped} "
+                   "ORDER BY id DESC LIMIT 51")
+        values |= si.like_values(terms)
     else:
+        scoped, values = interest_probe("id", interests)
         sql = text(f"SELECT id FROM interest_resources WHERE MATCH({si.SEARCH_COLUMN}) "
-                   "AGAINST(:q IN BOOLEAN MODE) LIMIT 51")
-        values = {"q": si.mysql_against(terms, si.APP_MARK)}
+                   f"AGAINST(:q IN BOOLEAN MODE){scoped} LIMIT 51")
+        values |= {"q": si.mysql_against(terms, si.APP_MARK)}
 
     def run(_i: int) -> object:
         with engine.connect() as conn:
@@ -208,10 +234,9 @@ def statement_alone(services: Services, flt: ResourceFilter,
 
 def newest_statements_alone(engine: Engine, flt: ResourceFilter) -> Callable[[int], object]:
     """MariaDB/MySQL newest first: the statements the repository sends, unchecked (the check is
-    Python, in the service): the words counted, then the page from the word table in one
-    statement or, for one word being typed, the app rows' ids from the LIKE walk and the page of
-    those ids with the original-style cells above them."""
-    dialect = engine.dialect.name
+    Python, in the service): the words counted, then the page's candidates
+    (`ResourceRepository.newest_candidates`: from the word table, or, for one word being typed
+    that starts several, the app rows' ids from the LIKE walk and the page of those ids)."""
     driver, completion = word_walk(engine, flt)
     counts = word_counts_query(flt, WORD_COUNT_CAP)
     wanted = flt.offset + flt.limit + 1
@@ -220,18 +245,7 @@ def newest_statements_alone(engine: Engine, flt: ResourceFilter) -> Callable[[in
     def run(_i: int) -> object:
         with engine.connect() as conn:
             counts.run(conn).all()
-            if driver is not None:
-                page = page_query(flt, dialect, newest=True, superset=True, offset=0,
-                                  rows=wanted, driver=driver, completion=completion)
-            else:
-                app = newest_app_query(flt, dialect, wanted)
-                assert app is not None
-                ids = [int(i) for i in app.run(conn).scalars()]
-                page = page_query(flt, dialect, newest=True, superset=True, offset=0,
-                                  rows=wanted, app_ids=ids,
-                                  legacy_floor=min(ids) if len(ids) >= wanted else None)
-            assert page is not None
-            return page.run(conn).all()
+            return ResourceRepository(conn).newest_candidates(flt, wanted, driver, completion)
 
     return run
 
@@ -263,15 +277,18 @@ def measure_searches(services: Services, three: Sequence[int], repeat: int,
                 fulltext = Measurement("fulltext", timed_runs(
                     bare_lookup(services.engine, query, False), repeat))
             interests = None
+            scoped = None
             if scope == "student":
                 interests = services.auth.current_student(tokens[0]).interests
+                scoped = Measurement("scoped", timed_runs(
+                    bare_lookup(services.engine, query, newest, interests), repeat))
             replayed = dataclasses.replace(flt, interests=interests)
             statement = Measurement("statement", timed_runs(
                 statement_alone(services, replayed, newest), repeat))
             service = timed(f"{scope} {label}", call, repeat, goal)
             exact = res.count(tokens[0], flt, for_student=scope == "student")
             rows.append(SearchRow(label, query, scope, service, statement, bare, exact, newest,
-                                  fulltext))
+                                  fulltext, scoped))
     return rows
 
 
@@ -375,9 +392,11 @@ def print_tables(title: str, searches: Sequence[SearchRow],
     print("| search (first page of 50) | scope | matches | order "
           "| service wall median / p95 ms | service CPU median / p95 ms "
           "| app statement alone median / p95 ms "
-          "| bare index lookup median / p95 ms | service ÷ statement (p95) "
-          "| service ÷ bare (p95) | wall p95 ≤ 20 ms? | FULLTEXT alone median / p95 ms |")
-    print("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|")
+          "| bare index lookup median / p95 ms "
+          "| bare lookup in the student's interests median / p95 ms "
+          "| service ÷ statement (p95) | service ÷ bare (p95; a student's: in their interests) "
+          "| wall p95 ≤ 20 ms? | FULLTEXT alone median / p95 ms |")
+    print("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     for row in searches:
         wall, cpu = row.service.wall, row.service.cpu
         met = wall.p95 <= SEARCH_GOAL_MS
@@ -385,7 +404,7 @@ def print_tables(title: str, searches: Sequence[SearchRow],
               f"| {'newest first' if row.newest_first else 'relevance'} "
               f"| {wall.median:.1f} / {wall.p95:.1f} | {cpu.median:.1f} / {cpu.p95:.1f} "
               f"| {row.statement.median:.1f} / {row.statement.p95:.1f} "
-              f"| {row.bare.median:.2f} / {row.bare.p95:.2f} "
+              f"| {row.bare.median:.2f} / {row.bare.p95:.2f} | {lookup_cell(row.scoped)} "
               f"| {row.statement_ratio:.1f}× | {row.ratio:.1f}× | {'yes' if met else 'no'} "
               f"| {fulltext_cell(row.fulltext)} |")
     print()
@@ -404,6 +423,10 @@ def print_tables(title: str, searches: Sequence[SearchRow],
     print(f"- load average (1/5/15 min) before these tables: {load_before}; after: "
           f"{load_average()}")
     print(flush=True)
+
+
+def lookup_cell(lookup: Measurement | None) -> str:
+    return "—" if lookup is None else f"{lookup.median:.2f} / {lookup.p95:.2f}"
 
 
 def fulltext_cell(fulltext: Measurement | None) -> str:
