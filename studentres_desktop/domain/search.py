@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
 WORD_MAX = 80  # InnoDB indexes words up to 84 characters; the index marks each with 2 more
@@ -28,6 +28,10 @@ _FINAL_SIGMA = str.maketrans("\N{GREEK SMALL LETTER FINAL SIGMA}", "\N{GREEK SMA
 class SearchTerms:
     words: tuple[str, ...]
     last_is_prefix: bool
+    # The same words with their accents kept (case folded), when any has one: for an index
+    # that removes only some accents itself, which is asked for both forms (FTS5 removes those
+    # of Latin letters only, so "высший" is not "высшии" there). Empty otherwise.
+    accented: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def findable(self) -> bool:
@@ -71,7 +75,30 @@ def search_terms(text: str) -> SearchTerms:
     folded = fold(text)
     words = tuple(split_words(folded))
     open_ended = bool(folded) and is_word_character(folded[-1])
-    return SearchTerms(words, bool(words) and open_ended and len(words[-1]) >= PREFIX_MIN)
+    return SearchTerms(words, bool(words) and open_ended and len(words[-1]) >= PREFIX_MIN,
+                       _accented(text, words))
+
+
+def _accented(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words of text folded but for their accents (`SearchTerms.accented`), or ()."""
+    if text.isascii():
+        return ()
+    cased = unicodedata.normalize(
+        "NFC", unicodedata.normalize("NFKC", text).lower().translate(_FINAL_SIGMA))
+    pieces: list[str] = []
+    current: list[str] = []
+    for char in cased:  # runs of word characters and marks, as fold() reads them
+        if is_word_character(char) or unicodedata.category(char) == "Mn":
+            current.append(char)
+        elif current:
+            pieces.append("".join(current))
+            current = []
+    if current:
+        pieces.append("".join(current))
+    accented = tuple(piece for piece in pieces if fold(piece))
+    if accented == words or [fold(word) for word in accented] != list(words):
+        return ()
+    return accented
 
 
 def holds(terms: SearchTerms, text: str) -> bool:

@@ -19,7 +19,8 @@ found. Instead of a LIKE fallback, which scans every row, a stored generated col
 row's words, "zw"/"zt"/"ze" for an original-style row's workshop/training/event cell. "AI"
 becomes "zzai": long enough, and no stopword. The FULLTEXT index over that column answers every
 word through the index, and the mark tells the cells of one row apart. The collation
-(utf8mb4_unicode_ci) makes the comparison case- and accent-insensitive. The FULLTEXT index ranks
+(utf8mb4_unicode_ci) makes the comparison case- and accent-insensitive, for the accents it
+reads as accents: words are asked for as typed (`server_words`). The FULLTEXT index ranks
 a search by relevance; beside it, the word table `resource_words` (below), kept by triggers,
 answers what InnoDB's FULLTEXT search cannot do without gathering every match first: how many
 rows hold a word, a newest-first page of several words, and counts.
@@ -27,6 +28,7 @@ rows hold a word, a newest-first page of several words, and counts.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from sqlalchemy import (
@@ -385,10 +387,23 @@ words_table = table(WORDS_TABLE, column("word", String), column("slot", Integer)
                     column("resource_id", Integer))
 
 
+def server_words(terms: SearchTerms) -> tuple[str, ...]:
+    """The words as MariaDB/MySQL is asked for them: with their accents (case folded) when typed
+    with any, as utf8mb4_unicode_ci compares text: it ignores what it reads as an accent ("e"
+    finds "é") and keeps letters it reads as letters of their own (a Cyrillic short i is not an
+    i), which the folded word would lose. A word holding a mark that is no part of a letter
+    stays folded: the index reads such marks as separators."""
+    if not terms.accented:
+        return terms.words
+    return tuple(
+        accented if all(unicodedata.category(c) != "Mn" for c in accented) else word
+        for word, accented in zip(terms.words, terms.accented, strict=True))
+
+
 def word_value(terms: SearchTerms, n: int) -> str:
     """The bound value of `word_test` for the terms' n-th word: the word, or, for a last word
     being typed, a LIKE pattern of its start (`_` is the only wildcard a word can hold)."""
-    word = terms.words[n]
+    word = server_words(terms)[n]
     if terms.last_is_prefix and n == len(terms.words) - 1:
         return word.replace("_", "\\_") + "%"
     return word
@@ -402,16 +417,22 @@ def word_test(word: ColumnElement[Any], name: str, prefix: bool) -> ColumnElemen
 
 
 def sqlite_match(terms: SearchTerms) -> str:
-    """An FTS5 query: every word as a quoted string (words hold no quote), the last maybe `*`."""
-    quoted = [f'"{word}"' for word in terms.words]
-    if terms.last_is_prefix:
-        quoted[-1] += "*"
-    return " ".join(quoted)
+    """An FTS5 query: every word as a quoted string (words hold no quote), the last maybe `*`;
+    a word with accents also as typed, `("folded" OR "as typed")`, as FTS5 keeps the accents of
+    letters other than Latin ones in its index (a Cyrillic short i, a Greek tonos)."""
+    last = len(terms.words) - 1
+    required = []
+    for n, (word, accented) in enumerate(zip(terms.words, terms.accented or terms.words,
+                                             strict=True)):
+        star = "*" if terms.last_is_prefix and n == last else ""
+        forms = [f'"{form}"{star}' for form in dict.fromkeys((word, accented))]
+        required.append(forms[0] if len(forms) == 1 else f"({' OR '.join(forms)})")
+    return " AND ".join(required)
 
 
 def mysql_against(terms: SearchTerms, mark: str) -> str:
     """A boolean-mode query: every word required, marked as the index marks it."""
-    required = [f"+{mark}{word}" for word in terms.words]
+    required = [f"+{mark}{word}" for word in server_words(terms)]
     if terms.last_is_prefix:
         required[-1] += "*"
     return " ".join(required)
@@ -433,11 +454,12 @@ def like_values(terms: SearchTerms) -> dict[str, Any]:
     `_` is the only LIKE wildcard a word can hold; the backslash is MySQL's default escape.
     """
     values: dict[str, Any] = {}
+    words = server_words(terms)
     for mark in (APP_MARK, *LEGACY_MARKS.values()):
-        for n, word in enumerate(terms.words):
+        for n, word in enumerate(words):
             escaped = word.replace("_", "\\_")
             values[f"like_{mark}_{n}"] = f"%{mark}{escaped}%"
-    for n, word in enumerate(terms.words):
+    for n, word in enumerate(words):
         values[f"like_cell_{n}"] = "%" + word.replace("_", "\\_") + "%"
     return values
 

@@ -30,6 +30,23 @@ def test_search_text_becomes_folded_words(typed, words, prefix):
     assert search_terms(typed) == SearchTerms(words, prefix)
 
 
+@pytest.mark.parametrize(
+    ("typed", "accented"),
+    [
+        ("Résumé clinic", ("résumé", "clinic")),
+        ("Высший пилотаж", ("высший", "пилотаж")),  # the short i keeps its breve
+        ("ΕΛΛΗΝΙΚΆ", ("ελληνικά",)),
+        ("e\u0301te\u0301", ("été",)),  # typed as letters and combining accents
+        ("plain words", ()),
+        ("пилотаж", ()),  # no accent to keep
+    ],
+)
+def test_words_keep_their_accents_beside_the_folded_form(typed, accented):
+    terms = search_terms(typed)
+    assert terms.accented == accented
+    assert [fold(word) for word in terms.accented or terms.words] == list(terms.words)
+
+
 def test_nothing_is_findable_without_words_or_with_an_overlong_one():
     assert not search_terms("***").findable
     assert not search_terms("robot " + "a" * (WORD_MAX + 1)).findable
