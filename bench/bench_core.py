@@ -481,9 +481,15 @@ def retrieval_operations(services: Services) -> dict[str, Callable[[str], object
             lambda tok: res.browse(tok, ResourceFilter(text=COMMON_SEARCH)),
         f"text search, whole catalogue (browse), '{RARE_SEARCH}'":
             lambda tok: res.browse(tok, ResourceFilter(text=RARE_SEARCH)),
-        "count of a student's resources":
-            lambda tok: res.count(tok, ResourceFilter()),
+        "capped count (1,000) of a student's resources, as the browser shows it":
+            lambda tok: res.count_capped(tok, ResourceFilter()),
+        EXACT_COUNT: lambda tok: res.count(tok, ResourceFilter()),
     }
+
+
+# Issue 11's goal for counts is 10 ms p95 or a capped count where an exact one is slow; the app
+# shows the capped one, so the exact count is printed for what it costs, without a goal.
+EXACT_COUNT = "exact count of a student's resources (not shown by the app)"
 
 
 def measure_retrieval(services: Services, people: Population, repeat: int,
@@ -497,7 +503,7 @@ def measure_retrieval(services: Services, people: Population, repeat: int,
         chosen = rng.sample(pool, wanted) if len(pool) >= wanted else rng.choices(pool, k=wanted)
         tokens = [services.tokens.issue(sid, Role.STUDENT).token for sid in chosen]
         samples = timed_runs(lambda i, op=operation, tok=tokens: op(tok[i]), repeat)
-        results.append(Measurement(name, samples, goal))
+        results.append(Measurement(name, samples, None if name == EXACT_COUNT else goal))
     return results
 
 
