@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 _ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
@@ -58,17 +59,22 @@ def split_words(text: str) -> list[str]:
     """The runs of word characters in text, in order."""
     if text.isascii():  # the same answer, from the regex engine
         return _ASCII_WORD.findall(text)
-    words: list[str] = []
+    return _runs(text, is_word_character)
+
+
+def _runs(text: str, inside: Callable[[str], bool]) -> list[str]:
+    """The runs of characters `inside` accepts, in order."""
+    runs: list[str] = []
     current: list[str] = []
     for char in text:
-        if is_word_character(char):
+        if inside(char):
             current.append(char)
         elif current:
-            words.append("".join(current))
+            runs.append("".join(current))
             current = []
     if current:
-        words.append("".join(current))
-    return words
+        runs.append("".join(current))
+    return runs
 
 
 def search_terms(text: str) -> SearchTerms:
@@ -85,16 +91,8 @@ def _accented(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
         return ()
     cased = unicodedata.normalize(
         "NFC", unicodedata.normalize("NFKC", text).lower().translate(_FINAL_SIGMA))
-    pieces: list[str] = []
-    current: list[str] = []
-    for char in cased:  # runs of word characters and marks, as fold() reads them
-        if is_word_character(char) or unicodedata.category(char) == "Mn":
-            current.append(char)
-        elif current:
-            pieces.append("".join(current))
-            current = []
-    if current:
-        pieces.append("".join(current))
+    # Runs of word characters and marks: fold() removes the marks, joining what they part.
+    pieces = _runs(cased, lambda c: is_word_character(c) or unicodedata.category(c) == "Mn")
     accented = tuple(piece for piece in pieces if fold(piece))
     if accented == words or [fold(word) for word in accented] != list(words):
         return ()
