@@ -130,7 +130,7 @@ def measure(url: str, count: int, repeat: int) -> list[tuple[str, float, float]]
         wait_until(app, lambda: not browser.model.loading)
         kind_switch.append((time.perf_counter() - begun) * 1000)
         wait_until(app, lambda: not controller.runner.busy)
-        controller.logout()
+        controller.navigation.logout()
         wait_until(app, lambda: controller.window.current_page() is controller.login_view)
     controller.runner.wait_for_done(10_000)
     controller.window.close()

@@ -665,7 +665,7 @@ def page_query(
     reads app rows or original-style cells alone: the cells of such a page, asked apart with the
     lowest row id of a full page of app rows as `legacy_floor`, read a few entries where, asked
     together, each kind of cell walks a page of its own far down (for a student's interests, 1.3
-    of the 1.8 ms that 'the' took at 100,000 resources).
+    of the 1.9 ms that 'the' took at 100,000 resources).
     """
     if not _can_match(flt):
         return None
