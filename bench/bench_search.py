@@ -4,12 +4,13 @@ Fills a fresh database with the catalogue of bench_core.py (N students and N res
 for each search text times the first page through the service (token check, unit of work, the
 app's statement, domain objects) and, in the same run, the bare full-text lookup alone (FTS5
 MATCH on SQLite, MATCH … AGAINST on MariaDB/MySQL, first 51 ids in the order the page used: by
-relevance, or newest first for a broad search; on MariaDB/MySQL a broad search's page walks the
-primary key backwards with LIKE, or, for two words or more, walks one word's entries in the
-word table and probes the others, so that walk is its bare lookup, and MATCH alone is printed
-beside it). A student's search is also looked up in their interests alone (each match's links
-probed by row id, as the app's walk does), and the service's ratio is to that lookup: the
-catalogue's first matches answer another question. Then counts: exact, and capped at 1,000. Prints
+relevance, or newest first for a broad search; on MariaDB/MySQL a broad search's page walks one
+word's entries in the word table and probes the others, or, for one word being typed that starts
+several, the primary key backwards with LIKE, so that walk is its bare lookup, and MATCH alone
+is printed beside it). A student's search is also looked up in their interests alone (each
+match's links probed by row id, as the app's walk does), and the service's ratio is to that
+lookup: the catalogue's first matches answer another question. Then counts: exact, and capped at
+1,000. Prints
 one Markdown table per backend and size, wall time and this process's CPU time side by side
 (the CPU time holds SQLite's work, not a server's), and the load average before and after.
 
