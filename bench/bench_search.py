@@ -10,9 +10,9 @@ several, the primary key backwards with LIKE, so that walk is its bare lookup, a
 is printed beside it). A student's search is also looked up in their interests alone (each
 match's links probed by row id, as the app's walk does), and the service's ratio is to that
 lookup: the catalogue's first matches answer another question. Then counts: exact, and capped at
-1,000. Prints
-one Markdown table per backend and size, wall time and this process's CPU time side by side
-(the CPU time holds SQLite's work, not a server's), and the load average before and after.
+1,000. Prints one Markdown table per backend and size, wall time and this process's CPU time
+side by side (the CPU time holds SQLite's work, not a server's), and the load average before and
+after.
 
     python bench/bench_search.py [--backend sqlite|mysql|both] [--sizes 10000,100000]
                                  [--mysql-url URL] [--repeat 200] [--keep FOLDER]
