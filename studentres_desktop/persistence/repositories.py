@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Integer, Row, bindparam, delete, func, insert, select, update
 
 from studentres_desktop.domain.models import (
     Interest,
@@ -90,11 +90,7 @@ class StudentRepository:
 
     def interest_tags(self, student_id: int) -> tuple[str, ...] | None:
         """The student's interest tags, primary first; None when there is no such student."""
-        links = self._conn.execute(
-            select(t.student_interests.c.interest_tag)
-            .where(t.student_interests.c.student_id == student_id)
-            .order_by(t.student_interests.c.is_primary.desc(), t.student_interests.c.interest_tag)
-        ).scalars().all()
+        links = self._conn.execute(_INTEREST_TAGS, {"student_id": student_id}).scalars().all()
         if links:
             return tuple(links)
         row = self._conn.execute(
@@ -470,6 +466,13 @@ def _row_values(draft: ResourceDraft, now: datetime) -> dict[str, Any]:
         "updated_at": now,
     }
 
+
+# Read before every page of a student's: built once, so executing it reuses its cache key.
+_INTEREST_TAGS = (
+    select(t.student_interests.c.interest_tag)
+    .where(t.student_interests.c.student_id == bindparam("student_id", type_=Integer()))
+    .order_by(t.student_interests.c.is_primary.desc(), t.student_interests.c.interest_tag)
+)
 
 _KIND_ORDER = {kind.value: n for n, kind in enumerate(ResourceKind)}
 
