@@ -45,10 +45,15 @@ def fold(text: str) -> str:
     every other non-spacing mark) removed."""
     if text.isascii():  # the same answer, without a loop over every character in Python
         return text.lower()
-    lowered = unicodedata.normalize("NFKC", text).lower().translate(_FINAL_SIGMA)
+    lowered = _cased(text)
     bare = "".join(c for c in unicodedata.normalize("NFKD", lowered)
                    if unicodedata.category(c) != "Mn")
     return unicodedata.normalize("NFC", bare)
+
+
+def _cased(text: str) -> str:
+    """Compatibility forms unified, lower case, a final sigma as a sigma: fold() up to accents."""
+    return unicodedata.normalize("NFKC", text).lower().translate(_FINAL_SIGMA)
 
 
 def is_word_character(char: str) -> bool:
@@ -89,8 +94,7 @@ def _accented(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
     """The words of text folded but for their accents (`SearchTerms.accented`), or ()."""
     if text.isascii():
         return ()
-    cased = unicodedata.normalize(
-        "NFC", unicodedata.normalize("NFKC", text).lower().translate(_FINAL_SIGMA))
+    cased = unicodedata.normalize("NFC", _cased(text))
     # Runs of word characters and marks: fold() removes the marks, joining what they part.
     pieces = _runs(cased, lambda c: is_word_character(c) or unicodedata.category(c) == "Mn")
     accented = tuple(piece for piece in pieces if fold(piece))
