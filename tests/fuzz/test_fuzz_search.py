@@ -150,7 +150,7 @@ def test_search_finds_exactly_the_resources_that_hold_the_text(
             for value in (*texts, expected or "") for c in value)
     allowed = wanted
     if fuzz_db.is_mysql:
-        # MariaDB reads text its own way in three respects (README, Search): utf8mb4_unicode_ci
+        # MariaDB reads text its own way in two respects (README, Search): utf8mb4_unicode_ci
         # compares ß with "ss", æ with "ae", œ with "oe", and a digit of any script with the
         # ASCII one, and keeps some accented letters apart (a Cyrillic short i is not an i),
         # and InnoDB's tokenizer ends a word at a character beyond the Basic
