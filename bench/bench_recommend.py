@@ -40,7 +40,7 @@ from studentres_desktop.services.recommendations.embedder import (
     load_embedder,
     semantic_installed,
 )
-from studentres_desktop.services.recommendations.service import resource_text_hash
+from studentres_desktop.services.recommendations.stored import resource_text_hash
 from studentres_desktop.services.recommendations.text import pack_chunks
 
 GOAL_MS = 30.0

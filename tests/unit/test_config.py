@@ -322,6 +322,32 @@ def test_a_bad_recommendation_model_is_refused_naming_the_setting(tmp_path, valu
     assert message in error.message
 
 
+def test_the_multilingual_model_is_on_by_default_and_an_empty_setting_turns_it_off(tmp_path):
+    default = load_config(environ={}, config_file=tmp_path / "none.toml")
+    assert default.multilingual_model is not None
+    assert default.multilingual_model.key == "multilingual-e5-small/chunks128/v1"
+
+    off = write_toml(tmp_path, '[recommendations]\nmultilingual_model = "  "\n')
+    assert load_config(environ={}, config_file=off).multilingual_model is None
+
+    folder = tmp_path / "models" / "my-multilingual"
+    chosen = write_toml(tmp_path,
+                        f'[recommendations]\nmultilingual_model = "{folder.as_posix()}"\n')
+    picked = load_config(environ={}, config_file=chosen).multilingual_model
+    assert picked is not None and (picked.name, picked.folder) == ("my-multilingual", folder)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ('"gpt-7"', "names no installed model package"),
+    ("12", "must be a model name or the path"),
+    (f'"./{"x" * 90}"', "must be 1 to 80 characters"),
+])
+def test_a_bad_multilingual_model_is_refused_naming_the_setting(tmp_path, value, message):
+    error = refused(tmp_path, f"[recommendations]\nmultilingual_model = {value}\n")
+    assert error.field.endswith("recommendations.multilingual_model")
+    assert message in error.message
+
+
 def test_a_config_file_that_is_not_utf8_is_refused_by_its_path(tmp_path):
     # Found by fuzzing: the byte 0x80 raised UnicodeDecodeError out of load_config, so the app
     # stopped with a traceback instead of saying which file to fix.

@@ -49,7 +49,7 @@ def test_interest_parts_from_the_precomputed_similarities_equal_a_fresh_product(
     assert cached.interest_similarities is not None
     assert np.allclose(engine.part_scores(cached, PARTS).scores,
                        engine.part_scores(fresh, PARTS).scores, atol=1e-5)
-    assert engine.part_scores(cached, PARTS).keyword_parts == frozenset()
+    assert engine.part_scores(cached, PARTS).keyword is None
 
 
 def test_resources_without_vectors_get_the_keyword_score_and_the_rest_stay_in_range():
@@ -62,14 +62,15 @@ def test_resources_without_vectors_get_the_keyword_score_and_the_rest_stay_in_ra
     assert np.allclose(scored.scores[:, missing], keyword[:, missing])
     assert scored.scores.min() >= 0.0 and scored.scores.max() <= 1.0
     assert np.isclose(scored.scores[:, partial.indexed].max(axis=1), 1.0).all()
-    assert scored.keyword_resources is not None
-    assert (scored.keyword_resources == missing).all()
+    assert scored.keyword is not None
+    assert (scored.keyword == missing).all()
 
 
 def test_free_text_without_a_model_is_a_keyword_part():
     goal = QueryPart(PartKind.GOAL, "python data", "python data")
     scored = SemanticEngine(None).part_scores(snapshot(), (*PARTS, goal))
-    assert scored.keyword_parts == frozenset({2})
+    assert scored.keyword is not None
+    assert scored.keyword[2].all() and not scored.keyword[:2].any()
     assert np.allclose(scored.scores[2], LexicalEngine().part_scores(snapshot(), (goal,)).scores[0])
 
 
@@ -137,3 +138,83 @@ def test_a_goal_in_spanish_is_not_blended_with_keywords_and_one_in_english_is():
     alone = engine.part_scores(built, (no_words,)).scores[0]
     assert np.allclose(engine.part_scores(built, (spanish,)).scores[0], alone, atol=1e-5)
     assert not np.allclose(engine.part_scores(built, (english,)).scores[0], alone, atol=1e-3)
+
+
+def with_route(width: int = 16) -> Snapshot:
+    """A snapshot whose route holds another model's vectors (another width) for the same
+    resources, in the same order."""
+    built = snapshot()
+    rng = np.random.default_rng(11)
+    route = built.sibling()
+    route.vectors = rng.normal(size=(built.size, width)).astype(np.float32)
+    route.lead_vectors = rng.normal(size=(built.size, width)).astype(np.float32)
+    route.indexed = np.ones(built.size, dtype=bool)
+    route.interest_vectors = {tag: rng.normal(size=width).astype(np.float32)
+                              for tag in built.interests}
+    attach_interest_similarities(route)
+    built.route = route
+    return built
+
+
+SPANISH_GOAL = QueryPart(PartKind.GOAL, "quiero aprender", "quiero aprender robot con python")
+ENGLISH_GOAL = QueryPart(PartKind.GOAL, "i want to learn", "i want to learn robot with python")
+
+
+def test_a_goal_in_spanish_is_ranked_by_the_multilingual_vectors_and_the_rest_by_the_model():
+    built = with_route()
+    assert built.route is not None
+    main, multilingual = (FixedEncoder(np.random.default_rng(n).normal(size=width))
+                          for n, width in ((1, 32), (2, 16)))
+    engine = SemanticEngine(main, multilingual)
+    parts = (*PARTS, SPANISH_GOAL, ENGLISH_GOAL)
+
+    scored = engine.part_scores(built, parts).scores
+    assert engine.routed(built, SPANISH_GOAL) and not engine.routed(built, ENGLISH_GOAL)
+    assert not any(engine.routed(built, part) for part in PARTS)
+    assert np.allclose(scored[2], SemanticEngine(multilingual).part_scores(
+        built.route, (SPANISH_GOAL,)).scores[0], atol=1e-5)
+    assert np.allclose(scored[[0, 1, 3]], SemanticEngine(main).part_scores(
+        built, (*PARTS, ENGLISH_GOAL)).scores, atol=1e-5)
+    assert not np.allclose(scored[2], SemanticEngine(main).part_scores(
+        built, (SPANISH_GOAL,)).scores[0], atol=1e-3)
+
+
+def test_without_the_model_every_goal_is_read_by_the_multilingual_model_not_by_keywords():
+    built = with_route()
+    assert built.route is not None
+    multilingual = FixedEncoder(np.random.default_rng(2).normal(size=16))
+    engine = SemanticEngine(None, multilingual)
+
+    scored = engine.part_scores(built, (*PARTS, ENGLISH_GOAL))
+    assert engine.routed(built, ENGLISH_GOAL)
+    assert scored.keyword is None
+    assert np.allclose(scored.scores[2], SemanticEngine(multilingual).part_scores(
+        built.route, (ENGLISH_GOAL,)).scores[0], atol=1e-5)
+    assert np.allclose(scored.scores[:2], SemanticEngine(None).part_scores(built, PARTS).scores,
+                       atol=1e-5)
+
+
+def test_a_route_without_vectors_or_without_its_model_leaves_goals_to_the_model_or_keywords():
+    built = with_route()
+    assert built.route is not None
+    multilingual = FixedEncoder(np.random.default_rng(2).normal(size=16))
+    assert not SemanticEngine(None, None).routed(built, ENGLISH_GOAL)
+    built.route.indexed = np.zeros(built.size, dtype=bool)
+    engine = SemanticEngine(None, multilingual)
+    assert not engine.routed(built, SPANISH_GOAL)
+    scored = engine.part_scores(built, (SPANISH_GOAL,))
+    assert scored.keyword is not None and scored.keyword.all()
+
+
+def test_resources_missing_from_the_route_are_keyword_cells_of_the_routed_part_only():
+    built = with_route()
+    assert built.route is not None and built.route.indexed is not None
+    built.route.indexed[:40] = False
+    main, multilingual = (FixedEncoder(np.random.default_rng(n).normal(size=width))
+                          for n, width in ((1, 32), (2, 16)))
+    scored = SemanticEngine(main, multilingual).part_scores(built, (ENGLISH_GOAL, SPANISH_GOAL))
+
+    assert scored.keyword is not None
+    assert not scored.keyword[0].any()
+    assert scored.keyword[1, :40].all() and not scored.keyword[1, 40:].any()
+    assert scored.by_keywords(1, 0) and not scored.by_keywords(0, 0)

@@ -18,9 +18,17 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from studentres_desktop.services.recommendations.embedder import (
+    E5_MODEL_NAME,
+    MODEL_NAME,
+    ModelChoice,
+)
+
 log = logging.getLogger(__name__)
 
 BUNDLE_FILE = "demo_vectors.npz"
+# The multilingual model's, in a file of its own: one model per file.
+BUNDLE_FILES = {MODEL_NAME: BUNDLE_FILE, E5_MODEL_NAME: "demo_vectors_e5.npz"}
 
 
 @dataclass(frozen=True)
@@ -37,8 +45,14 @@ class VectorBundle:
     interests: dict[str, bytes]  # float32 vector by text hash
 
 
-def bundle_path() -> Path:
-    return Path(str(resources.files(__package__ or __name__) / BUNDLE_FILE))
+def bundle_path(name: str = BUNDLE_FILE) -> Path:
+    return Path(str(resources.files(__package__ or __name__) / name))
+
+
+def load_bundle_for(model: ModelChoice) -> VectorBundle | None:
+    """The shipped vectors of a packaged model (None for a model folder or another model)."""
+    name = BUNDLE_FILES.get(model.name) if model.folder is None else None
+    return None if name is None else load_bundle(bundle_path(name))
 
 
 def load_bundle(path: Path | None = None) -> VectorBundle | None:

@@ -64,6 +64,8 @@ def choose_model(setting: str) -> ModelChoice:
 
 
 DEFAULT_MODEL = ModelChoice(MODEL_NAME)
+# Reads learning goals written in Spanish (and every goal where the main model is missing).
+MULTILINGUAL_MODEL = ModelChoice(E5_MODEL_NAME)
 
 
 class SemanticUnavailable(Exception):

@@ -22,6 +22,7 @@ Scoring, measured on a real catalogue in bench/eval_recommendations.py (docs/rec
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -103,6 +104,9 @@ class Snapshot:
     interest_rows: dict[str, int] = field(default_factory=dict)
     interest_similarities: Vector | None = None
     indexed: npt.NDArray[np.bool_] | None = None  # which resources have a vector
+    # The same catalogue with the multilingual model's vectors, when it is set: what a goal
+    # written in Spanish (or any goal, where the main model is not installed) is ranked by.
+    route: Snapshot | None = None
     # Each resource's place in "soonest first, undated last", and where each key sits.
     date_rank: npt.NDArray[np.int64] = field(init=False)
     position: dict[tuple[int, ResourceKind], int] = field(init=False)
@@ -118,6 +122,14 @@ class Snapshot:
     @property
     def size(self) -> int:
         return len(self.resources)
+
+    def sibling(self) -> Snapshot:
+        """The same catalogue with no vectors yet: for another model's."""
+        twin = copy.copy(self)
+        twin.vectors = twin.prior = twin.lead_vectors = twin.lead_prior = None
+        twin.interest_vectors, twin.interest_rows = {}, {}
+        twin.interest_similarities = twin.indexed = twin.route = None
+        return twin
 
     @property
     def indexed_count(self) -> int:
@@ -219,16 +231,27 @@ class TagsEngine:
 
 @dataclass(frozen=True)
 class PartScores:
-    """One row per query part, one column per resource, each row in [0, 1]; which parts and
-    which resources were scored by keywords in an engine that otherwise compares meaning."""
+    """One row per query part, one column per resource, each row in [0, 1]; which cells were
+    scored by keywords in an engine that otherwise compares meaning (None: none)."""
 
     scores: npt.NDArray[np.float32]
-    keyword_parts: frozenset[int] = frozenset()
-    keyword_resources: npt.NDArray[np.bool_] | None = None
+    keyword: npt.NDArray[np.bool_] | None = None
+
+    @classmethod
+    def of(cls, scores: npt.NDArray[np.float32], keyword_parts: frozenset[int] = frozenset(),
+           keyword_resources: npt.NDArray[np.bool_] | None = None) -> PartScores:
+        """Whole parts (a part with no vector) and whole columns (a resource with no vector)
+        scored by keywords."""
+        if not keyword_parts and keyword_resources is None:
+            return cls(scores)
+        keyword = np.zeros(scores.shape, dtype=bool)
+        if keyword_resources is not None:
+            keyword[:] = keyword_resources
+        keyword[sorted(keyword_parts)] = True
+        return cls(scores, keyword)
 
     def by_keywords(self, part: int, resource: int) -> bool:
-        return part in self.keyword_parts or (
-            self.keyword_resources is not None and bool(self.keyword_resources[resource]))
+        return self.keyword is not None and bool(self.keyword[part, resource])
 
 
 class _TextEngine:
@@ -242,7 +265,7 @@ class _TextEngine:
     def rank(self, snapshot: Snapshot, query: RecommendationQuery, limit: int) -> list[Scored]:
         if snapshot.size == 0 or (not query.parts and not query.tags):
             return []
-        scored = PartScores(np.zeros((0, snapshot.size), dtype=np.float32))
+        scored = PartScores.of(np.zeros((0, snapshot.size), dtype=np.float32))
         if query.parts:
             scored = self.part_scores(snapshot, query.parts)
             best_part = scored.scores.argmax(axis=0)
@@ -304,16 +327,45 @@ class LexicalEngine(_TextEngine):
     name = "lexical"
 
     def part_scores(self, snapshot: Snapshot, parts: Sequence[QueryPart]) -> PartScores:
-        return PartScores(_scaled_by_best(self.lexical(snapshot, parts)))
+        return PartScores.of(_scaled_by_best(self.lexical(snapshot, parts)))
 
 
 class SemanticEngine(_TextEngine):
-    """Ranks from the stored vectors; `encoder` (the model, when installed) encodes free text."""
+    """Ranks from the stored vectors; `encoder` (the model, when installed) encodes free text.
+    `route_encoder`, the multilingual model, encodes a goal written in Spanish, and any goal
+    when `encoder` is None, which are then ranked by the snapshot's route (its vectors)."""
 
     name = "semantic"
 
-    def __init__(self, encoder: Embedder | None) -> None:
+    def __init__(self, encoder: Embedder | None, route_encoder: Embedder | None = None) -> None:
         self._encoder = encoder
+        self._route_encoder = route_encoder
+
+    def routed(self, snapshot: Snapshot, part: QueryPart) -> bool:
+        """Whether the multilingual model ranks this part."""
+        route = snapshot.route
+        if part.kind not in FREE_TEXT_PARTS or self._route_encoder is None or route is None \
+                or not route.has_vectors:
+            return False
+        return self._encoder is None or looks_spanish(part.text)
+
+    def part_scores(self, snapshot: Snapshot, parts: Sequence[QueryPart]) -> PartScores:
+        routed = [n for n, part in enumerate(parts) if self.routed(snapshot, part)]
+        if not routed:
+            return self._own_scores(snapshot, parts)
+        assert snapshot.route is not None
+        kept = [n for n in range(len(parts)) if n not in routed]
+        pieces = [(routed, SemanticEngine(self._route_encoder)._own_scores(
+            snapshot.route, [parts[n] for n in routed]))]
+        if kept:
+            pieces.append((kept, self._own_scores(snapshot, [parts[n] for n in kept])))
+        scores = np.empty((len(parts), snapshot.size), dtype=np.float32)
+        keyword = np.zeros(scores.shape, dtype=bool)
+        for rows, piece in pieces:
+            scores[rows] = piece.scores
+            if piece.keyword is not None:
+                keyword[rows] = piece.keyword
+        return PartScores(scores, keyword if keyword.any() else None)
 
     def query_vector(self, snapshot: Snapshot, part: QueryPart) -> Vector | None:
         """The part's vector: stored for an interest (or, without the model, for the resource
@@ -332,11 +384,11 @@ class SemanticEngine(_TextEngine):
                               dtype=np.float32)
         return None
 
-    def part_scores(self, snapshot: Snapshot, parts: Sequence[QueryPart]) -> PartScores:
+    def _own_scores(self, snapshot: Snapshot, parts: Sequence[QueryPart]) -> PartScores:
         lexical = self.lexical(snapshot, parts)
         scores = _scaled_by_best(lexical)  # what a part or resource without a vector gets
         if not snapshot.has_vectors:
-            return PartScores(scores, frozenset(range(len(parts))))
+            return PartScores.of(scores, frozenset(range(len(parts))))
         assert snapshot.vectors is not None and snapshot.prior is not None
         assert snapshot.indexed is not None
         cached = snapshot.interest_similarities
@@ -367,8 +419,8 @@ class SemanticEngine(_TextEngine):
                 blended = np.where(partial, blended, scores[semantic_parts])
             scores[semantic_parts] = blended
         keyword_parts = frozenset(range(len(parts))) - frozenset(semantic_parts)
-        return PartScores(scores, keyword_parts,
-                          None if snapshot.missing_vectors == 0 else ~snapshot.indexed)
+        return PartScores.of(scores, keyword_parts,
+                             None if snapshot.missing_vectors == 0 else ~snapshot.indexed)
 
     def _similarities(self, vectors: Vector, queries: Vector) -> npt.NDArray[np.float32]:
         """One row per query, one column per resource, contiguous: the reductions that follow
