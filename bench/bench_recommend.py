@@ -63,6 +63,11 @@ class StubEmbedder:
         rows = np.random.default_rng(len(texts)).normal(size=(len(texts), self.dimensions))
         return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
 
+    def encode_queries(self, texts):  # type: ignore[no-untyped-def]
+        if self._real is not None:
+            return self._real.encode_queries(texts)  # type: ignore[attr-defined]
+        return self.encode(texts)
+
     def count_tokens(self, text: str) -> int:
         return len(text.split())
 

@@ -86,10 +86,20 @@ class CachingEmbedder:
         return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for t in texts]
+        return self._cached(texts, query=False)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._cached(texts, query=True)
+
+    def _cached(self, texts: Sequence[str], query: bool) -> np.ndarray:
+        side = "query\0" if query else ""  # a model may encode queries differently
+        keys = [hashlib.sha256((side + t).encode("utf-8", "surrogatepass")).hexdigest()
+                for t in texts]
         todo = [n for n, key in enumerate(keys) if key not in self._cache]
         if todo:
-            vectors = self._model_now().encode([texts[n] for n in todo])
+            model = self._model_now()
+            encode = model.encode_queries if query else model.encode
+            vectors = encode([texts[n] for n in todo])
             for n, vector in zip(todo, vectors, strict=True):
                 self._cache[keys[n]] = np.asarray(vector, dtype=np.float32)
             self.computed += len(todo)

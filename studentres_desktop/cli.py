@@ -314,7 +314,8 @@ def reindex(db_url: str | None) -> None:
     """Compute the sentence embeddings that are missing or out of date (resumable)."""
     with open_services(db_url) as services:
         recommender = services.recommendations
-        click.echo(f"Loading the model {recommender.model_name} …")
+        names = recommender.model_names
+        click.echo(f"Loading the model{'s' if len(names) > 1 else ''} {' and '.join(names)} …")
         with click.progressbar(length=1, label="Embedding resources", show_pos=True,
                                file=sys.stderr) as bar:
 

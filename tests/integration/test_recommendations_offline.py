@@ -165,7 +165,7 @@ def test_reindex_names_the_configured_model_when_it_cannot_load_it(database_url,
     result = CliRunner().invoke(admin, ["reindex", "--db", database_url])
 
     assert result.exit_code == 1
-    assert "Loading the model my-finetuned-model" in result.output
+    assert "Loading the models my-finetuned-model and multilingual-e5-small" in result.output
     assert "Error: recommendations.model: my-finetuned-model cannot be loaded here (the model " \
         "folder" in result.output
     assert "does not exist); reindex needs it." in result.output

