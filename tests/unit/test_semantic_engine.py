@@ -7,6 +7,7 @@ import numpy as np
 from studentres_desktop.domain.models import Interest, Resource, ResourceKind
 from studentres_desktop.services.recommendations.bm25 import BM25Index
 from studentres_desktop.services.recommendations.engines import (
+    FEEDBACK_DEPTH,
     LexicalEngine,
     PartKind,
     QueryPart,
@@ -220,3 +221,40 @@ def test_resources_missing_from_the_route_are_keyword_cells_of_the_routed_part_o
     assert not scored.keyword[0].any()
     assert scored.keyword[1, :40].all() and not scored.keyword[1, 40:].any()
     assert scored.by_keywords(1, 0) and not scored.by_keywords(0, 0)
+
+
+def test_the_main_models_reading_of_the_routed_best_matches_lifts_their_neighbours():
+    built = with_route()
+    assert built.route is not None and built.vectors is not None
+    rng = np.random.default_rng(21)
+    unit = [rng.normal(size=built.vectors.shape) for _ in range(2)]
+    built.vectors, built.lead_vectors = (
+        (rows / np.linalg.norm(rows, axis=1)[:, None]).astype(np.float32) for rows in unit)
+    built.interest_vectors = {tag: (v / np.linalg.norm(v)).astype(np.float32)
+                              for tag, v in built.interest_vectors.items()}
+    attach_interest_similarities(built)
+    multilingual = FixedEncoder(np.random.default_rng(2).normal(size=16))
+    alone = SemanticEngine(multilingual).part_scores(built.route, (SPANISH_GOAL,)).scores[0]
+    best = np.argsort(-alone)[:FEEDBACK_DEPTH]
+    neighbour = int(np.argsort(-alone)[len(alone) // 2])  # a middling resource for e5 alone
+    lead = built.lead_vectors[best] / np.linalg.norm(built.lead_vectors[best], axis=1)[:, None]
+    built.lead_vectors[neighbour] = lead.mean(axis=0)  # what the main model reads in the best
+    attach_interest_similarities(built)
+
+    engine = SemanticEngine(None, multilingual)
+    blended = engine.part_scores(built, (SPANISH_GOAL,)).scores[0]
+
+    rank = int((blended > blended[neighbour]).sum())
+    assert rank < len(blended) // 10  # from the middle to the top tenth
+    assert blended.min() >= 0.0 and np.isclose(blended.max(), 1.0)
+    assert np.argsort(-blended)[0] in best  # the route's own best still leads
+
+
+def test_without_the_main_models_lead_vectors_a_routed_part_keeps_the_multilingual_score():
+    built = with_route()
+    assert built.route is not None
+    built.lead_vectors = built.lead_norms = None
+    multilingual = FixedEncoder(np.random.default_rng(2).normal(size=16))
+    routed = SemanticEngine(None, multilingual).part_scores(built, (SPANISH_GOAL,)).scores[0]
+    alone = SemanticEngine(multilingual).part_scores(built.route, (SPANISH_GOAL,)).scores[0]
+    assert np.allclose(routed, alone)

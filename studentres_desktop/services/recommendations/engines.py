@@ -12,6 +12,9 @@ Scoring, measured on a real catalogue in bench/eval_recommendations.py (docs/rec
   minus 0.5 × the resource's "genericness" (the mean of its 3 best similarities to the interest
   vocabulary: resources close to every interest are pushed down), z-scored and blended with
   0.25 × the z-scored BM25 (not for a goal written in Spanish), then scaled to [0, 1].
+  A goal written in Spanish (and, on a computer without the main model, every goal) is scored
+  the same way with the multilingual model's vectors (the snapshot's route), then blended with
+  0.5 × the main model's similarity to the mean lead vector of its 10 best matches.
   Everything but encoding free text runs on stored vectors with numpy. A part with no vector
   (free text on a computer without the model) and a resource with no vector yet (added since the
   last reindex) are scored by keywords instead, as `lexical` does, and their reasons say so.
@@ -45,6 +48,11 @@ LEXICAL_BLEND = 0.25
 # A goal or free text is moved towards its nearest interest of the vocabulary by this much:
 # "make websites and mobile apps" gains the vocabulary's words for its field.
 GOAL_INTEREST_WEIGHT = 0.5
+# A part the multilingual model ranks is blended with the main model's reading of its best
+# matches: the mean of their lead vectors, as a query of the main model's vectors (pseudo-
+# relevance feedback across the two models; measured in docs/recommendations.md).
+FEEDBACK_DEPTH = 10
+FEEDBACK_WEIGHT = 0.5
 
 Vector = npt.NDArray[np.float32]
 
@@ -98,6 +106,7 @@ class Snapshot:
     # names a topic, as a summary does; the whole description adds all else a course touches.
     lead_vectors: Vector | None = None
     lead_prior: Vector | None = None
+    lead_norms: Vector | None = None  # each lead vector's length (inf where there is none)
     interest_vectors: dict[str, Vector] = field(default_factory=dict)
     # Every resource's similarity to each interest, one contiguous row per interest: computed
     # once with the prior, so an interest part costs no pass over the vectors at query time.
@@ -127,6 +136,7 @@ class Snapshot:
         """The same catalogue with no vectors yet: for another model's."""
         twin = copy.copy(self)
         twin.vectors = twin.prior = twin.lead_vectors = twin.lead_prior = None
+        twin.lead_norms = None
         twin.interest_vectors, twin.interest_rows = {}, {}
         twin.interest_similarities = twin.indexed = twin.route = None
         return twin
@@ -355,8 +365,8 @@ class SemanticEngine(_TextEngine):
             return self._own_scores(snapshot, parts)
         assert snapshot.route is not None
         kept = [n for n in range(len(parts)) if n not in routed]
-        pieces = [(routed, SemanticEngine(self._route_encoder)._own_scores(
-            snapshot.route, [parts[n] for n in routed]))]
+        pieces = [(routed, self._with_feedback(snapshot, SemanticEngine(
+            self._route_encoder)._own_scores(snapshot.route, [parts[n] for n in routed])))]
         if kept:
             pieces.append((kept, self._own_scores(snapshot, [parts[n] for n in kept])))
         scores = np.empty((len(parts), snapshot.size), dtype=np.float32)
@@ -384,6 +394,30 @@ class SemanticEngine(_TextEngine):
             return np.asarray(vector / max(float(np.linalg.norm(vector)), 1e-12),
                               dtype=np.float32)
         return None
+
+    def _with_feedback(self, snapshot: Snapshot, routed: PartScores) -> PartScores:
+        """The multilingual model's scores blended with FEEDBACK_WEIGHT × the main model's
+        similarity to the mean lead vector of their FEEDBACK_DEPTH best resources; resources
+        without both models' vectors keep the multilingual (or keyword) score."""
+        route = snapshot.route
+        lead, norms, prior = snapshot.lead_vectors, snapshot.lead_norms, snapshot.lead_prior
+        if route is None or lead is None or norms is None or prior is None \
+                or snapshot.indexed is None or route.indexed is None:
+            return routed
+        both = snapshot.indexed & route.indexed
+        if not both.any():
+            return routed
+        queries = []
+        for row in routed.scores:
+            best = _top(np.where(both, row, -np.inf), FEEDBACK_DEPTH)
+            query = (lead[best] / norms[best, None]).mean(axis=0)
+            queries.append(query / max(float(np.linalg.norm(query)), 1e-12))
+        feedback = self._similarities(lead, np.vstack(queries).astype(np.float32)) / norms \
+            - PRIOR_WEIGHT * prior
+        blended = _unit_range(_zscore(routed.scores, both)
+                              + FEEDBACK_WEIGHT * _zscore(feedback, both), both)
+        return PartScores(np.where(both, blended, routed.scores).astype(np.float32),
+                          routed.keyword)
 
     def _own_scores(self, snapshot: Snapshot, parts: Sequence[QueryPart]) -> PartScores:
         lexical = self.lexical(snapshot, parts)
@@ -481,6 +515,10 @@ def attach_interest_similarities(snapshot: Snapshot) -> None:
     vectors = snapshot.vectors
     if vectors is None:
         return
+    if snapshot.lead_vectors is not None:
+        norms = np.linalg.norm(snapshot.lead_vectors, axis=1).astype(np.float32)
+        norms[norms < 1e-12] = np.inf  # no vector: no similarity
+        snapshot.lead_norms = norms
     tags = list(snapshot.interest_vectors)
     if not tags or vectors.size == 0:
         snapshot.prior = np.zeros(len(vectors), dtype=np.float32)
