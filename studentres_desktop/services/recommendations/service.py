@@ -273,7 +273,7 @@ class RecommendationService:
         self._main.attach(snapshot)
         if self._route is not None:
             snapshot.route = snapshot.sibling()
-            self._route.attach(snapshot.route)
+            self._route.attach(snapshot.route, lead_only=True)
         log.info("recommendation snapshot: %d resources (%d with vectors of %s%s) in %.1f s",
                  len(resources), snapshot.indexed_count, self._model.name,
                  "" if snapshot.route is None else

@@ -204,9 +204,11 @@ class ModelVectors:
 
     # --- reading ----------------------------------------------------------------------------------
 
-    def attach(self, snapshot: Snapshot) -> None:
+    def attach(self, snapshot: Snapshot, *, lead_only: bool = False) -> None:
         """Read this model's stored vectors into the snapshot: one combined row per resource
-        that has them.
+        that has them, and its lead row (title and first chunk). `lead_only`: the lead rows
+        stand for both, for a model that only ranks free text (the multilingual one), which is
+        matched against lead rows (half the memory: 154 MB less at 100,000 resources).
 
         Rows of another width than the model's (or, without the model, than the first row) are
         left out rather than mixed in."""
@@ -223,15 +225,16 @@ class ModelVectors:
                 if index is None:
                     continue
                 if matrix is None and stored.dimensions == (expected or stored.dimensions):
-                    matrix = np.zeros((snapshot.size, stored.dimensions), dtype=np.float32)
-                    lead = np.zeros_like(matrix)
+                    lead = np.zeros((snapshot.size, stored.dimensions), dtype=np.float32)
+                    matrix = lead if lead_only else np.zeros_like(lead)
                 if matrix is None or stored.dimensions != matrix.shape[1]:
                     continue
                 rows = np.frombuffer(stored.vectors, dtype=np.float32).reshape(
                     stored.chunks + 1, stored.dimensions)
-                matrix[index] = combine_vectors(rows[0], rows[1:])
                 assert lead is not None
                 lead[index] = lead_vector(rows[0], rows[1:])
+                if not lead_only:
+                    matrix[index] = combine_vectors(rows[0], rows[1:])
                 indexed[index] = True
             return matrix, lead, indexed, uow.catalogue.interest_vectors(self.key)
 
