@@ -19,6 +19,7 @@ from studentres_desktop.domain.models import ResourceDraft, ResourceKind
 from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.uow import UnitOfWork
 from studentres_desktop.services.recommendations import RecommendationService
+from studentres_desktop.services.recommendations import service as service_module
 from studentres_desktop.services.recommendations.embedder import ModelChoice, SemanticUnavailable
 from studentres_desktop.services.recommendations.service import FREE_TEXT_BY_KEYWORDS
 from tests.integration.test_recommendations import catalogue, student_token, titles
@@ -179,3 +180,24 @@ def test_reindex_names_the_multilingual_model_when_only_it_cannot_load(make_serv
     assert refused.value.field == "recommendations.multilingual_model"
     assert "hashing-multilingual cannot be loaded here (the [multilingual] extra" in \
         refused.value.message
+
+
+def test_a_workstation_embeds_a_few_edits_with_the_multilingual_model_but_not_an_import(
+        make_services, indexer, multilingual, monkeypatch):
+    indexer.recommendations.reindex()
+    monkeypatch.setattr(service_module, "MULTILINGUAL_AUTO_INDEX_LIMIT", 3)
+    workstation = make_services(recommendation_model=MODEL, embedder_loader=no_model,
+                                multilingual_model=MULTILINGUAL,
+                                multilingual_loader=lambda: multilingual)
+    recommender = workstation.recommendations
+    workstation.catalogue.add([ResourceDraft(ResourceKind.WORKSHOP, f"Kiln safety {n}",
+                                             "Fire the kiln safely.") for n in range(2)])
+    recommender.prepare()
+    assert stored_rows(workstation, MULTILINGUAL) == 8  # two edits: embedded here
+    assert stored_rows(workstation, MODEL) == 6  # the main model is not on this computer
+
+    workstation.catalogue.add([ResourceDraft(ResourceKind.WORKSHOP, f"Glaze lab {n}",
+                                             "Mix glazes.") for n in range(4)])
+    recommender.invalidate()
+    recommender.prepare()
+    assert stored_rows(workstation, MULTILINGUAL) == 8  # an import waits for reindex
