@@ -98,6 +98,11 @@ def test_a_goal_in_spanish_is_ranked_by_the_multilingual_model(indexer, multilin
     assert titles(result)[2] == "Pottery for beginners"
     assert result.items[2].reason == f"Close to what you want to learn: '{GOAL}'"
     assert read(GOAL) in multilingual.encoded
+    assert result.engine_label == ("Semantic ranking (hashing-test; your goal read by "
+                                   "hashing-multilingual)")
+    english = indexer.recommendations.recommend(
+        indexer.recommendations.query_for(interests=["AI"], text="pottery"), limit=3)
+    assert english.engine_label == "Semantic ranking (hashing-test)"
 
 
 def test_without_the_multilingual_model_the_same_goal_finds_no_course_on_its_topic(

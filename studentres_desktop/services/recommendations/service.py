@@ -409,7 +409,11 @@ class RecommendationService:
         if isinstance(ranker, SemanticEngine) and not self._reads_free_text(snapshot) and any(
                 part.kind in (PartKind.GOAL, PartKind.TEXT) for part in query.parts):
             notes.append(FREE_TEXT_BY_KEYWORDS)
-        return Recommendations(ranker.name, self._labels[ranker.name], items, " ".join(notes))
+        label = self._labels[ranker.name]
+        if isinstance(ranker, SemanticEngine) and any(
+                ranker.routed(snapshot, part) for part in query.parts):
+            label = f"Semantic ranking ({self._model.name}; your goal read by {self._route_name()})"
+        return Recommendations(ranker.name, label, items, " ".join(notes))
 
 
 def _lexical_text(resource: Resource, interests: dict[str, Interest]) -> str:
