@@ -6,6 +6,7 @@ milliseconds on both backends; tests marked `semantic` load the real all-MiniLM-
 
 from __future__ import annotations
 
+import importlib.abc
 import json
 import sys
 from datetime import datetime, timedelta
@@ -255,6 +256,22 @@ def test_without_the_semantic_extra_the_lexical_engine_is_used_and_said_once(
 def test_a_failing_import_of_sentence_transformers_becomes_semantic_unavailable(monkeypatch):
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # import raises ImportError
     with pytest.raises(SemanticUnavailable, match="not installed"):
+        load_embedder()
+
+
+class _BrokenPackage(importlib.abc.MetaPathFinder):
+    """A package whose import fails reading its own data file, as `kernels` did in a bundle."""
+
+    def find_spec(self, name, path=None, target=None):  # type: ignore[no-untyped-def]
+        if name == "sentence_transformers":
+            raise FileNotFoundError("Cannot load dependency data, is `kernels` installed?")
+        return None
+
+
+def test_a_package_missing_its_data_files_becomes_semantic_unavailable(monkeypatch):
+    monkeypatch.delitem(sys.modules, "sentence_transformers", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_BrokenPackage(), *sys.meta_path])
+    with pytest.raises(SemanticUnavailable, match="incomplete here"):
         load_embedder()
 
 

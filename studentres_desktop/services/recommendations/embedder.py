@@ -200,6 +200,8 @@ def load_embedder(model: ModelChoice = DEFAULT_MODEL) -> Embedder:
         from sentence_transformers import SentenceTransformer
     except ImportError as error:
         raise SemanticUnavailable(f"the [semantic] extra is not installed ({error.name})") from None
+    except OSError as error:  # a package installed without its data files
+        raise SemanticUnavailable(f"the [semantic] extra is incomplete here ({error})") from None
     if not folder.is_dir():
         raise SemanticUnavailable(f"the model folder {folder} does not exist")
     transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
