@@ -32,6 +32,7 @@ from studentres_desktop.services.plan import PlanService, machine_zone
 from studentres_desktop.services.recommendations import RecommendationService
 from studentres_desktop.services.recommendations.embedder import (
     DEFAULT_MODEL,
+    MULTILINGUAL_MODEL,
     Embedder,
     ModelChoice,
 )
@@ -79,7 +80,7 @@ def build_services(
     recommender: str = "auto",
     recommendation_model: ModelChoice = DEFAULT_MODEL,
     embedder_loader: Callable[[], Embedder] | None = None,
-    multilingual_model: ModelChoice | None = None,
+    multilingual_model: ModelChoice | None = MULTILINGUAL_MODEL,
     multilingual_loader: Callable[[], Embedder] | None = None,
     site_zone: tzinfo | None = None,
 ) -> Services:

@@ -205,6 +205,9 @@ def make_services(database_url: str, clock: FakeClock) -> Iterator[object]:
             "bcrypt_cost": 4,
             "clock": clock,
             "throttle": ThrottlePolicy(),
+            # The real multilingual model stays out unless a test asks for one (they pass a
+            # stand-in: tests/integration/test_recommendations_multilingual.py).
+            "multilingual_model": None,
         }
         options.update(overrides)
         services = build_services(DatabaseSettings(database_url), **options)  # type: ignore[arg-type]

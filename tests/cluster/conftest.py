@@ -80,7 +80,7 @@ def cluster_services(cluster_database: ClusterDatabase,
 
     def make(first: GaleraNode, **overrides: object) -> Services:
         options: dict[str, object] = {"bcrypt_cost": 4, "clock": clock,
-                                      "throttle": ThrottlePolicy()}
+                                      "throttle": ThrottlePolicy(), "multilingual_model": None}
         options.update(overrides)
         services = build_services(cluster_database.settings(first),
                                   **options)  # type: ignore[arg-type]

@@ -204,7 +204,7 @@ def gui(gui_database, qtbot, tmp_path, clock, embedder_loader,
     url, folder, proxy = gui_database
     services = build_services(DatabaseSettings(url, connect_timeout=3, read_timeout=5),
                               bcrypt_cost=4, clock=clock, throttle=ThrottlePolicy(),
-                              embedder_loader=embedder_loader)
+                              embedder_loader=embedder_loader, multilingual_model=None)
     ensure_schema(services.engine)
     services.catalogue.seed_interests()
     services.catalogue.add(catalogue())

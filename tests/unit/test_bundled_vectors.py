@@ -73,7 +73,7 @@ def test_the_shipped_vectors_match_the_demo_catalogue_texts(tmp_path, model, com
 
 def test_a_ranking_that_needs_no_vectors_stores_none_and_the_next_one_does(tmp_path):
     services = build_services(DatabaseSettings(f"sqlite:///{tmp_path / 'demo.sqlite3'}"),
-                              bcrypt_cost=4)
+                              bcrypt_cost=4, multilingual_model=None)
     try:
         ensure_schema(services.engine)
         services.catalogue.seed_demo()
