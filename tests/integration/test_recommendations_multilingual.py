@@ -187,7 +187,7 @@ def test_reindex_names_the_multilingual_model_when_only_it_cannot_load(make_serv
         refused.value.message
 
 
-def test_a_workstation_embeds_a_few_edits_with_the_multilingual_model_but_not_an_import(
+def test_a_workstation_embeds_a_few_edits_with_the_multilingual_model_an_advisor_kiosk_more(
         make_services, indexer, multilingual, monkeypatch):
     indexer.recommendations.reindex()
     monkeypatch.setattr(service_module, "MULTILINGUAL_AUTO_INDEX_LIMIT", 3)
@@ -206,3 +206,10 @@ def test_a_workstation_embeds_a_few_edits_with_the_multilingual_model_but_not_an
     recommender.invalidate()
     recommender.prepare()
     assert stored_rows(workstation, MULTILINGUAL) == 8  # an import waits for reindex
+
+    # A computer with the main model (one that changes the catalogue) embeds them with both.
+    kiosk = make_services(recommendation_model=MODEL, embedder_loader=HashingEmbedder,
+                          multilingual_model=MULTILINGUAL,
+                          multilingual_loader=lambda: multilingual)
+    kiosk.recommendations.prepare()
+    assert stored_rows(kiosk, MULTILINGUAL) == stored_rows(kiosk, MODEL) == 12

@@ -61,8 +61,9 @@ MAX_LIMIT = 100
 # The app embeds missing resources itself up to this many; larger catalogues use the CLI.
 AUTO_INDEX_LIMIT = 2000
 # The multilingual model is on every workstation, not only on the computers that change the
-# catalogue: each embeds an advisor's few edits (about 0.2 s a resource), never an import, which
-# waits for `reindex` (meanwhile those resources are matched by keywords for such goals).
+# catalogue (those with the main model, which embed up to AUTO_INDEX_LIMIT with both): a
+# workstation embeds an advisor's few edits (about 0.2 s a resource), never an import, which
+# waits for `reindex` or such a computer (meanwhile matched by keywords for such goals).
 MULTILINGUAL_AUTO_INDEX_LIMIT = 50
 REFRESH_SECONDS = 10.0
 
@@ -297,7 +298,8 @@ class RecommendationService:
         progress is reported; the multilingual model's demo vectors ship with the package)."""
         vocabulary, resources, wrote = self._main.store_missing(self._auto_index_limit, progress)
         if self._route is not None:
-            limit = min(self._auto_index_limit, MULTILINGUAL_AUTO_INDEX_LIMIT)
+            limit = self._auto_index_limit if self._main.embedder is not None \
+                else min(self._auto_index_limit, MULTILINGUAL_AUTO_INDEX_LIMIT)
             wrote = self._route.store_missing(limit, None)[2] or wrote
         return vocabulary, resources, wrote
 
