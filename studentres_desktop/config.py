@@ -315,26 +315,30 @@ def _default_multilingual_model() -> ModelChoice:
 
 
 def _multilingual_model(section: dict[str, Any], path: Path) -> ModelChoice | None:
+    """The `multilingual_model` setting; an empty one turns the second model off."""
     from studentres_desktop.services.recommendations.embedder import MULTILINGUAL_MODEL
 
     setting = section.get("multilingual_model", MULTILINGUAL_MODEL.name)
     if isinstance(setting, str) and not setting.strip():
         return None
-    return _model(section, path, "multilingual_model", setting)
+    return _model_choice(setting, f"{path}: recommendations.multilingual_model")
 
 
-def _model(section: dict[str, Any], path: Path, key: str = "model",
-           setting: object = None) -> ModelChoice:
+def _model(section: dict[str, Any], path: Path) -> ModelChoice:
+    from studentres_desktop.services.recommendations.embedder import DEFAULT_MODEL
+
+    return _model_choice(section.get("model", DEFAULT_MODEL.name),
+                         f"{path}: recommendations.model")
+
+
+def _model_choice(setting: object, where: str) -> ModelChoice:
+    """A packaged model's name or the path of a sentence-transformers folder."""
     from studentres_desktop.services.recommendations.embedder import (
-        DEFAULT_MODEL,
         MODEL_NAME_MAX,
         PACKAGED_MODELS,
         choose_model,
     )
 
-    if setting is None:
-        setting = section.get(key, DEFAULT_MODEL.name)
-    where = f"{path}: recommendations.{key}"
     if not isinstance(setting, str) or not setting.strip():
         raise ValidationError(where, "must be a model name or the path of a sentence-transformers "
                                      "folder.")
