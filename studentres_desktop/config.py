@@ -335,7 +335,7 @@ def _model_choice(setting: object, where: str) -> ModelChoice:
     """A packaged model's name or the path of a sentence-transformers folder."""
     from studentres_desktop.services.recommendations.embedder import (
         MODEL_NAME_MAX,
-        PACKAGED_MODELS,
+        MODEL_NAMES,
         choose_model,
     )
 
@@ -343,9 +343,9 @@ def _model_choice(setting: object, where: str) -> ModelChoice:
         raise ValidationError(where, "must be a model name or the path of a sentence-transformers "
                                      "folder.")
     choice = choose_model(setting)
-    if choice.folder is None and choice.name not in PACKAGED_MODELS:
+    if choice.folder is None and choice.name not in MODEL_NAMES:
         raise ValidationError(where, f"names no installed model package; use "
-                                     f"{', '.join(PACKAGED_MODELS)} or the path of a "
+                                     f"{', '.join(MODEL_NAMES)} or the path of a "
                                      "sentence-transformers folder.")
     if not 1 <= len(choice.name) <= MODEL_NAME_MAX:
         raise ValidationError(where, f"the folder's name must be 1 to {MODEL_NAME_MAX} "

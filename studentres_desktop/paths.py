@@ -29,6 +29,11 @@ def user_data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME, APP_AUTHOR)
 
 
+def user_cache_dir() -> Path:
+    """What can be made again: models unpacked from their packages."""
+    return platformdirs.user_cache_path(APP_NAME, APP_AUTHOR)
+
+
 def user_config_file() -> Path:
     return platformdirs.user_config_path(APP_NAME, APP_AUTHOR) / "config.toml"
 

@@ -309,6 +309,11 @@ def test_the_recommendation_model_is_a_packaged_name_or_a_folder(tmp_path):
     assert chosen.name == "paraphrase-multilingual-MiniLM-L12-v2"
     assert chosen.key == "paraphrase-multilingual-MiniLM-L12-v2/chunks128/v1"
 
+    path = write_toml(tmp_path, '[recommendations]\nmodel = "all-mpnet-base-v2"\n')
+    split = load_config(environ={}, config_file=path).recommendation_model
+    assert (split.name, split.folder, split.key) == (
+        "all-mpnet-base-v2", None, "all-mpnet-base-v2/chunks128/v1")  # from its five packages
+
 
 @pytest.mark.parametrize(("value", "message"), [
     ('"gpt-7"', "names no installed model package"),

