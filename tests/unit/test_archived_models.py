@@ -122,7 +122,7 @@ def test_a_piece_deleted_after_install_is_reported(site, tmp_path):
     pieces = install_parts(site, zipped(FILES))
     pieces[2].unlink()
     assert not installed(TINY)
-    with pytest.raises(ArchiveUnavailable, match="installed without its file"):
+    with pytest.raises(ArchiveUnavailable, match="tiny-model-part-003 is installed without its piece of the archive"):
         model_folder(TINY, tmp_path / "cache")
 
 

@@ -109,14 +109,16 @@ def _piece(package: str) -> Path | None:
         distribution = metadata.distribution(package)
     except metadata.PackageNotFoundError:
         return None
+    # Some importlib.metadata finders leave out listed files that are missing: either way a
+    # package without its piece is reported the same.
     for file in distribution.files or ():
         suffix = file.name.rsplit(".", 2)
         if len(suffix) == 3 and suffix[1] == "zip" and suffix[2].isdigit():
             located = Path(str(distribution.locate_file(file)))
             if located.is_file():
                 return located
-            raise ArchiveUnavailable(f"{package} is installed without its file {file}")
-    raise ArchiveUnavailable(f"{package} holds no piece of an archive")
+    raise ArchiveUnavailable(f"{package} is installed without its piece of the archive; "
+                             f"reinstall it")
 
 
 class ConcatenatedFile(io.RawIOBase):
