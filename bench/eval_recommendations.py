@@ -250,8 +250,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--model", default="all-MiniLM-L6-v2",
-                        help="a packaged model (all-MiniLM-L6-v2, multilingual-e5-small) or "
-                        "a sentence-transformers folder")
+                        help="a packaged model (all-MiniLM-L6-v2, multilingual-e5-small, "
+                        "all-mpnet-base-v2) or a sentence-transformers folder")
     parser.add_argument("--multilingual", default="multilingual-e5-small",
                         help="the multilingual model for goals read as Spanish (and every goal "
                         "on a workstation without the model); '' for none")
