@@ -14,7 +14,8 @@ from studentres_desktop.ui.views.browser_view import BrowserView
 from studentres_desktop.ui.views.recommendations_view import DEFAULT_HEADING, RecommendationsView
 
 LIMIT = 30
-PREPARING = "Preparing recommendations… This takes a few seconds the first time."
+PREPARING = ("Preparing recommendations… The first time on this computer this can take up to "
+             "a minute.")
 NOTHING = ("Nothing to recommend yet. Choose interests or say what you want to learn "
            "(Change interests).")
 
