@@ -51,10 +51,12 @@ class Catalogue:
         flat = embedder.encode([c for chunk_list in chunks for c in chunk_list])
         self.combined = np.zeros_like(self.title)
         self.lead = np.zeros_like(self.title)
+        self.chunks: list[Matrix] = []  # each course's title, then its chunks
         start = 0
         for n, chunk_list in enumerate(chunks):
             rows_ = flat[start:start + len(chunk_list)]
             start += len(chunk_list)
+            self.chunks.append(np.vstack([self.title[n:n + 1], rows_]))
             body = rows_.mean(axis=0) if len(rows_) else self.title[n]
             self.combined[n] = body + 0.25 * self.title[n]
             self.lead[n] = (rows_[0] if len(rows_) else self.title[n]) + 0.25 * self.title[n]
@@ -103,6 +105,19 @@ def interest_profiles(vectors: Matrix, interests: Matrix, temperature: float = 0
     logits = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)) @ interests.T / temperature
     weights = np.exp(logits - logits.max(axis=1, keepdims=True))
     return weights / weights.sum(axis=1, keepdims=True)
+
+
+def without_common_directions(vectors: Matrix, mean: Matrix, directions: Matrix) -> Matrix:
+    """(7) "All but the top": the catalogue's mean and its `directions` (top principal
+    components) removed, so that what every course shares weighs nothing; rows normalised."""
+    centred = vectors - mean
+    centred = centred - (centred @ directions.T) @ directions
+    return centred / np.linalg.norm(centred, axis=1, keepdims=True)
+
+
+def best_passage(queries: Matrix, chunks: list[Matrix]) -> Matrix:
+    """(8) Each course scored by its best-matching passage (title or chunk), not a mean."""
+    return np.column_stack([(queries @ passages.T).max(axis=1) for passages in chunks])
 
 
 def main() -> int:
@@ -215,6 +230,31 @@ def main() -> int:
             lambda t, b, w=weight: scores(mini, mini.lead, t, b, 0.5)
             + w * _zscore((interest_profiles(mini.encode(t), mini.interests)
                            @ interest_profiles(mini.lead, mini.interests).T).astype(np.float32)))
+    catalogue_mean = mini.lead.mean(axis=0)
+    _, _, components = np.linalg.svd(mini.lead - catalogue_mean, full_matrices=False)
+    for removed in (0, 1, 3, 8):
+        top = components[:removed]
+        add(f"(7) {built}, catalogue mean and top {removed} principal directions removed")(
+            lambda t, b, top=top: routed(t, b, *(
+                pipeline(without_common_directions(expand(mini.encode(t), mini.interests, 0.5),
+                                                   catalogue_mean, top),
+                         without_common_directions(mini.lead, catalogue_mean, top),
+                         mini.prior(mini.lead), b, blend=blend)
+                for blend in (0.25, 0.0))))
+    for blend in (0.25, 0.0):
+        add(f"(8) goal (expanded) against each course's best passage, BM25 blend {blend}")(
+            lambda t, b, blend=blend: _zscore(
+                (best_passage(expand(mini.encode(t), mini.interests, 0.5), mini.chunks)
+                 - 0.5 * mini.prior(mini.lead)).astype(np.float32))
+            + blend * _zscore(b.astype(np.float32)))
+    for title_weight in (0.0, 0.5, 1.0):
+        def lead_with(weight: float) -> Matrix:
+            first = np.vstack([c[1] if len(c) > 1 else c[0] for c in mini.chunks])
+            return first + weight * mini.title
+        add(f"(9) {built}, lead = first chunk + {title_weight} × title (built: 0.25)")(
+            lambda t, b, w=title_weight: routed(
+                t, b, scores(mini, lead_with(w), t, b, 0.5),
+                scores(mini, lead_with(w), t, b, 0.5, blend=0.0)))
     add("(3) goal + 0.25 × nearest interest (MiniLM, lead)")(
         lambda t, b: scores(mini, mini.lead, t, b, expand_by=0.25))
     add("(3) goal + 1.0 × nearest interest (MiniLM, lead)")(
