@@ -40,7 +40,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from learning_goals import GOALS, Goal
+from learning_goals import Goal, goals_by_set
 from subject_descriptions import SUBJECT_DESCRIPTIONS
 
 from studentres_desktop.bootstrap import Services, build_services
@@ -236,16 +236,6 @@ def tag_every_course(services: Services, subject_of: dict[tuple[int, str], str])
                           location=resource.location, url=resource.url)))
 
 
-def goal_sets(held_out: bool) -> dict[str, list[Goal]]:
-    sets = {}
-    for language in ("en", "es"):
-        sets[f"goals {language}"] = [g for g in GOALS if g.language == language and not g.held_out]
-        if held_out:
-            sets[f"goals {language}, held out"] = [g for g in GOALS
-                                                   if g.language == language and g.held_out]
-    return sets
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -258,6 +248,8 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--held-out", action="store_true",
                         help="also score the learning goals kept for the end")
+    parser.add_argument("--later-held-out", action="store_true",
+                        help="also score the second set kept for the end (goals 25 to 32)")
     parser.add_argument("--skip-tagged", action="store_true")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="studentres-eval-"))
@@ -291,7 +283,7 @@ def main() -> int:
     subject_of = {(r.row_id, r.kind.value): rows[n]["subject"] for n, r in enumerate(resources)}
 
     kinds = ("name", "description", "interest")
-    goals = goal_sets(args.held_out)
+    goals = goals_by_set(args.held_out, args.later_held_out)
     table: list[tuple[str, dict[str, Metrics], float]] = []
     goal_table: list[tuple[str, dict[str, Metrics], float]] = []
 
