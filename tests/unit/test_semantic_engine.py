@@ -258,3 +258,57 @@ def test_without_the_main_models_lead_vectors_a_routed_part_keeps_the_multilingu
     routed = SemanticEngine(None, multilingual).part_scores(built, (SPANISH_GOAL,)).scores[0]
     alone = SemanticEngine(multilingual).part_scores(built.route, (SPANISH_GOAL,)).scores[0]
     assert np.allclose(routed, alone)
+
+
+def two_language_catalogue(seed: int = 3) -> tuple[Snapshot, np.ndarray, np.ndarray]:
+    """Resources in two languages on four topics. The main model's vectors are dominated by
+    the language (as all-MiniLM-L6-v2's are), the multilingual model's by the topic with a
+    weaker language pull; returns the snapshot, each resource's topic and whether it is
+    Spanish."""
+    rng = np.random.default_rng(seed)
+    size, width = 240, 24
+    topic = np.arange(size) % 4
+    spanish = (np.arange(size) // 4) % 2 == 1
+    built = snapshot(size=size, width=width)
+    built.interests = {}
+    built.interest_vectors = {}
+    lead = rng.normal(scale=0.3, size=(size, width))
+    lead[:, 0] += np.where(spanish, 3.0, -3.0)
+    lead[np.arange(size), 1 + topic] += 1.0
+    built.vectors = built.lead_vectors = lead.astype(np.float32)
+    built.indexed = np.ones(size, dtype=bool)
+    attach_interest_similarities(built)
+    route = built.sibling()
+    multilingual = rng.normal(scale=0.45, size=(size, 16))
+    multilingual[np.arange(size), topic] += 1.0
+    multilingual[:, 15] += np.where(spanish, 0.6, 0.0)
+    route.vectors = route.lead_vectors = multilingual.astype(np.float32)
+    route.indexed = np.ones(size, dtype=bool)
+    attach_interest_similarities(route)
+    built.route = route
+    return built, topic, spanish
+
+
+def test_the_main_models_feedback_reads_the_best_matches_topic_not_their_language():
+    built, topic, spanish = two_language_catalogue()
+    assert built.route is not None and built.lead_common is not None
+    assert abs(built.lead_common[0]) > 0.9  # the common direction found is the language
+    goal = np.zeros(16, dtype=np.float32)
+    goal[0], goal[15] = 1.0, 0.6  # topic 0, written in Spanish
+    multilingual = FixedEncoder(goal)
+    engine = SemanticEngine(None, multilingual)
+    on_topic = int((topic == 0).sum())
+
+    def top(scores: np.ndarray) -> tuple[int, int]:
+        """Of the best `on_topic` resources: how many are on the topic, how many of those in
+        English."""
+        best = np.argsort(-scores)[:on_topic]
+        return int((topic[best] == 0).sum()), int(((topic[best] == 0) & ~spanish[best]).sum())
+
+    alone = top(SemanticEngine(multilingual).part_scores(built.route, (SPANISH_GOAL,)).scores[0])
+    by_topic = top(engine.part_scores(built, (SPANISH_GOAL,)).scores[0])
+    built.lead_mean = built.lead_common = None  # the feedback as it read before
+    with_language = top(engine.part_scores(built, (SPANISH_GOAL,)).scores[0])
+
+    assert by_topic[0] > alone[0] > with_language[0]  # feedback helps now; it used to hurt
+    assert by_topic[1] > alone[1] > with_language[1]  # by finding the topic in English too

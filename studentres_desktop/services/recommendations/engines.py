@@ -26,7 +26,7 @@ Scoring, measured on a real catalogue in bench/eval_recommendations.py (docs/rec
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -53,6 +53,7 @@ GOAL_INTEREST_WEIGHT = 0.5
 # relevance feedback across the two models; measured in docs/recommendations.md).
 FEEDBACK_DEPTH = 10
 FEEDBACK_WEIGHT = 0.5
+COMMON_SAMPLE = 4096  # resources sampled for the lead vectors' common direction
 
 Vector = npt.NDArray[np.float32]
 
@@ -107,6 +108,12 @@ class Snapshot:
     lead_vectors: Vector | None = None
     lead_prior: Vector | None = None
     lead_norms: Vector | None = None  # each lead vector's length (inf where there is none)
+    # What every lead vector shares: their mean and their first principal direction, which in a
+    # catalogue of two languages is the language. The feedback step reads a goal's best matches
+    # without them, by topic (see _with_feedback); each lead vector's length once both are gone.
+    lead_mean: Vector | None = None
+    lead_common: Vector | None = None
+    lead_topic_norms: Vector | None = None
     interest_vectors: dict[str, Vector] = field(default_factory=dict)
     # Every resource's similarity to each interest, one contiguous row per interest: computed
     # once with the prior, so an interest part costs no pass over the vectors at query time.
@@ -136,7 +143,7 @@ class Snapshot:
         """The same catalogue with no vectors yet: for another model's."""
         twin = copy.copy(self)
         twin.vectors = twin.prior = twin.lead_vectors = twin.lead_prior = None
-        twin.lead_norms = None
+        twin.lead_norms = twin.lead_mean = twin.lead_common = twin.lead_topic_norms = None
         twin.interest_vectors, twin.interest_rows = {}, {}
         twin.interest_similarities = twin.indexed = twin.route = None
         return twin
@@ -410,9 +417,8 @@ class SemanticEngine(_TextEngine):
         queries = []
         for row in routed.scores:
             best = _top(np.where(both, row, -np.inf), FEEDBACK_DEPTH)
-            query = (lead[best] / norms[best, None]).mean(axis=0)
-            queries.append(query / max(float(np.linalg.norm(query)), 1e-12))
-        feedback = self._similarities(lead, np.vstack(queries).astype(np.float32)) / norms \
+            queries.append((lead[best] / norms[best, None]).mean(axis=0))
+        feedback = _topic_similarities(snapshot, self._similarities, np.vstack(queries)) \
             - PRIOR_WEIGHT * prior
         blended = _unit_range(_zscore(routed.scores, both)
                               + FEEDBACK_WEIGHT * _zscore(feedback, both), both)
@@ -467,6 +473,50 @@ class SemanticEngine(_TextEngine):
         return np.asarray(queries @ vectors.T, dtype=np.float32)
 
 
+def _topic_similarities(snapshot: Snapshot, similarities: Callable[[Vector, Vector], Vector],
+                        queries: Vector) -> Vector:
+    """Cosine of each query with each lead vector, both seen without what every lead vector
+    shares (their mean and first principal direction). The common direction is the
+    catalogue's language: the mean of a Spanish goal's best matches, mostly Spanish, would
+    otherwise find Spanish resources on any subject (measured in docs/recommendations.md)."""
+    lead, norms = snapshot.lead_vectors, snapshot.lead_norms
+    mean, common, topic_norms = snapshot.lead_mean, snapshot.lead_common, snapshot.lead_topic_norms
+    assert lead is not None and norms is not None
+    if mean is None or common is None or topic_norms is None:
+        unit = queries / np.maximum(np.linalg.norm(queries, axis=1, keepdims=True), 1e-12)
+        return similarities(lead, unit.astype(np.float32)) / norms
+    centred = queries - mean
+    centred -= np.outer(centred @ common, common)
+    centred /= np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)
+    centred = centred.astype(np.float32)
+    # (unit lead - mean) · query = lead · query / norm - mean · query: no centred copy of the
+    # matrix is made; the query has no part along the common direction to remove.
+    products = similarities(lead, centred) / norms - (centred @ mean)[:, None]
+    return np.asarray(products / topic_norms, dtype=np.float32)
+
+
+def _common_direction(snapshot: Snapshot) -> None:
+    """The unit lead vectors' mean and first principal direction (from up to COMMON_SAMPLE
+    evenly spaced resources), and each one's length once both are removed."""
+    lead, norms, indexed = snapshot.lead_vectors, snapshot.lead_norms, snapshot.indexed
+    if lead is None or norms is None or indexed is None or int(indexed.sum()) < 2:
+        return
+    weights = (1.0 / norms).astype(np.float32)  # 0 where a resource has no vector (norm inf)
+    mean = (weights @ lead) / float(indexed.sum())
+    rows = np.flatnonzero(indexed)
+    picked = rows[np.linspace(0, len(rows) - 1, min(len(rows), COMMON_SAMPLE)).astype(np.int64)]
+    sample = lead[picked] * weights[picked, None] - mean
+    common = np.linalg.svd(sample, full_matrices=False)[2][0]
+    # |unit - mean|² less its part along the common direction, from two passes over the matrix
+    along = (lead @ common) * weights - float(mean @ common)
+    squared = 1.0 - 2.0 * (lead @ mean) * weights + float(mean @ mean) - along ** 2
+    topic_norms = np.sqrt(np.maximum(squared, 0.0)).astype(np.float32)
+    topic_norms[~indexed | (topic_norms < 1e-6)] = np.inf
+    snapshot.lead_mean = mean.astype(np.float32)
+    snapshot.lead_common = common.astype(np.float32)
+    snapshot.lead_topic_norms = topic_norms
+
+
 def _lexical_weight(part: QueryPart) -> float:
     """The BM25 blend's weight for a part: none for a goal or free text read as Spanish, whose
     words match Spanish resources on any subject rather than resources on its topic (measured in
@@ -519,6 +569,7 @@ def attach_interest_similarities(snapshot: Snapshot) -> None:
         norms = np.linalg.norm(snapshot.lead_vectors, axis=1).astype(np.float32)
         norms[norms < 1e-12] = np.inf  # no vector: no similarity
         snapshot.lead_norms = norms
+        _common_direction(snapshot)
     tags = list(snapshot.interest_vectors)
     if not tags or vectors.size == 0:
         snapshot.prior = np.zeros(len(vectors), dtype=np.float32)
