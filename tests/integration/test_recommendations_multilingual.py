@@ -21,6 +21,7 @@ from studentres_desktop.persistence.uow import UnitOfWork
 from studentres_desktop.services.recommendations import RecommendationService
 from studentres_desktop.services.recommendations import service as service_module
 from studentres_desktop.services.recommendations.embedder import ModelChoice, SemanticUnavailable
+from studentres_desktop.services.recommendations.engines import attach_common_direction
 from studentres_desktop.services.recommendations.service import FREE_TEXT_BY_KEYWORDS
 from tests.integration.test_recommendations import catalogue, student_token, titles
 from tests.support.embedders import HashingEmbedder
@@ -213,3 +214,27 @@ def test_a_workstation_embeds_a_few_edits_with_the_multilingual_model_an_advisor
                           multilingual_loader=lambda: multilingual)
     kiosk.recommendations.prepare()
     assert stored_rows(kiosk, MULTILINGUAL) == stored_rows(kiosk, MODEL) == 12
+
+
+def test_only_a_snapshot_with_the_multilingual_route_finds_its_common_direction(
+        make_services, indexer, monkeypatch):
+    """The feedback's mean and principal direction cost a pass over the vectors: a computer
+    without the multilingual model, which never runs the feedback, does not compute them."""
+    attached = []
+
+    def spy(snapshot):
+        attached.append(snapshot)
+        attach_common_direction(snapshot)
+
+    monkeypatch.setattr(service_module, "attach_common_direction", spy)
+    indexer.recommendations.reindex()
+    result = indexer.recommendations.recommend(
+        indexer.recommendations.query_for(interests=["AI"], text=GOAL), limit=3)
+
+    assert result.engine == "semantic"
+    assert len(attached) == 1 and attached[0].route is not None
+    assert attached[0].lead_common is not None and attached[0].lead_mean is not None
+    main_only = make_services(recommendation_model=MODEL, embedder_loader=HashingEmbedder)
+    main_only.recommendations.recommend(
+        main_only.recommendations.query_for(interests=["AI"], text="pottery"), limit=3)
+    assert len(attached) == 1

@@ -13,6 +13,7 @@ from studentres_desktop.services.recommendations.engines import (
     QueryPart,
     SemanticEngine,
     Snapshot,
+    attach_common_direction,
     attach_interest_similarities,
 )
 from studentres_desktop.services.recommendations.text import tokens
@@ -286,6 +287,7 @@ def two_language_catalogue(seed: int = 3) -> tuple[Snapshot, np.ndarray, np.ndar
     route.indexed = np.ones(size, dtype=bool)
     attach_interest_similarities(route)
     built.route = route
+    attach_common_direction(built)
     return built, topic, spanish
 
 

@@ -48,6 +48,7 @@ from studentres_desktop.services.recommendations.engines import (
     SemanticEngine,
     Snapshot,
     TagsEngine,
+    attach_common_direction,
 )
 from studentres_desktop.services.recommendations.stored import ModelVectors, Progress
 from studentres_desktop.services.recommendations.text import tokens
@@ -279,6 +280,7 @@ class RecommendationService:
         if self._route is not None:
             snapshot.route = snapshot.sibling()
             self._route.attach(snapshot.route, lead_only=True)
+            attach_common_direction(snapshot)  # the feedback reads the main model's by topic
         log.info("recommendation snapshot: %d resources (%d with vectors of %s%s) in %.1f s",
                  len(resources), snapshot.indexed_count, self._model.name,
                  "" if snapshot.route is None else
