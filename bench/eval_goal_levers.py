@@ -247,14 +247,12 @@ def main() -> int:
                 (best_passage(expand(mini.encode(t), mini.interests, 0.5), mini.chunks)
                  - 0.5 * mini.prior(mini.lead)).astype(np.float32))
             + blend * _zscore(b.astype(np.float32)))
+    first_chunk = np.vstack([c[1] if len(c) > 1 else c[0] for c in mini.chunks])
     for title_weight in (0.0, 0.5, 1.0):
-        def lead_with(weight: float) -> Matrix:
-            first = np.vstack([c[1] if len(c) > 1 else c[0] for c in mini.chunks])
-            return first + weight * mini.title
+        lead = first_chunk + title_weight * mini.title
         add(f"(9) {built}, lead = first chunk + {title_weight} × title (built: 0.25)")(
-            lambda t, b, w=title_weight: routed(
-                t, b, scores(mini, lead_with(w), t, b, 0.5),
-                scores(mini, lead_with(w), t, b, 0.5, blend=0.0)))
+            lambda t, b, lead=lead: routed(t, b, scores(mini, lead, t, b, 0.5),
+                                           scores(mini, lead, t, b, 0.5, blend=0.0)))
     add("(3) goal + 0.25 × nearest interest (MiniLM, lead)")(
         lambda t, b: scores(mini, mini.lead, t, b, expand_by=0.25))
     add("(3) goal + 1.0 × nearest interest (MiniLM, lead)")(
